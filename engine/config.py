@@ -1,0 +1,39 @@
+"""Every setting of Turnus, declared once, read from the environment.
+
+Defaults run on one machine with no set-up (SQLite file under ./instance). Each setting is
+documented here and nowhere else; README.md points to this file.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+@dataclass(frozen=True)
+class Settings:
+    # SQLAlchemy URL of the database. SQLite (WAL mode) by default; for PostgreSQL use
+    # postgresql+psycopg://user@host:5432/dbname.
+    database_url: str = field(
+        default_factory=lambda: _env("TURNUS_DATABASE_URL", "sqlite:///instance/turnus.db")
+    )
+    # Wall-clock seconds one script or expression may run before the case goes into an incident.
+    sandbox_timeout: float = field(default_factory=lambda: float(_env("TURNUS_SANDBOX_TIMEOUT", "2")))
+    # Address-space limit of a sandbox worker process, in MiB (stops memory bombs).
+    sandbox_memory_mb: int = field(default_factory=lambda: int(_env("TURNUS_SANDBOX_MEMORY_MB", "512")))
+    # Number of pre-forked sandbox worker processes per engine process.
+    sandbox_workers: int = field(default_factory=lambda: int(_env("TURNUS_SANDBOX_WORKERS", "2")))
+    # Largest BPMN/DMN file accepted by deploy, in bytes.
+    max_definition_bytes: int = field(
+        default_factory=lambda: int(_env("TURNUS_MAX_DEFINITION_BYTES", str(5 * 1024 * 1024)))
+    )
+    # How often a command retries after an optimistic-lock conflict on a case it did not lose.
+    conflict_retries: int = field(default_factory=lambda: int(_env("TURNUS_CONFLICT_RETRIES", "8")))
+
+
+def load_settings() -> Settings:
+    return Settings()

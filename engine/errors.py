@@ -1,0 +1,89 @@
+"""Errors the engine raises to its callers.
+
+Every error a user can cause is a ``TurnusError`` with a message a person can act on;
+callers (CLI, web) show ``str(err)`` and never a traceback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+
+class TurnusError(Exception):
+    """Base of every expected, user-facing error."""
+
+    code = "error"
+
+
+class NotFound(TurnusError):
+    code = "not_found"
+
+
+class Forbidden(TurnusError):
+    code = "forbidden"
+
+
+class Conflict(TurnusError):
+    """The object changed under the command (e.g. the task was already completed)."""
+
+    code = "conflict"
+
+
+class InvalidInput(TurnusError):
+    code = "invalid_input"
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str
+    code: str  # machine-readable: required, type, min, max, minlength, maxlength, enum, readonly, unknown
+    message: str  # English, for logs and the CLI; the web layer translates by code
+    params: Mapping[str, object] | None = None
+
+
+class FormInvalid(InvalidInput):
+    """A submission failed form validation; ``errors`` holds one entry per bad field."""
+
+    code = "form_invalid"
+
+    def __init__(self, errors: list[FieldError]):
+        self.errors = errors
+        super().__init__("; ".join(f"{e.field}: {e.message}" for e in errors))
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding of validation or lint, located as precisely as the input allows."""
+
+    severity: str  # "error" | "warning"
+    file: str
+    message: str
+    element_id: str | None = None
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = self.file + (f":{self.line}" if self.line else "")
+        elem = f" element '{self.element_id}'" if self.element_id else ""
+        return f"{where}:{elem} {self.severity}: {self.message}"
+
+
+class DefinitionInvalid(TurnusError):
+    """A deploy was refused; nothing was stored. ``problems`` lists every finding."""
+
+    code = "definition_invalid"
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+class ScriptFailed(TurnusError):
+    """A script or expression failed in the sandbox (error, time or memory limit)."""
+
+    code = "script_failed"
+
+    def __init__(self, message: str, line: int | None = None, kind: str = "error"):
+        self.line = line
+        self.kind = kind  # error | timeout | memory | forbidden | syntax
+        super().__init__(message)
