@@ -1,0 +1,116 @@
+"""The append-only, hash-chained case history.
+
+Each event's hash covers its content and the previous event's hash; the case row keeps the last
+sequence number and hash, so a deleted tail is caught too. Nothing here updates or deletes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, update
+
+from engine.store.tables import case_events, cases
+
+GENESIS = "0" * 64
+
+
+def _canonical(case_id: str, seq: int, at: datetime, actor: str, kind: str, element_id: str | None,
+               task_id: str | None, payload_json: str, version_id: int) -> bytes:
+    body = [case_id, seq, at.isoformat(timespec="microseconds"), actor, kind, element_id, task_id,
+            payload_json, version_id]
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def event_hash(prev_hash: str, *fields: Any) -> str:
+    return hashlib.sha256(prev_hash.encode() + _canonical(*fields)).hexdigest()
+
+
+def dump_payload(payload: Mapping[str, Any]) -> str:
+    return json.dumps(payload, separators=(",", ":"), sort_keys=True, ensure_ascii=False, default=str)
+
+
+@dataclass
+class EventWriter:
+    """Appends events for one case inside the command's transaction."""
+
+    conn: Connection
+    case_id: str
+    version_id: int
+    seq: int
+    last_hash: str
+    at: datetime
+
+    def add(self, kind: str, actor: str, *, element_id: str | None = None, task_id: str | None = None,
+            **payload: Any) -> None:
+        self.seq += 1
+        payload_json = dump_payload(payload)
+        at = self.at  # one instant for the whole command
+        digest = event_hash(self.last_hash, self.case_id, self.seq, at, actor, kind, element_id, task_id,
+                            payload_json, self.version_id)
+        self.conn.execute(
+            insert(case_events).values(
+                case_id=self.case_id, seq=self.seq, at=at, actor=actor, kind=kind, element_id=element_id,
+                task_id=task_id, payload_json=payload_json, version_id=self.version_id,
+                prev_hash=self.last_hash, hash=digest,
+            )
+        )
+        self.last_hash = digest
+
+    def seal(self) -> dict[str, Any]:
+        """Values for the case row so the chain's tail is anchored."""
+        return {"last_event_seq": self.seq, "last_event_hash": self.last_hash}
+
+
+@dataclass(frozen=True)
+class VerifyFailure:
+    case_id: str
+    seq: int | None
+    problem: str
+
+    def __str__(self) -> str:
+        where = f"event {self.seq}" if self.seq is not None else "the case row"
+        return f"case {self.case_id}, {where}: {self.problem}"
+
+
+def verify_case(conn: Connection, case_id: str) -> VerifyFailure | None:
+    """Recompute the chain of one case; return the first bad event, or None if intact."""
+    row = conn.execute(select(cases.c.last_event_seq, cases.c.last_event_hash).where(cases.c.id == case_id)).first()
+    if row is None:
+        return VerifyFailure(case_id, None, "no such case")
+    prev, expected_seq = GENESIS, 1
+    rows = conn.execute(select(case_events).where(case_events.c.case_id == case_id).order_by(case_events.c.seq))
+    for ev in rows:
+        if ev.seq != expected_seq:
+            missing = "missing" if ev.seq > expected_seq else "duplicated"
+            return VerifyFailure(case_id, expected_seq, f"event {expected_seq} is {missing} (found {ev.seq} next)")
+        if ev.prev_hash != prev:
+            return VerifyFailure(case_id, ev.seq, "does not follow the event before it (inserted, deleted or reordered)")
+        digest = event_hash(prev, ev.case_id, ev.seq, ev.at, ev.actor, ev.kind, ev.element_id, ev.task_id,
+                            ev.payload_json, ev.version_id)
+        if digest != ev.hash:
+            return VerifyFailure(case_id, ev.seq, f"content was changed (kind {ev.kind!r}, actor {ev.actor!r})")
+        prev, expected_seq = ev.hash, expected_seq + 1
+    if expected_seq - 1 != row.last_event_seq or prev != row.last_event_hash:
+        return VerifyFailure(case_id, expected_seq - 1 or None,
+                             f"the history ends at event {expected_seq - 1} but the case recorded "
+                             f"{row.last_event_seq} events (events removed from the end)")
+    return None
+
+
+def verify_all(conn: Connection) -> list[VerifyFailure]:
+    failures = []
+    for (case_id,) in conn.execute(select(cases.c.id).order_by(cases.c.started_at, cases.c.id)):
+        failure = verify_case(conn, case_id)
+        if failure:
+            failures.append(failure)
+    return failures
+
+
+def anchor(conn: Connection, writer: EventWriter) -> None:
+    conn.execute(update(cases).where(cases.c.id == writer.case_id).values(**writer.seal()))

@@ -1,0 +1,232 @@
+"""The commands on cases and tasks. Each runs inside one transaction opened by engine.service."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import Connection, delete, insert, select, update
+
+from engine import identity
+from engine.audit import GENESIS, EventWriter
+from engine.cases import live
+from engine.cases.versions import VersionCache
+from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
+from engine.forms import FormSchema
+from engine.identity import TaskAccess, User
+from engine.runtime import state as st
+from engine.runtime import workflow as rt
+from engine.runtime.scripting import attach_script_engine
+from engine.store.tables import cases, task_candidates, task_drafts, tasks
+
+MAX_COMMENT = 5000
+
+
+@dataclass
+class Ctx:
+    conn: Connection
+    now: datetime
+    cache: VersionCache
+
+
+def _case_row(conn: Connection, case_id: str) -> Any:
+    row = conn.execute(select(cases).where(cases.c.id == case_id)).first()
+    if row is None:
+        raise NotFound(f"No case {case_id!r}")
+    return row
+
+
+def task_row(conn: Connection, task_id: str) -> Any:
+    row = conn.execute(select(tasks).where(tasks.c.id == task_id)).first()
+    if row is None:
+        raise NotFound(f"No task {task_id!r}")
+    return row
+
+
+def access_of(conn: Connection, row: Any) -> TaskAccess:
+    cands = conn.execute(select(task_candidates.c.kind, task_candidates.c.name)
+                         .where(task_candidates.c.task_id == row.id)).all()
+    return TaskAccess(row.state, row.assignee, frozenset(n for k, n in cands if k == "user"),
+                      frozenset(n for k, n in cands if k == "group"))
+
+
+def _require_open(row: Any) -> None:
+    if row.state == "completed":
+        when = row.completed_at.isoformat(timespec="seconds") if row.completed_at else "earlier"
+        raise Conflict(f"Task '{row.name}' was already completed by {row.completed_by} at {when}")
+    if row.state != "open":
+        raise Conflict(f"Task '{row.name}' is no longer open (it was {row.state})")
+
+
+def _writer(ctx: Ctx, case: Any) -> EventWriter:
+    return EventWriter(ctx.conn, case.id, case.version_id, case.last_event_seq, case.last_event_hash, ctx.now)
+
+
+def _bump(ctx: Ctx, case: Any, events: EventWriter) -> None:
+    """Anchor new events on the case row, guarded by its version like every other command."""
+    result = ctx.conn.execute(update(cases).where(cases.c.id == case.id, cases.c.row_version == case.row_version)
+                              .values(row_version=case.row_version + 1, **events.seal()))
+    if result.rowcount != 1:
+        raise live.StaleCase(case.id)
+
+
+def _require_running(case: Any) -> None:
+    if case.status != "running":
+        raise Conflict(f"Case {case.id} is {case.status}; nothing more can be done in it")
+
+
+def start(ctx: Ctx, user: User, key: str, data: dict[str, Any], business_key: str | None = None) -> str:
+    version = ctx.cache.latest(ctx.conn, key)
+    values = version.start_form.validate(data or {})
+    if version.initiator_variable:
+        values[version.initiator_variable] = user.name
+    case_id = str(uuid.uuid4())
+    title = str(values.get("title") or version.name)[:300]
+    ctx.conn.execute(insert(cases).values(
+        id=case_id, version_id=version.id, key=version.key, status="running", title=title,
+        business_key=business_key, started_by=user.name, started_at=ctx.now, row_version=0,
+        last_event_seq=0, last_event_hash=GENESIS,
+    ))
+    wf = st.new_workflow(version.spec_json)
+    attach_script_engine(wf)
+    wf.task_tree.data.update(values)
+    events = EventWriter(ctx.conn, case_id, version.id, 0, GENESIS, ctx.now)
+    lc = live.LiveCase(ctx.conn, None, version, wf, events, ctx.now)
+    events.add("case_started", user.name, key=version.key, version=version.version, version_id=version.id,
+               data=values)
+    rt.advance(wf, ctx.now)
+    live.commit(lc)
+    return case_id
+
+
+def complete(ctx: Ctx, user: User, task_id: str, data: dict[str, Any]) -> live.LiveCase:
+    row = task_row(ctx.conn, task_id)
+    _require_open(row)
+    access = access_of(ctx.conn, row)
+    if not identity.may_work(user, access):
+        raise Forbidden(_why_not(row, access, user))
+    case = _case_row(ctx.conn, row.case_id)
+    _require_running(case)
+    version = ctx.cache.get(ctx.conn, case.version_id)
+    meta = version.user_tasks.get(row.element_id)
+    form = meta.form if meta else FormSchema()
+    values = form.validate(data or {})
+    lc = live.load(ctx.conn, case, version, ctx.now)
+    task = rt.get_task(lc.wf, task_id)
+    if task is None or task.state != TaskState.READY or not task.task_spec.manual:
+        raise Conflict(f"Task '{row.name}' is not ready to be completed")
+    before = {k: task.data.get(k) for k in values}
+    rt.complete_human_task(lc.wf, task, values, ctx.now)
+    ctx.conn.execute(update(tasks).where(tasks.c.id == task_id).values(
+        state="completed", completed_at=ctx.now, completed_by=user.name, assignee=row.assignee or user.name))
+    ctx.conn.execute(delete(task_drafts).where(task_drafts.c.task_id == task_id))
+    changes = {k: {"before": before[k], "after": v} for k, v in values.items() if before[k] != v}
+    lc.events.add("task_completed", user.name, element_id=row.element_id, task_id=task_id, name=row.name,
+                  data=values, changes=changes)
+    if case.incident_json:
+        lc.events.add("incident_resolved", user.name, by="task_completed")
+    live.commit(lc)
+    return lc
+
+
+def _why_not(row: Any, access: TaskAccess, user: User) -> str:
+    if row.assignee and row.assignee != user.name:
+        return f"Task '{row.name}' is assigned to {row.assignee}, not to you"
+    return f"You are not among those who may work on task '{row.name}'"
+
+
+def claim(ctx: Ctx, user: User, task_id: str) -> None:
+    row = task_row(ctx.conn, task_id)
+    _require_open(row)
+    access = access_of(ctx.conn, row)
+    if row.assignee == user.name:
+        raise Conflict(f"You already have task '{row.name}'")
+    if row.assignee:
+        raise Conflict(f"Task '{row.name}' is already claimed by {row.assignee}")
+    if not identity.may_claim(user, access):
+        raise Forbidden(_why_not(row, access, user))
+    _set_assignee(ctx, row, user.name, "task_claimed", user.name)
+
+
+def release(ctx: Ctx, user: User, task_id: str) -> None:
+    row = task_row(ctx.conn, task_id)
+    _require_open(row)
+    if row.assignee is None:
+        raise Conflict(f"Task '{row.name}' is not claimed by anyone")
+    if not identity.may_release(user, access_of(ctx.conn, row)):
+        raise Forbidden(f"Task '{row.name}' is claimed by {row.assignee}; only they or an administrator may release it")
+    _set_assignee(ctx, row, None, "task_released", user.name, previous=row.assignee)
+
+
+def assign(ctx: Ctx, user: User, task_id: str, to_user: str) -> None:
+    row = task_row(ctx.conn, task_id)
+    _require_open(row)
+    if not identity.may_assign(user, access_of(ctx.conn, row)):
+        raise Forbidden(f"You may not hand over task '{row.name}' (it is {row.assignee or 'unclaimed'})")
+    if not identity.user_exists(ctx.conn, to_user):
+        raise InvalidInput(f"No user named {to_user!r} to hand the task to")
+    if to_user == row.assignee:
+        raise Conflict(f"Task '{row.name}' is already assigned to {to_user}")
+    _set_assignee(ctx, row, to_user, "task_assigned", user.name, previous=row.assignee)
+
+
+def _set_assignee(ctx: Ctx, row: Any, assignee: str | None, kind: str, actor: str, **payload: Any) -> None:
+    case = _case_row(ctx.conn, row.case_id)
+    _require_running(case)
+    result = ctx.conn.execute(update(tasks).where(tasks.c.id == row.id, tasks.c.state == "open",
+                                                  tasks.c.assignee.is_(row.assignee) if row.assignee is None
+                                                  else tasks.c.assignee == row.assignee)
+                              .values(assignee=assignee))
+    if result.rowcount != 1:
+        raise live.StaleCase(case.id)
+    events = _writer(ctx, case)
+    events.add(kind, actor, element_id=row.element_id, task_id=row.id, assignee=assignee, **payload)
+    _bump(ctx, case, events)
+
+
+def comment(ctx: Ctx, user: User, case_id: str, text: str, may_read: bool) -> None:
+    text = (text or "").strip()
+    if not text:
+        raise InvalidInput("A comment cannot be empty")
+    if len(text) > MAX_COMMENT:
+        raise InvalidInput(f"A comment can be at most {MAX_COMMENT} characters (this one has {len(text)})")
+    case = _case_row(ctx.conn, case_id)
+    if not may_read:
+        raise Forbidden(f"You do not take part in case {case_id}")
+    events = _writer(ctx, case)
+    events.add("comment_added", user.name, text=text)
+    _bump(ctx, case, events)
+
+
+def cancel(ctx: Ctx, user: User, case_id: str, reason: str) -> None:
+    if not identity.may_cancel(user):
+        raise Forbidden("Only an administrator may cancel a case")
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("Give a reason for cancelling the case")
+    case = _case_row(ctx.conn, case_id)
+    _require_running(case)
+    version = ctx.cache.get(ctx.conn, case.version_id)
+    lc = live.load(ctx.conn, case, version, ctx.now)
+    lc.wf.cancel()
+    lc.status = "cancelled"
+    lc.events.add("case_cancelled", user.name, reason=reason)
+    live.commit(lc)
+
+
+def save_draft(ctx: Ctx, user: User, task_id: str, data: dict[str, Any]) -> None:
+    row = task_row(ctx.conn, task_id)
+    _require_open(row)
+    if not identity.may_work(user, access_of(ctx.conn, row)):
+        raise Forbidden(f"You may not work on task '{row.name}'")
+    version = ctx.cache.get(ctx.conn, _case_row(ctx.conn, row.case_id).version_id)
+    meta = version.user_tasks.get(row.element_id)
+    values = (meta.form if meta else FormSchema()).validate(data or {}, partial=True)
+    ctx.conn.execute(delete(task_drafts).where(task_drafts.c.task_id == task_id,
+                                               task_drafts.c.user_name == user.name))
+    ctx.conn.execute(insert(task_drafts).values(task_id=task_id, user_name=user.name,
+                                                data_json=json.dumps(values), saved_at=ctx.now))

@@ -1,0 +1,90 @@
+"""Turn a failure inside the workflow library into an incident a person can act on."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from sqlalchemy import Connection, select, update
+
+from engine.audit import EventWriter
+from engine.errors import ScriptFailed, TurnusError
+from engine.runtime.workflow import TreeTooDeep
+from engine.store.tables import cases
+
+
+@dataclass(frozen=True)
+class IncidentInfo:
+    element_id: str | None
+    element_name: str | None
+    message: str
+    line: int | None
+    kind: str
+    command: dict[str, Any]  # what to run again on retry
+
+    def describe(self) -> str:
+        where = f"step {self.element_name or self.element_id!r}" if self.element_id else "the case"
+        line = f" (line {self.line})" if self.line else ""
+        return f"{where} failed: {self.message}{line}"
+
+
+class IncidentRaised(TurnusError):
+    """The command was undone because a script, expression or engine step failed."""
+
+    code = "incident"
+
+    def __init__(self, info: IncidentInfo, case_id: str | None):
+        self.info = info
+        self.case_id = case_id
+        tail = (" Nothing was changed; the case is marked with an incident and can be retried "
+                "(turnus case retry) once the cause is fixed.") if case_id else " Nothing was saved."
+        super().__init__(info.describe() + "." + tail)
+
+
+def _find(err: BaseException, kind: type) -> Any:
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [err]
+    while todo:
+        e = todo.pop()
+        if e is None or id(e) in seen:
+            continue
+        seen.add(id(e))
+        if isinstance(e, kind):
+            return e
+        todo.extend([getattr(e, "exception", None), e.__cause__, e.__context__])
+    return None
+
+
+def describe_failure(err: BaseException, command: dict[str, Any]) -> IncidentInfo:
+    """Element, message and line of a failure raised while the engine ran."""
+    script = _find(err, ScriptFailed)
+    spiff = _find(err, SpiffWorkflowException)
+    task = getattr(spiff, "task", None) if spiff else None
+    spec = getattr(task, "task_spec", None) if task else None
+    element_id = getattr(spec, "bpmn_id", None) or getattr(spiff, "id", None)
+    element_name = getattr(spec, "bpmn_name", None) or getattr(spiff, "name", None)
+    if script is not None:
+        message, line, kind = str(script), script.line, script.kind
+    elif isinstance(err, TreeTooDeep):
+        message, line, kind = str(err), None, "depth"
+    else:
+        message = str(spiff or err).splitlines()[0] if str(spiff or err) else type(err).__name__
+        line = getattr(spiff, "line_number", None) or None
+        kind = "error"
+    return IncidentInfo(element_id, element_name, message, line, kind, command)
+
+
+def record_incident(conn: Connection, case_id: str, info: IncidentInfo, actor: str, now: datetime) -> None:
+    """In its own transaction after the failed one: mark the case and log the incident."""
+    row = conn.execute(select(cases).where(cases.c.id == case_id)).first()
+    if row is None:
+        return
+    events = EventWriter(conn, case_id, row.version_id, row.last_event_seq, row.last_event_hash, now)
+    payload = asdict(info)
+    events.add("incident_raised", actor, element_id=info.element_id, **{k: v for k, v in payload.items()
+                                                                          if k != "element_id"})
+    conn.execute(update(cases).where(cases.c.id == case_id).values(
+        incident_json=json.dumps(payload), row_version=row.row_version + 1, **events.seal()))

@@ -1,0 +1,194 @@
+"""Load one case for a command, and write everything the command changed in one go.
+
+``commit`` writes, in the command's transaction: audit events for what the engine did on its
+own (gateways, timers, decisions, scripts, end), the inbox projection, the changed task rows of
+the workflow state, and the case row guarded by its version (optimistic concurrency).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent, IntermediateCatchEvent
+from SpiffWorkflow.bpmn.specs.mixins.exclusive_gateway import ExclusiveGateway
+from SpiffWorkflow.bpmn.specs.mixins.inclusive_gateway import InclusiveGateway
+from SpiffWorkflow.bpmn.specs.mixins.script_task import ScriptTask
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.dmn.specs.business_rule_task_mixin import BusinessRuleTaskMixin
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import Connection, delete, insert, select, update
+
+from engine.audit import EventWriter
+from engine.cases import assignment
+from engine.cases.versions import VersionInfo
+from engine.runtime import state as st
+from engine.runtime import workflow as rt
+from engine.runtime.scripting import attach_script_engine
+from engine.store.tables import case_state, case_state_tasks, cases, task_candidates, tasks
+
+
+class StaleCase(Exception):
+    """Another command changed the case since it was loaded; the command is retried."""
+
+
+@dataclass
+class LiveCase:
+    conn: Connection
+    row: Any
+    version: VersionInfo
+    wf: BpmnWorkflow
+    events: EventWriter
+    now: datetime
+    stored: st.StoredState | None = None
+    states_before: dict[str, int] = field(default_factory=dict)
+    status: str = "running"
+    bytes_written: int = 0
+
+    @property
+    def id(self) -> str:
+        return self.events.case_id
+
+
+def snapshot_states(wf: BpmnWorkflow) -> dict[str, int]:
+    return {str(t.id): t.state for t in rt.all_tasks(wf)}
+
+
+def load(conn: Connection, row: Any, version: VersionInfo, now: datetime) -> LiveCase:
+    header = conn.execute(select(case_state.c.header_json).where(case_state.c.case_id == row.id)).scalar_one()
+    bodies = dict(conn.execute(select(case_state_tasks.c.task_id, case_state_tasks.c.body_json)
+                               .where(case_state_tasks.c.case_id == row.id)).tuples())
+    stored = st.StoredState(header, bodies)
+    wf = st.restore(version.spec_json, stored)
+    attach_script_engine(wf)
+    events = EventWriter(conn, row.id, version.id, row.last_event_seq, row.last_event_hash, now)
+    return LiveCase(conn, row, version, wf, events, now, stored, snapshot_states(wf), row.status)
+
+
+def _engine_events(lc: LiveCase) -> None:
+    """Audit what the engine did by itself during this command."""
+    for task in rt.all_tasks(lc.wf):
+        tid = str(task.id)
+        if task.state != TaskState.COMPLETED or lc.states_before.get(tid) == TaskState.COMPLETED:
+            continue
+        spec = task.task_spec
+        eid = spec.bpmn_id
+        if eid is None:
+            continue
+        if isinstance(spec, ExclusiveGateway | InclusiveGateway):
+            taken = [c.task_spec.bpmn_id for c in task.children if c.state & TaskState.DEFINITE_MASK
+                     or c.state == TaskState.COMPLETED]
+            lc.events.add("gateway_taken", "system", element_id=eid, name=spec.bpmn_name, targets=taken)
+        elif isinstance(spec, IntermediateCatchEvent | BoundaryEvent) and isinstance(
+                spec.event_definition, TimerEventDefinition):
+            lc.events.add("timer_fired", "system", element_id=eid, name=spec.bpmn_name,
+                          due=_due_of(task.internal_data))
+        elif isinstance(spec, BusinessRuleTaskMixin):
+            before = task.parent.data if task.parent else {}
+            lc.events.add("decision_evaluated", "system", element_id=eid, name=spec.bpmn_name,
+                          outputs={k: v for k, v in task.data.items() if before.get(k) != v})
+        elif isinstance(spec, ScriptTask):
+            before = task.parent.data if task.parent else {}
+            lc.events.add("script_run", "system", element_id=eid, name=spec.bpmn_name,
+                          changed={k: {"before": before.get(k), "after": v} for k, v in task.data.items()
+                                   if before.get(k) != v})
+        elif isinstance(spec, EndEvent) and task.workflow is lc.wf:
+            lc.events.add("end_reached", "system", element_id=eid, name=spec.bpmn_name)
+
+
+def _due_of(internal: dict[str, Any]) -> Any:
+    value = internal.get("event_value")
+    return value.get("next") if isinstance(value, dict) else value
+
+
+def sync_projection(lc: LiveCase) -> list[str]:
+    """Bring the inbox rows of this case in line with the workflow's READY human tasks."""
+    conn = lc.conn
+    open_rows = {r.id: r for r in conn.execute(select(tasks.c.id, tasks.c.element_id)
+                                               .where(tasks.c.case_id == lc.id, tasks.c.state == "open"))}
+    ready = {t.id: t for t in rt.ready_human_tasks(lc.wf)}
+    for tid, r in open_rows.items():
+        if tid not in ready:
+            conn.execute(update(tasks).where(tasks.c.id == tid).values(state="cancelled", completed_at=lc.now))
+            lc.events.add("task_cancelled", "system", element_id=r.element_id, task_id=tid)
+    created = []
+    for tid, t in ready.items():
+        if tid in open_rows:
+            continue
+        meta = lc.version.user_tasks.get(t.element_id)
+        raw = meta.raw if meta else {}
+        a = assignment.resolve(raw, t.lane, t.data, lc.now)
+        conn.execute(insert(tasks).values(
+            id=tid, case_id=lc.id, element_id=t.element_id, name=t.name, lane=t.lane, state="open",
+            assignee=a.assignee, candidate_users=json.dumps(a.candidate_users),
+            candidate_groups=json.dumps(a.candidate_groups), due_at=a.due_at, follow_up_at=a.follow_up_at,
+            priority=a.priority, created_at=lc.now,
+        ))
+        rows = [{"task_id": tid, "kind": "user", "name": n} for n in a.candidate_users]
+        rows += [{"task_id": tid, "kind": "group", "name": n} for n in a.candidate_groups]
+        if rows:
+            conn.execute(insert(task_candidates), rows)
+        lc.events.add("task_created", "system", element_id=t.element_id, task_id=tid, name=t.name,
+                      assignee=a.assignee, candidate_users=list(a.candidate_users),
+                      candidate_groups=list(a.candidate_groups),
+                      due_at=a.due_at.isoformat() if a.due_at else None)
+        created.append(tid)
+    return created
+
+
+def commit(lc: LiveCase, *, title: str | None = None) -> None:
+    """Write the command's effects; raises StaleCase if another command won the race."""
+    _engine_events(lc)
+    sync_projection(lc)
+    rt.prune_finished_iterations(lc.wf)
+    rt.check_depth(lc.wf)
+    after = st.dump(lc.wf)
+    change = st.diff(lc.stored, after)
+    lc.bytes_written = change.bytes_written
+    conn = lc.conn
+    values: dict[str, Any] = {"next_timer_at": rt.next_timer_at(lc.wf), **lc.events.seal()}
+    if lc.wf.is_completed() and lc.status == "running":
+        end = rt.end_event(lc.wf)
+        lc.status = "completed"
+        lc.events.add("case_completed", "system", element_id=end[0] if end else None,
+                      end_event=end[1] if end else None)
+        values.update(status="completed", ended_at=lc.now, end_event=end[0] if end else None,
+                      next_timer_at=None, **lc.events.seal())
+    elif lc.status != "running":
+        values.update(status=lc.status, ended_at=lc.now, next_timer_at=None, **lc.events.seal())
+    if title is not None:
+        values["title"] = title
+    if lc.row is None:
+        return _insert_new(lc, after, values)
+    result = conn.execute(update(cases).where(cases.c.id == lc.id, cases.c.row_version == lc.row.row_version)
+                          .values(row_version=lc.row.row_version + 1, incident_json=None, **values))
+    if result.rowcount != 1:
+        raise StaleCase(lc.id)
+    if change.header is not None:
+        conn.execute(update(case_state).where(case_state.c.case_id == lc.id).values(header_json=change.header))
+    if change.deletes:
+        conn.execute(delete(case_state_tasks).where(case_state_tasks.c.case_id == lc.id,
+                                                    case_state_tasks.c.task_id.in_(change.deletes)))
+    existing = lc.stored.tasks if lc.stored else {}
+    updates = [(tid, body) for tid, body in change.upserts.items() if tid in existing]
+    inserts = [{"case_id": lc.id, "task_id": tid, "body_json": body}
+               for tid, body in change.upserts.items() if tid not in existing]
+    for tid, body in updates:
+        conn.execute(update(case_state_tasks).where(case_state_tasks.c.case_id == lc.id,
+                                                    case_state_tasks.c.task_id == tid).values(body_json=body))
+    if inserts:
+        conn.execute(insert(case_state_tasks), inserts)
+
+
+def _insert_new(lc: LiveCase, after: st.StoredState, values: dict[str, Any]) -> None:
+    # The case row itself was inserted before the first event; only state rows are new here.
+    lc.conn.execute(update(cases).where(cases.c.id == lc.id).values(**values))
+    lc.conn.execute(insert(case_state).values(case_id=lc.id, header_json=after.header))
+    if after.tasks:
+        lc.conn.execute(insert(case_state_tasks),
+                        [{"case_id": lc.id, "task_id": t, "body_json": b} for t, b in after.tasks.items()])
+    lc.bytes_written = len(after.header) + sum(len(b) for b in after.tasks.values())

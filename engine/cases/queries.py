@@ -1,0 +1,198 @@
+"""Read models: what the inbox, the CLI and the case pages show. Nothing here writes state."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import Connection, and_, exists, insert, or_, select
+
+from engine.cases.versions import VersionCache
+from engine.forms import FormSchema
+from engine.identity import User
+from engine.runtime import workflow as rt
+from engine.store.tables import access_log, case_events, cases, task_candidates, task_drafts, tasks
+
+
+@dataclass(frozen=True)
+class TaskView:
+    id: str
+    case_id: str
+    case_title: str
+    key: str
+    element_id: str
+    name: str
+    lane: str | None
+    state: str
+    assignee: str | None
+    candidate_users: tuple[str, ...]
+    candidate_groups: tuple[str, ...]
+    due_at: datetime | None
+    follow_up_at: datetime | None
+    priority: int
+    created_at: datetime
+    completed_at: datetime | None
+    completed_by: str | None
+    documentation: str = ""
+    form: FormSchema = field(default_factory=FormSchema)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "case_id": self.case_id, "case_title": self.case_title, "key": self.key,
+            "element_id": self.element_id, "name": self.name, "lane": self.lane, "state": self.state,
+            "assignee": self.assignee, "candidate_users": list(self.candidate_users),
+            "candidate_groups": list(self.candidate_groups),
+            "due": self.due_at.isoformat() if self.due_at else None,
+            "follow_up": self.follow_up_at.isoformat() if self.follow_up_at else None,
+            "priority": self.priority, "created_at": self.created_at.isoformat(),
+            "completed_at": self.completed_at.isoformat() if self.completed_at else None,
+            "completed_by": self.completed_by, "documentation": self.documentation,
+            "form": self.form.to_dict(),
+        }
+
+
+@dataclass(frozen=True)
+class EventView:
+    seq: int
+    at: datetime
+    actor: str
+    kind: str
+    element_id: str | None
+    element_name: str | None
+    task_id: str | None
+    payload: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"seq": self.seq, "at": self.at.isoformat(), "actor": self.actor, "kind": self.kind,
+                "element_id": self.element_id, "element_name": self.element_name, "task_id": self.task_id,
+                "payload": self.payload}
+
+
+@dataclass(frozen=True)
+class CaseView:
+    id: str
+    key: str
+    version: int
+    name: str
+    title: str
+    status: str
+    started_by: str
+    started_at: datetime
+    ended_at: datetime | None
+    end_event: str | None
+    end_event_name: str | None
+    next_timer_at: datetime | None
+    incident: dict[str, Any] | None
+    data: dict[str, Any]
+    open_tasks: list[TaskView]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "key": self.key, "version": self.version, "name": self.name, "title": self.title,
+            "status": self.status, "started_by": self.started_by, "started_at": self.started_at.isoformat(),
+            "ended_at": self.ended_at.isoformat() if self.ended_at else None, "end_event": self.end_event,
+            "end_event_name": self.end_event_name,
+            "next_timer_at": self.next_timer_at.isoformat() if self.next_timer_at else None,
+            "incident": self.incident, "data": self.data, "open_tasks": [t.to_dict() for t in self.open_tasks],
+        }
+
+
+_TASK_COLUMNS = [tasks, cases.c.title.label("case_title"), cases.c.key, cases.c.version_id]
+
+
+def _view(row: Any, cache: VersionCache | None = None, conn: Connection | None = None) -> TaskView:
+    doc, form = "", FormSchema()
+    if cache is not None and conn is not None:
+        meta = cache.get(conn, row.version_id).user_tasks.get(row.element_id)
+        if meta:
+            doc, form = meta.documentation, meta.form
+    return TaskView(
+        id=row.id, case_id=row.case_id, case_title=row.case_title, key=row.key, element_id=row.element_id,
+        name=row.name, lane=row.lane, state=row.state, assignee=row.assignee,
+        candidate_users=tuple(json.loads(row.candidate_users)),
+        candidate_groups=tuple(json.loads(row.candidate_groups)), due_at=row.due_at,
+        follow_up_at=row.follow_up_at, priority=row.priority, created_at=row.created_at,
+        completed_at=row.completed_at, completed_by=row.completed_by, documentation=doc, form=form,
+    )
+
+
+def _candidate_of(user: User) -> Any:
+    return exists().where(
+        task_candidates.c.task_id == tasks.c.id,
+        or_(and_(task_candidates.c.kind == "user", task_candidates.c.name == user.name),
+            and_(task_candidates.c.kind == "group", task_candidates.c.name.in_(sorted(user.groups)))),
+    )
+
+
+def tasks_for(conn: Connection, cache: VersionCache, user: User, *, scope: str = "workable") -> list[TaskView]:
+    """Open tasks: ``mine`` (assigned to me), ``group`` (my candidate tasks, unclaimed or not),
+    ``workable`` (mine + unclaimed ones I am a candidate for)."""
+    base = select(*_TASK_COLUMNS).join(cases, cases.c.id == tasks.c.case_id).where(tasks.c.state == "open")
+    if scope == "mine":
+        cond = tasks.c.assignee == user.name
+    elif scope == "group":
+        cond = _candidate_of(user)
+    else:
+        cond = or_(tasks.c.assignee == user.name, and_(tasks.c.assignee.is_(None), _candidate_of(user)))
+    rows = conn.execute(base.where(cond).order_by(tasks.c.due_at.is_(None), tasks.c.due_at,
+                                                  tasks.c.priority.desc(), tasks.c.created_at, tasks.c.id))
+    return [_view(r, cache, conn) for r in rows]
+
+
+def task_view(conn: Connection, cache: VersionCache, task_id: str) -> TaskView | None:
+    row = conn.execute(select(*_TASK_COLUMNS).join(cases, cases.c.id == tasks.c.case_id)
+                       .where(tasks.c.id == task_id)).first()
+    return _view(row, cache, conn) if row else None
+
+
+def draft_of(conn: Connection, task_id: str, user_name: str) -> dict[str, Any] | None:
+    raw = conn.execute(select(task_drafts.c.data_json).where(task_drafts.c.task_id == task_id,
+                                                             task_drafts.c.user_name == user_name)).scalar()
+    return json.loads(raw) if raw else None
+
+
+def participants(conn: Connection, case_id: str) -> tuple[set[str], set[str]]:
+    """(people, groups) who take part in a case: starter, assignees, completers, candidates."""
+    row = conn.execute(select(cases.c.started_by).where(cases.c.id == case_id)).first()
+    people = {row.started_by} if row else set()
+    groups: set[str] = set()
+    for r in conn.execute(select(tasks.c.assignee, tasks.c.completed_by, tasks.c.candidate_users,
+                                 tasks.c.candidate_groups).where(tasks.c.case_id == case_id)):
+        people.update(x for x in (r.assignee, r.completed_by) if x)
+        people.update(json.loads(r.candidate_users))
+        groups.update(json.loads(r.candidate_groups))
+    return people, groups
+
+
+def case_data(wf: Any) -> dict[str, Any]:
+    """The case's data as a person would see it: the end result, or what live tasks carry."""
+    if wf.is_completed():
+        return dict(wf.data)
+    merged: dict[str, Any] = {}
+    for task in rt.all_tasks(wf):
+        if task.state in (TaskState.READY, TaskState.WAITING, TaskState.STARTED):
+            merged.update(task.data)
+    return merged
+
+
+def history(conn: Connection, cache: VersionCache, case_id: str) -> list[EventView]:
+    version_id = conn.execute(select(cases.c.version_id).where(cases.c.id == case_id)).scalar()
+    names = cache.get(conn, version_id).element_names if version_id is not None else {}
+    rows = conn.execute(select(case_events).where(case_events.c.case_id == case_id).order_by(case_events.c.seq))
+    return [EventView(r.seq, r.at, r.actor, r.kind, r.element_id, names.get(r.element_id or "", None),
+                      r.task_id, json.loads(r.payload_json)) for r in rows]
+
+
+def log_access(conn: Connection, actor: str, action: str, obj: str, purpose: str, subject: str | None,
+               now: datetime) -> None:
+    conn.execute(insert(access_log).values(at=now, actor=actor, action=action, object=obj, purpose=purpose,
+                                           subject=subject))
+
+
+def tasks_for_case(conn: Connection, cache: VersionCache, case_id: str) -> list[TaskView]:
+    rows = conn.execute(select(*_TASK_COLUMNS).join(cases, cases.c.id == tasks.c.case_id)
+                        .where(tasks.c.case_id == case_id).order_by(tasks.c.created_at, tasks.c.id))
+    return [_view(r, cache, conn) for r in rows]

@@ -1,0 +1,147 @@
+"""Definition versions: deploy bundles, and read them back (cached: a version never changes)."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, update
+
+from engine.audit import dump_payload
+from engine.errors import NotFound
+from engine.forms import FormSchema
+from engine.store.tables import definition_files, definition_versions, definitions
+
+
+@dataclass(frozen=True)
+class DeployResult:
+    key: str
+    version: int
+    status: str  # new | unchanged
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TaskMeta:
+    element_id: str
+    name: str
+    lane: str | None
+    documentation: str
+    raw: Mapping[str, Any]  # assignee, candidate_users, candidate_groups, due_date, follow_up_date, priority
+    form: FormSchema
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    id: int
+    key: str
+    version: int
+    name: str
+    spec_json: str
+    start_form: FormSchema
+    initiator_variable: str | None
+    user_tasks: Mapping[str, TaskMeta]
+    element_names: Mapping[str, str]
+    deployed_by: str
+    deployed_at: datetime
+
+
+def _meta_of(bundle: Any) -> dict[str, Any]:
+    """Flatten a bundle's process metadata into JSON; user tasks of all processes by element id."""
+    top = bundle.processes[bundle.key]
+    user_tasks: dict[str, Any] = {}
+    names: dict[str, str] = {}
+    for proc in bundle.processes.values():
+        names.update(proc.element_names)
+        for eid, ut in proc.user_tasks.items():
+            user_tasks[eid] = {
+                "name": ut.name, "lane": ut.lane, "documentation": ut.documentation,
+                "assignee": ut.assignee, "candidate_users": list(ut.candidate_users),
+                "candidate_groups": list(ut.candidate_groups), "due_date": ut.due_date,
+                "follow_up_date": ut.follow_up_date, "priority": ut.priority, "form": ut.form.to_dict(),
+            }
+    return {"start_form": top.start_form.to_dict(), "initiator_variable": top.initiator_variable,
+            "user_tasks": user_tasks, "element_names": names}
+
+
+def deploy_bundles(conn: Connection, bundles: list[Any], actor: str, now: datetime) -> list[DeployResult]:
+    results = []
+    for bundle in bundles:
+        latest = conn.execute(
+            select(definition_versions.c.version, definition_versions.c.content_hash)
+            .where(definition_versions.c.key == bundle.key)
+            .order_by(definition_versions.c.version.desc()).limit(1)
+        ).first()
+        warnings = tuple(str(w) for w in bundle.warnings)
+        if latest is not None and latest.content_hash == bundle.content_hash:
+            results.append(DeployResult(bundle.key, latest.version, "unchanged", warnings))
+            continue
+        version = 1 if latest is None else latest.version + 1
+        if latest is None:
+            conn.execute(insert(definitions).values(key=bundle.key, name=bundle.name, latest_version=version))
+        else:
+            conn.execute(update(definitions).where(definitions.c.key == bundle.key)
+                         .values(name=bundle.name, latest_version=version))
+        version_id = conn.execute(
+            insert(definition_versions).values(
+                key=bundle.key, version=version, name=bundle.name, content_hash=bundle.content_hash,
+                spec_json=bundle.spec_json, meta_json=dump_payload(_meta_of(bundle)),
+                warnings_json=json.dumps(list(warnings)), deployed_by=actor, deployed_at=now,
+            )
+        ).inserted_primary_key[0]
+        for file_name, content in sorted(bundle.files.items()):
+            conn.execute(insert(definition_files).values(version_id=version_id, file_name=file_name,
+                                                         content=content))
+        results.append(DeployResult(bundle.key, version, "new", warnings))
+    return results
+
+
+class VersionCache:
+    """Versions are immutable, so a parsed copy of each is kept for the life of the process."""
+
+    def __init__(self) -> None:
+        self._by_id: dict[int, VersionInfo] = {}
+        self._lock = threading.Lock()
+
+    def get(self, conn: Connection, version_id: int) -> VersionInfo:
+        info = self._by_id.get(version_id)
+        if info is None:
+            row = conn.execute(select(definition_versions).where(definition_versions.c.id == version_id)).first()
+            if row is None:
+                raise NotFound(f"Definition version {version_id} does not exist")
+            info = _info(row)
+            with self._lock:
+                self._by_id[version_id] = info
+        return info
+
+    def latest(self, conn: Connection, key: str) -> VersionInfo:
+        row = conn.execute(
+            select(definition_versions.c.id).join(definitions, definitions.c.key == definition_versions.c.key)
+            .where(definition_versions.c.key == key, definition_versions.c.version == definitions.c.latest_version)
+        ).first()
+        if row is None:
+            known = conn.execute(select(definitions.c.key).order_by(definitions.c.key)).scalars().all()
+            hint = f" Deployed: {', '.join(known)}." if known else " Nothing is deployed yet: run turnus deploy."
+            raise NotFound(f"No process definition with key {key!r}.{hint}")
+        return self.get(conn, row.id)
+
+
+def _info(row: Any) -> VersionInfo:
+    meta = json.loads(row.meta_json)
+    tasks = {
+        eid: TaskMeta(eid, t["name"], t["lane"], t["documentation"],
+                      {k: t[k] for k in ("assignee", "candidate_users", "candidate_groups", "due_date",
+                                         "follow_up_date", "priority")},
+                      FormSchema.from_dict(t["form"]))
+        for eid, t in meta["user_tasks"].items()
+    }
+    return VersionInfo(
+        id=row.id, key=row.key, version=row.version, name=row.name, spec_json=row.spec_json,
+        start_form=FormSchema.from_dict(meta["start_form"]), initiator_variable=meta["initiator_variable"],
+        user_tasks=tasks, element_names=meta["element_names"], deployed_by=row.deployed_by,
+        deployed_at=row.deployed_at,
+    )

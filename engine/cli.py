@@ -1,0 +1,328 @@
+"""The turnus command line. Its commands and output are a contract other scripts rely on.
+
+User errors exit 1 with one line on stderr; usage errors exit 2 (click's convention).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import traceback
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from engine.clock import FixedClock
+from engine.errors import FormInvalid, TurnusError
+from engine.service import Engine
+
+
+class Ctx:
+    def __init__(self, db: str | None):
+        self.db = db
+        self._engine: Engine | None = None
+
+    def engine(self, clock: Any = None, init: bool = True) -> Engine:
+        if self._engine is None:
+            self._engine = Engine.create(self.db, clock=clock, init=init)
+        return self._engine
+
+
+def _data(value: str | None) -> dict[str, Any]:
+    if value is None:
+        return {}
+    text = value
+    if value.startswith("@"):
+        path = Path(value[1:])
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as err:
+            raise click.UsageError(f"--data: cannot read {path}: {err.strerror}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise click.UsageError(f"--data is not valid JSON: {err.msg} (line {err.lineno}, column {err.colno})") from None
+    if not isinstance(data, dict):
+        raise click.UsageError('--data must be a JSON object, e.g. {"title": "..."}')
+    return data
+
+
+def _dt(value: datetime | None) -> str:
+    return value.isoformat(timespec="seconds") if value else "-"
+
+
+def _echo_json(obj: Any) -> None:
+    click.echo(json.dumps(obj, indent=2, ensure_ascii=False, default=str))
+
+
+@click.group()
+@click.option("--db", envvar="TURNUS_DATABASE_URL", default=None,
+              help="Database URL (default: $TURNUS_DATABASE_URL or sqlite:///instance/turnus.db).")
+@click.pass_context
+def cli(ctx: click.Context, db: str | None) -> None:
+    """Turnus: a BPMN case engine."""
+    ctx.obj = Ctx(db)
+
+
+@cli.command()
+@click.pass_obj
+def init(obj: Ctx) -> None:
+    """Create or upgrade the database schema."""
+    revision = obj.engine(init=False).init_schema()
+    click.echo(f"schema at revision {revision}")
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--as", "actor", default="system", help="Who deploys (a process owner); default: system.")
+@click.pass_obj
+def deploy(obj: Ctx, paths: tuple[Path, ...], actor: str) -> None:
+    """Deploy BPMN/DMN files or folders; prints key, version, new|unchanged."""
+    for result in obj.engine().deploy_paths(list(paths), actor):
+        click.echo(f"{result.key} {result.version} {result.status}")
+        for warning in result.warnings:
+            click.echo(f"  warning: {warning}", err=True)
+
+
+@cli.group()
+def users() -> None:
+    """Manage users."""
+
+
+@users.command("add")
+@click.argument("name")
+@click.option("--group", "groups", multiple=True, help="Candidate group (repeatable).")
+@click.option("--role", "roles", multiple=True, help="admin, process-owner or auditor (repeatable).")
+@click.option("--display-name", default=None)
+@click.option("--email", default=None)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@click.pass_obj
+def users_add(obj: Ctx, name: str, groups: tuple[str, ...], roles: tuple[str, ...], display_name: str | None,
+              email: str | None, password_stdin: bool) -> None:
+    """Add a user, or add groups/roles to an existing one."""
+    password_hash = None
+    if password_stdin:
+        from engine.passwords import hash_password
+
+        password_hash = hash_password(sys.stdin.readline().rstrip("\r\n"))
+    user, created = obj.engine().add_user(name, groups=groups, roles=roles, display_name=display_name,
+                                          email=email, password_hash=password_hash)
+    click.echo(f"{user.name} {'added' if created else 'updated'}")
+
+
+@users.command("list")
+@click.pass_obj
+def users_list(obj: Ctx) -> None:
+    for user in obj.engine().users():
+        click.echo(f"{user.name}\tgroups={','.join(sorted(user.groups))}\troles={','.join(sorted(user.roles))}")
+
+
+@cli.command()
+@click.argument("key")
+@click.option("--as", "actor", required=True)
+@click.option("--data", default=None, help="Start form data: JSON or @FILE.")
+@click.pass_obj
+def start(obj: Ctx, key: str, actor: str, data: str | None) -> None:
+    """Start a case of the latest version of KEY; prints the case id."""
+    click.echo(obj.engine().start(key, actor, _data(data)))
+
+
+@cli.command()
+@click.option("--as", "actor", required=True)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def tasks(obj: Ctx, actor: str, as_json: bool) -> None:
+    """Tasks USER may work: assigned to them, or unclaimed with them as candidate."""
+    views = obj.engine().tasks_for(actor)
+    if as_json:
+        return _echo_json([v.to_dict() for v in views])
+    for v in views:
+        who = v.assignee or "groups:" + ",".join(v.candidate_groups + v.candidate_users)
+        click.echo(f"{v.id}\t{v.case_id}\t{v.element_id}\t{v.name}\t{who}\tdue {_dt(v.due_at)}")
+        for f in v.form.fields:
+            extra = " (" + ", ".join(f"{o.id}={o.label}" for o in f.options) + ")" if f.options else ""
+            click.echo(f"    {f.id}: {f.type}{' required' if f.required else ''} - {f.label}{extra}")
+
+
+def _task_command(name: str, method: Callable[[Engine, str, str], None], done: str) -> None:
+    @cli.command(name)
+    @click.argument("task")
+    @click.option("--as", "actor", required=True)
+    @click.pass_obj
+    def command(obj: Ctx, task: str, actor: str) -> None:
+        method(obj.engine(), task, actor)
+        click.echo(f"{task} {done}")
+
+    command.__doc__ = f"{name.capitalize()} a task."
+
+
+_task_command("claim", lambda e, t, a: e.claim(t, a), "claimed")
+_task_command("release", lambda e, t, a: e.release(t, a), "released")
+
+
+@cli.command()
+@click.argument("task")
+@click.option("--as", "actor", required=True)
+@click.option("--to", "to_user", required=True, help="The colleague who gets the task.")
+@click.pass_obj
+def assign(obj: Ctx, task: str, actor: str, to_user: str) -> None:
+    """Hand a task to a colleague."""
+    obj.engine().assign(task, actor, to_user)
+    click.echo(f"{task} assigned to {to_user}")
+
+
+@cli.command()
+@click.argument("task")
+@click.option("--as", "actor", required=True)
+@click.option("--data", default=None, help="Form data: JSON or @FILE.")
+@click.pass_obj
+def complete(obj: Ctx, task: str, actor: str, data: str | None) -> None:
+    """Complete a task with its form data."""
+    obj.engine().complete(task, actor, _data(data))
+    click.echo(f"{task} completed")
+
+
+@cli.command()
+@click.argument("case_id")
+@click.argument("text")
+@click.option("--as", "actor", required=True)
+@click.pass_obj
+def comment(obj: Ctx, case_id: str, text: str, actor: str) -> None:
+    """Comment on a case."""
+    obj.engine().comment(case_id, actor, text)
+    click.echo("comment added")
+
+
+@cli.group("case")
+def case_group() -> None:
+    """Look at and act on one case."""
+
+
+@case_group.command("show")
+@click.argument("case_id")
+@click.option("--as", "actor", default=None, help="Read as this user (default: the operator).")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def case_show(obj: Ctx, case_id: str, actor: str | None, as_json: bool) -> None:
+    """Status, current tasks and case data."""
+    view = obj.engine().case(case_id, actor, purpose="cli case show")
+    if as_json:
+        return _echo_json(view.to_dict())
+    click.echo(f"case {view.id}\n  title: {view.title}\n  process: {view.key} v{view.version}\n"
+               f"  status: {view.status}" + (f" at {view.end_event_name}" if view.end_event else ""))
+    if view.incident:
+        click.echo(f"  incident: {view.incident['element_id']}: {view.incident['message']}")
+    if view.next_timer_at:
+        click.echo(f"  next timer: {_dt(view.next_timer_at)}")
+    for t in view.open_tasks:
+        who = t.assignee or ",".join(t.candidate_groups + t.candidate_users)
+        click.echo(f"  task {t.id} {t.element_id} '{t.name}' for {who} due {_dt(t.due_at)}")
+    click.echo("  data: " + json.dumps(view.data, ensure_ascii=False, sort_keys=True))
+
+
+@case_group.command("cancel")
+@click.argument("case_id")
+@click.option("--as", "actor", required=True)
+@click.option("--reason", required=True)
+@click.pass_obj
+def case_cancel(obj: Ctx, case_id: str, actor: str, reason: str) -> None:
+    """Cancel (terminate) a case, with a reason (administrators)."""
+    obj.engine().cancel(case_id, actor, reason)
+    click.echo(f"{case_id} cancelled")
+
+
+@case_group.command("retry")
+@click.argument("case_id")
+@click.option("--as", "actor", required=True)
+@click.pass_obj
+def case_retry(obj: Ctx, case_id: str, actor: str) -> None:
+    """Run the command that raised the case's incident again (administrators)."""
+    obj.engine().retry(case_id, actor)
+    click.echo(f"{case_id} retried")
+
+
+@cli.command()
+@click.argument("case_id")
+@click.option("--as", "actor", default=None, help="Read as this user (default: the operator).")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def history(obj: Ctx, case_id: str, actor: str | None, as_json: bool) -> None:
+    """The case's events in order."""
+    events = obj.engine().history(case_id, actor, purpose="cli history")
+    if as_json:
+        return _echo_json([e.to_dict() for e in events])
+    for e in events:
+        element = f" {e.element_id}" + (f" ({e.element_name})" if e.element_name else "") if e.element_id else ""
+        payload = json.dumps(e.payload, ensure_ascii=False, sort_keys=True) if e.payload else ""
+        click.echo(f"{e.seq:>4} {_dt(e.at)} {e.actor:<12} {e.kind}{element} {payload}")
+
+
+@cli.group()
+def audit() -> None:
+    """Audit trail checks."""
+
+
+@audit.command("verify")
+@click.argument("case_id", required=False)
+@click.pass_obj
+def audit_verify(obj: Ctx, case_id: str | None) -> None:
+    """Exit 0 if the history is intact; otherwise non-zero and the first bad event."""
+    failures = obj.engine().verify(case_id)
+    if failures:
+        click.echo(f"TAMPERED: {failures[0]}", err=True)
+        for more in failures[1:]:
+            click.echo(f"TAMPERED: {more}", err=True)
+        sys.exit(1)
+    click.echo("intact")
+
+
+@cli.group()
+def timers() -> None:
+    """Timers."""
+
+
+@timers.command("run")
+@click.option("--now", "now", default=None, help="Fire as if it were this instant (ISO 8601 with offset).")
+@click.pass_obj
+def timers_run(obj: Ctx, now: str | None) -> None:
+    """Fire every timer due at that instant."""
+    at = None
+    if now is not None:
+        try:
+            at = datetime.fromisoformat(now)
+        except ValueError:
+            raise click.UsageError(f"--now {now!r} is not an ISO 8601 date-time") from None
+        if at.tzinfo is None:
+            raise click.UsageError("--now needs a UTC offset, e.g. 2027-05-01T08:00:00+02:00")
+    engine = obj.engine(clock=FixedClock(at) if at else None)
+    click.echo(f"{engine.fire_timers(at)} case(s) moved")
+
+
+def main() -> None:
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(1)
+    except click.ClickException as err:
+        err.show()
+        sys.exit(err.exit_code)
+    except FormInvalid as err:
+        click.echo(f"error: the form was not accepted: {err}", err=True)
+        sys.exit(1)
+    except TurnusError as err:
+        click.echo(f"error: {err}", err=True)
+        sys.exit(1)
+    except Exception as err:  # never a traceback for a user; TURNUS_DEBUG=1 shows it
+        if os.environ.get("TURNUS_DEBUG"):
+            traceback.print_exc()
+        click.echo(f"internal error: {type(err).__name__}: {err} (set TURNUS_DEBUG=1 for details)", err=True)
+        sys.exit(3)
+
+
+if __name__ == "__main__":
+    main()

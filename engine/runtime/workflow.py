@@ -1,0 +1,184 @@
+"""Operations on one live SpiffWorkflow workflow, with the library's traps handled.
+
+- Every task query passes a huge ``max_depth`` (the default 1000 silently hides deep tasks).
+- ``run()`` is only ever called on a READY, manual task that the caller has checked.
+- Timers fire with ``refresh_timers()`` + ``do_engine_steps()`` at the engine's clock.
+- Completed loop iterations are pruned from the live tree so a case costs the same to run after
+  1,000 passes as after 10; their history lives in Turnus' own tables (events, tasks).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from uuid import UUID
+
+from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import StandardLoopTask
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.task import TaskState
+
+from engine.runtime.clockpatch import engine_time
+
+DEPTH = 10**6
+MAX_TREE_DEPTH = 900  # SpiffWorkflow's own walks misbehave near 1000 (ENGINE-NOTES, "Loops")
+
+
+class TreeTooDeep(Exception):
+    """A back-edge loop grew the task tree so deep the library would stall; modelled as an incident."""
+
+
+@dataclass(frozen=True)
+class HumanTask:
+    """A READY user/manual task as the service layer sees it."""
+
+    id: str
+    element_id: str
+    name: str
+    lane: str | None
+    data: dict
+
+
+def all_tasks(wf: BpmnWorkflow) -> Iterator[Task]:
+    yield from wf.tasks.values()
+    for sp in wf.subprocesses.values():
+        yield from sp.tasks.values()
+
+
+def ready_human_tasks(wf: BpmnWorkflow) -> list[HumanTask]:
+    out = []
+    for task in all_tasks(wf):
+        if task.state == TaskState.READY and task.task_spec.manual:
+            spec = task.task_spec
+            out.append(
+                HumanTask(
+                    id=str(task.id),
+                    element_id=spec.bpmn_id or spec.name,
+                    name=spec.bpmn_name or spec.bpmn_id or spec.name,
+                    lane=getattr(spec, "lane", None),
+                    data=task.data,
+                )
+            )
+    return out
+
+
+def get_task(wf: BpmnWorkflow, task_id: str) -> Task | None:
+    try:
+        uid = UUID(task_id)
+    except ValueError:
+        return None
+    return wf.get_task_from_id(uid) if _known(wf, uid) else None
+
+
+def _known(wf: BpmnWorkflow, uid: UUID) -> bool:
+    return uid in wf.tasks or any(uid in sp.tasks for sp in wf.subprocesses.values())
+
+
+def advance(wf: BpmnWorkflow, now: datetime) -> None:
+    """Run engine steps (scripts, gateways, due timers) until only waiting or human work is left."""
+    with engine_time(now):
+        wf.refresh_timers()
+        wf.do_engine_steps()
+        # A timer that became READY during the steps needs another pass (ENGINE-NOTES, "Timers").
+        for _ in range(100):
+            before = _ready_engine_count(wf)
+            if before == 0:
+                break
+            wf.refresh_timers()
+            wf.do_engine_steps()
+    prune_finished_iterations(wf)
+    check_depth(wf)
+
+
+def _ready_engine_count(wf: BpmnWorkflow) -> int:
+    return sum(1 for t in all_tasks(wf) if t.state == TaskState.READY and not t.task_spec.manual)
+
+
+def complete_human_task(wf: BpmnWorkflow, task: Task, data: dict, now: datetime) -> None:
+    if task.state != TaskState.READY or not task.task_spec.manual:
+        raise ValueError("task is not ready")  # callers check first; this guards the library trap
+    task.data.update(data)
+    with engine_time(now):
+        task.run()
+    advance(wf, now)
+
+
+def next_timer_at(wf: BpmnWorkflow) -> datetime | None:
+    """The earliest due time of any waiting timer (also those inside event-based gateways)."""
+    due: list[datetime] = []
+    for task in all_tasks(wf):
+        if task.state != TaskState.WAITING:
+            continue
+        value = task.internal_data.get("event_value")
+        if isinstance(value, dict):
+            if value.get("cycles") == 0:
+                continue
+            value = value.get("next")
+        if isinstance(value, str):
+            when = _parse_instant(value)
+            if when is not None:
+                due.append(when)
+    return min(due) if due else None
+
+
+def _parse_instant(value: str) -> datetime | None:
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        return None  # a duration not yet started; SpiffWorkflow stores instants once armed
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(UTC)
+
+
+def end_event(wf: BpmnWorkflow) -> tuple[str, str] | None:
+    """(element id, name) of the top-level end event the case finished on."""
+    for task in wf.tasks.values():
+        spec = task.task_spec
+        if task.state == TaskState.COMPLETED and isinstance(spec, EndEvent) and spec.bpmn_id:
+            return spec.bpmn_id, spec.bpmn_name or spec.bpmn_id
+    return None
+
+
+def prune_finished_iterations(wf: BpmnWorkflow) -> int:
+    """Drop finished iterations of loop activities from the live tree; returns how many."""
+    removed = 0
+    for workflow in [wf, *wf.subprocesses.values()]:
+        for task in list(workflow.tasks.values()):
+            spec = task.task_spec
+            if not isinstance(spec, StandardLoopTask):
+                continue
+            for child in list(task.children):
+                if child.task_spec.name != spec.task_spec or not child.has_state(TaskState.FINISHED_MASK):
+                    continue
+                _remove_subtree(wf, child)
+                task._children.remove(child.id)
+                merged = task.internal_data.get("merged", [])
+                # Only the count of merged iterations is ever read; keep it, drop the ids.
+                task.internal_data["merged"] = ["" if m == str(child.id) else m for m in merged]
+                removed += 1
+    return removed
+
+
+def _remove_subtree(wf: BpmnWorkflow, task: Task) -> None:
+    for child in list(task.children):
+        _remove_subtree(wf, child)
+    if task.id in wf.subprocesses:
+        wf.delete_subprocess(task)
+    task.workflow.tasks.pop(task.id, None)
+
+
+def check_depth(wf: BpmnWorkflow) -> None:
+    for workflow in [wf, *wf.subprocesses.values()]:
+        depth, stack = 0, [(workflow.task_tree, 0)]
+        while stack:
+            task, d = stack.pop()
+            depth = max(depth, d)
+            stack.extend((c, d + 1) for c in task.children)
+        if depth > MAX_TREE_DEPTH:
+            raise TreeTooDeep(
+                f"The case's task tree is {depth} levels deep: a loop modelled with a back-edge sequence "
+                "flow has repeated too often. Model it as a loop activity (standardLoopCharacteristics)."
+            )

@@ -1,0 +1,273 @@
+"""The composition root: ``Engine`` wires settings, database, clock and sandbox, and runs each
+command in exactly one transaction (retried on optimistic-lock conflicts).
+
+Web and CLI talk only to this class.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, select
+from sqlalchemy.engine import Engine as DbEngine
+
+from engine import audit, identity
+from engine.cases import commands, queries
+from engine.cases import timers as timer_cmds
+from engine.cases.incidents import IncidentRaised, describe_failure, record_incident
+from engine.cases.live import StaleCase
+from engine.cases.versions import DeployResult, VersionCache, deploy_bundles
+from engine.clock import Clock, SystemClock
+from engine.config import Settings, load_settings
+from engine.errors import Conflict, Forbidden, NotFound, TurnusError
+from engine.identity import User
+from engine.store import schema
+from engine.store.db import make_engine
+from engine.store.tables import cases
+
+T = TypeVar("T")
+
+
+class Engine:
+    def __init__(self, db: DbEngine, clock: Clock, settings: Settings):
+        self.db = db
+        self.clock = clock
+        self.settings = settings
+        self.versions = VersionCache()
+
+    @classmethod
+    def create(cls, database_url: str | None = None, *, clock: Clock | None = None,
+               settings: Settings | None = None, init: bool = True) -> Engine:
+        settings = settings or load_settings()
+        eng = cls(make_engine(database_url or settings.database_url), clock or SystemClock(), settings)
+        if init:
+            eng.init_schema()
+        return eng
+
+    def init_schema(self) -> str:
+        return schema.upgrade(self.db)
+
+    def close(self) -> None:
+        self.db.dispose()
+
+    # --- transactions -------------------------------------------------------------------
+
+    def _write(self, fn: Callable[[Connection, datetime], T], *, case_id: str | None = None,
+               actor: str = "system", command: dict[str, Any] | None = None) -> T:
+        """Run ``fn`` in one write transaction; retry if another command changed the case meanwhile."""
+        for _ in range(self.settings.conflict_retries):
+            now = self.clock.now()
+            try:
+                with self.db.connect().execution_options(turnus_write=True) as conn, conn.begin():
+                    return fn(conn, now)
+            except StaleCase:
+                continue
+            except TurnusError:
+                raise
+            except Exception as err:  # a failure inside the workflow library or a script
+                if command is None:
+                    raise
+                info = describe_failure(err, command)
+                if case_id is not None:
+                    with self.db.connect().execution_options(turnus_write=True) as conn, conn.begin():
+                        record_incident(conn, case_id, info, actor, now)
+                raise IncidentRaised(info, case_id) from None
+        raise Conflict("The case kept changing while this command ran; please try again")
+
+    def _read(self, fn: Callable[[Connection], T]) -> T:
+        with self.db.connect() as conn, conn.begin():
+            return fn(conn)
+
+    def _user(self, conn: Connection, name: str) -> User:
+        return identity.load_user(conn, name)
+
+    # --- definitions and users ----------------------------------------------------------
+
+    def deploy_files(self, files: Mapping[str, bytes], actor: str) -> list[DeployResult]:
+        from engine.definitions import load_bundles
+
+        bundles = load_bundles(files)  # parse and lint before touching the database
+        return self._write(lambda conn, now: self._deploy(conn, now, bundles, actor))
+
+    def deploy_paths(self, paths: Sequence[Path | str], actor: str) -> list[DeployResult]:
+        from engine.definitions import load_paths
+
+        bundles = load_paths([Path(p) for p in paths])
+        return self._write(lambda conn, now: self._deploy(conn, now, bundles, actor))
+
+    def _deploy(self, conn: Connection, now: datetime, bundles: list[Any], actor: str) -> list[DeployResult]:
+        if actor != "system" and not identity.may_deploy(self._user(conn, actor)):
+            raise Forbidden(f"{actor} may not deploy definitions (needs the process-owner or admin role)")
+        return deploy_bundles(conn, bundles, actor, now)
+
+    def add_user(self, name: str, *, groups: Sequence[str] = (), roles: Sequence[str] = (),
+                 display_name: str | None = None, email: str | None = None,
+                 password_hash: str | None = None) -> tuple[User, bool]:
+        return self._write(lambda conn, now: identity.save_user(
+            conn, name, now=now, display_name=display_name, email=email, group_names=groups, roles=roles,
+            password_hash=password_hash))
+
+    def user(self, name: str) -> User:
+        return self._read(lambda conn: self._user(conn, name))
+
+    def password_hash(self, name: str) -> str | None:
+        return self._read(lambda conn: identity.password_hash_of(conn, name))
+
+    def users(self) -> list[User]:
+        return self._read(identity.list_users)
+
+    # --- commands -----------------------------------------------------------------------
+
+    def _ctx(self, conn: Connection, now: datetime) -> commands.Ctx:
+        return commands.Ctx(conn, now, self.versions)
+
+    def start(self, key: str, actor: str, data: Mapping[str, Any] | None = None,
+              business_key: str | None = None) -> str:
+        return self._write(lambda conn, now: commands.start(
+            self._ctx(conn, now), self._user(conn, actor), key, dict(data or {}), business_key),
+            actor=actor, command={"kind": "start"})
+
+    def complete(self, task_id: str, actor: str, data: Mapping[str, Any] | None = None) -> None:
+        case_id = self._case_of_task(task_id)
+        self._write(lambda conn, now: commands.complete(self._ctx(conn, now), self._user(conn, actor),
+                                                        task_id, dict(data or {})),
+                    case_id=case_id, actor=actor,
+                    command={"kind": "complete", "task_id": task_id, "actor": actor, "data": dict(data or {})})
+
+    def claim(self, task_id: str, actor: str) -> None:
+        self._write(lambda conn, now: commands.claim(self._ctx(conn, now), self._user(conn, actor), task_id))
+
+    def release(self, task_id: str, actor: str) -> None:
+        self._write(lambda conn, now: commands.release(self._ctx(conn, now), self._user(conn, actor), task_id))
+
+    def assign(self, task_id: str, actor: str, to_user: str) -> None:
+        self._write(lambda conn, now: commands.assign(self._ctx(conn, now), self._user(conn, actor),
+                                                      task_id, to_user))
+
+    def save_draft(self, task_id: str, actor: str, data: Mapping[str, Any]) -> None:
+        self._write(lambda conn, now: commands.save_draft(self._ctx(conn, now), self._user(conn, actor),
+                                                          task_id, dict(data)))
+
+    def comment(self, case_id: str, actor: str, text: str) -> None:
+        def run(conn: Connection, now: datetime) -> None:
+            user = self._user(conn, actor)
+            commands.comment(self._ctx(conn, now), user, case_id, text, self._may_read(conn, user, case_id))
+        self._write(run)
+
+    def cancel(self, case_id: str, actor: str, reason: str) -> None:
+        self._write(lambda conn, now: commands.cancel(self._ctx(conn, now), self._user(conn, actor),
+                                                      case_id, reason), case_id=case_id, actor=actor,
+                    command={"kind": "cancel"})
+
+    def fire_timers(self, now: datetime | None = None) -> int:
+        """Fire every timer due at ``now`` (default: the clock); returns how many cases moved."""
+        at = now or self.clock.now()
+        due = self._read(lambda conn: timer_cmds.due_cases(conn, at))
+        fired = 0
+        for case_id in due:
+            try:
+                if self._write(lambda conn, _now, cid=case_id: timer_cmds.fire(self._ctx(conn, at), cid),
+                               case_id=case_id, command={"kind": "timers", "now": at.isoformat()}):
+                    fired += 1
+            except IncidentRaised:
+                continue  # recorded on the case; the other cases still fire
+        return fired
+
+    def retry(self, case_id: str, actor: str) -> None:
+        """Run the command that raised the case's incident again."""
+        def incident(conn: Connection) -> dict[str, Any]:
+            user = self._user(conn, actor)
+            if not user.has_role("admin"):
+                raise Forbidden("Only an administrator may retry an incident")
+            row = conn.execute(select(cases.c.incident_json).where(cases.c.id == case_id)).first()
+            if row is None:
+                raise NotFound(f"No case {case_id!r}")
+            if not row.incident_json:
+                raise Conflict(f"Case {case_id} has no incident to retry")
+            return json.loads(row.incident_json)["command"]
+        command = self._read(incident)
+        if command["kind"] == "complete":
+            self.complete(command["task_id"], command["actor"], command["data"])
+        elif command["kind"] == "timers":
+            self._write(lambda conn, now: timer_cmds.fire(self._ctx(conn, now), case_id, resolve_by=actor),
+                        case_id=case_id, command=command)
+        else:
+            raise Conflict(f"An incident raised by {command['kind']!r} cannot be retried")
+
+    def _case_of_task(self, task_id: str) -> str | None:
+        return self._read(lambda conn: conn.execute(select(queries.tasks.c.case_id)
+                                                    .where(queries.tasks.c.id == task_id)).scalar())
+
+    # --- queries ------------------------------------------------------------------------
+
+    def _may_read(self, conn: Connection, user: User, case_id: str) -> bool:
+        people, groups = queries.participants(conn, case_id)
+        return identity.may_read_case(user, people, groups)
+
+    def tasks_for(self, actor: str, scope: str = "workable") -> list[queries.TaskView]:
+        return self._read(lambda conn: queries.tasks_for(conn, self.versions, self._user(conn, actor),
+                                                         scope=scope))
+
+    def task(self, task_id: str, actor: str) -> queries.TaskView:
+        def run(conn: Connection) -> queries.TaskView:
+            user = self._user(conn, actor)
+            view = queries.task_view(conn, self.versions, task_id)
+            if view is None:
+                raise NotFound(f"No task {task_id!r}")
+            row = commands.task_row(conn, task_id)
+            access = commands.access_of(conn, row)
+            if not (identity.may_see_task(user, access) or row.completed_by == actor
+                    or (self._may_read(conn, user, view.case_id) and row.state != "open")):
+                raise Forbidden(f"Task {task_id} is not yours to see")
+            return view
+        return self._read(run)
+
+    def _readable_case(self, conn: Connection, case_id: str, actor: str | None) -> Any:
+        """The case row, if ``actor`` may read it; ``None`` is the operator at the command line."""
+        row = conn.execute(select(cases).where(cases.c.id == case_id)).first()
+        if row is None:
+            raise NotFound(f"No case {case_id!r}")
+        if actor is not None and not self._may_read(conn, self._user(conn, actor), case_id):
+            raise Forbidden(f"You do not take part in case {case_id}")
+        return row
+
+    def case(self, case_id: str, actor: str | None, purpose: str = "case work") -> queries.CaseView:
+        def run(conn: Connection, now: datetime) -> queries.CaseView:
+            row = self._readable_case(conn, case_id, actor)
+            queries.log_access(conn, actor or "operator", "read_case", case_id, purpose, row.started_by, now)
+            return self._case_view(conn, row)
+        return self._write(run)
+
+    def _case_view(self, conn: Connection, row: Any) -> queries.CaseView:
+        from engine.cases.live import load
+
+        version = self.versions.get(conn, row.version_id)
+        lc = load(conn, row, version, row.started_at)
+        open_rows = [t for t in queries.tasks_for_case(conn, self.versions, row.id) if t.state == "open"]
+        return queries.CaseView(
+            id=row.id, key=row.key, version=version.version, name=version.name, title=row.title,
+            status=row.status, started_by=row.started_by, started_at=row.started_at, ended_at=row.ended_at,
+            end_event=row.end_event, end_event_name=version.element_names.get(row.end_event or ""),
+            next_timer_at=row.next_timer_at,
+            incident=json.loads(row.incident_json) if row.incident_json else None,
+            data=queries.case_data(lc.wf), open_tasks=open_rows,
+        )
+
+    def history(self, case_id: str, actor: str | None, purpose: str = "case work") -> list[queries.EventView]:
+        def run(conn: Connection, now: datetime) -> list[queries.EventView]:
+            row = self._readable_case(conn, case_id, actor)
+            queries.log_access(conn, actor or "operator", "read_history", case_id, purpose, row.started_by, now)
+            return queries.history(conn, self.versions, case_id)
+        return self._write(run)
+
+    def verify(self, case_id: str | None = None) -> list[audit.VerifyFailure]:
+        def run(conn: Connection) -> list[audit.VerifyFailure]:
+            if case_id is None:
+                return audit.verify_all(conn)
+            failure = audit.verify_case(conn, case_id)
+            return [failure] if failure else []
+        return self._read(run)

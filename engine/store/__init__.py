@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy Core tables, database set-up, Alembic migrations, unit of work."""

@@ -1,0 +1,53 @@
+"""Database engines: SQLite (WAL, immediate write transactions) or PostgreSQL, by URL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine, make_url
+
+from engine.errors import InvalidInput
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """Build a SQLAlchemy engine for ``url``; a SQLite file's folder is created if missing."""
+    try:
+        parsed = make_url(url)
+    except Exception as err:  # sqlalchemy.exc.ArgumentError and friends
+        raise InvalidInput(f"Not a database URL: {url!r} ({err})") from None
+    if parsed.get_backend_name() == "sqlite":
+        return _sqlite_engine(parsed.database, url, **kwargs)
+    if parsed.get_backend_name() == "postgresql":
+        if parsed.drivername == "postgresql":  # plain postgresql:// means psycopg 3 here
+            url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+        return create_engine(url, pool_pre_ping=True, **kwargs)
+    raise InvalidInput(f"Unsupported database {parsed.get_backend_name()!r}: use sqlite:/// or postgresql://")
+
+
+def _sqlite_engine(database: str | None, url: str, **kwargs: Any) -> Engine:
+    if database and database != ":memory:":
+        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Let SQLAlchemy emit BEGIN itself (below): pysqlite's implicit transactions would
+        # start DEFERRED, and a deferred reader that later writes fails with "database is locked".
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=FULL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        # Commands take the write lock at BEGIN so they queue instead of deadlocking;
+        # queries begin deferred and never block one another.
+        write = conn.get_execution_options().get("turnus_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+    return engine

@@ -1,0 +1,223 @@
+"""The schema. Alembic migrations in engine/store/migrations must match it (a test checks)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out, on SQLite (naive storage) and PostgreSQL alike."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; use an aware UTC datetime")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+TS = UTCDateTime()
+
+users = Table(
+    "users",
+    metadata,
+    Column("name", String(100), primary_key=True),
+    Column("display_name", String(200), nullable=False),
+    Column("email", String(320)),
+    Column("password_hash", String(300)),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", TS, nullable=False),
+)
+
+groups = Table(
+    "groups",
+    metadata,
+    Column("name", String(100), primary_key=True),
+    Column("display_name", String(200), nullable=False),
+)
+
+memberships = Table(
+    "memberships",
+    metadata,
+    Column("user_name", String(100), ForeignKey("users.name"), primary_key=True),
+    Column("group_name", String(100), ForeignKey("groups.name"), primary_key=True),
+)
+
+user_roles = Table(
+    "user_roles",
+    metadata,
+    Column("user_name", String(100), ForeignKey("users.name"), primary_key=True),
+    Column("role", String(40), primary_key=True),
+)
+
+definitions = Table(
+    "definitions",
+    metadata,
+    Column("key", String(200), primary_key=True),
+    Column("name", String(300), nullable=False),
+    Column("latest_version", Integer, nullable=False),
+)
+
+definition_versions = Table(
+    "definition_versions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", String(200), ForeignKey("definitions.key"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("name", String(300), nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("spec_json", Text, nullable=False),
+    Column("meta_json", Text, nullable=False),
+    Column("warnings_json", Text, nullable=False),
+    Column("deployed_by", String(100), nullable=False),
+    Column("deployed_at", TS, nullable=False),
+    UniqueConstraint("key", "version"),
+)
+
+definition_files = Table(
+    "definition_files",
+    metadata,
+    Column("version_id", Integer, ForeignKey("definition_versions.id"), primary_key=True),
+    Column("file_name", String(300), primary_key=True),
+    Column("content", LargeBinary, nullable=False),
+)
+
+cases = Table(
+    "cases",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("version_id", Integer, ForeignKey("definition_versions.id"), nullable=False),
+    Column("key", String(200), nullable=False, index=True),
+    Column("status", String(20), nullable=False, index=True),  # running | completed | cancelled
+    Column("title", String(300), nullable=False),
+    Column("business_key", String(200)),
+    Column("started_by", String(100), nullable=False, index=True),
+    Column("started_at", TS, nullable=False),
+    Column("ended_at", TS),
+    Column("end_event", String(200)),
+    Column("next_timer_at", TS, index=True),
+    Column("incident_json", Text),  # set while the case is stuck on a failed script/expression
+    Column("row_version", Integer, nullable=False),
+    Column("last_event_seq", Integer, nullable=False),
+    Column("last_event_hash", String(64), nullable=False),
+)
+
+# The live SpiffWorkflow state, one row per task so a save writes only what changed.
+case_state = Table(
+    "case_state",
+    metadata,
+    Column("case_id", String(36), ForeignKey("cases.id"), primary_key=True),
+    Column("header_json", Text, nullable=False),
+)
+
+case_state_tasks = Table(
+    "case_state_tasks",
+    metadata,
+    Column("case_id", String(36), ForeignKey("cases.id"), primary_key=True),
+    Column("task_id", String(36), primary_key=True),
+    Column("body_json", Text, nullable=False),
+)
+
+# The inbox projection: read without loading any workflow.
+tasks = Table(
+    "tasks",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("case_id", String(36), ForeignKey("cases.id"), nullable=False, index=True),
+    Column("element_id", String(200), nullable=False),
+    Column("name", String(300), nullable=False),
+    Column("lane", String(200)),
+    Column("state", String(20), nullable=False),  # open | completed | cancelled
+    Column("assignee", String(100), index=True),
+    Column("candidate_users", Text, nullable=False),  # JSON list, for display
+    Column("candidate_groups", Text, nullable=False),  # JSON list, for display
+    Column("due_at", TS),
+    Column("follow_up_at", TS),
+    Column("priority", Integer, nullable=False),
+    Column("created_at", TS, nullable=False),
+    Column("completed_at", TS),
+    Column("completed_by", String(100)),
+    Index("ix_tasks_state_assignee", "state", "assignee"),
+)
+
+task_candidates = Table(
+    "task_candidates",
+    metadata,
+    Column("task_id", String(36), ForeignKey("tasks.id"), primary_key=True),
+    Column("kind", String(5), primary_key=True),  # user | group
+    Column("name", String(100), primary_key=True),
+    Index("ix_task_candidates_kind_name", "kind", "name"),
+)
+
+case_events = Table(
+    "case_events",
+    metadata,
+    Column("case_id", String(36), ForeignKey("cases.id"), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("at", TS, nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("element_id", String(200)),
+    Column("task_id", String(36)),
+    Column("payload_json", Text, nullable=False),
+    Column("version_id", Integer, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+access_log = Table(
+    "access_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", TS, nullable=False, index=True),
+    Column("actor", String(100), nullable=False),
+    Column("action", String(40), nullable=False),
+    Column("object", String(200), nullable=False),
+    Column("purpose", String(200), nullable=False),
+    Column("subject", String(100), index=True),  # whose personal data was touched, if a person's
+)
+
+task_drafts = Table(
+    "task_drafts",
+    metadata,
+    Column("task_id", String(36), ForeignKey("tasks.id"), primary_key=True),
+    Column("user_name", String(100), primary_key=True),
+    Column("data_json", Text, nullable=False),
+    Column("saved_at", TS, nullable=False),
+)
