@@ -134,12 +134,13 @@ def _parse_instant(value: str) -> datetime | None:
 
 
 def end_event(wf: BpmnWorkflow) -> tuple[str, str] | None:
-    """(element id, name) of the top-level end event the case finished on."""
-    for task in wf.tasks.values():
-        spec = task.task_spec
-        if task.state == TaskState.COMPLETED and isinstance(spec, EndEvent) and spec.bpmn_id:
-            return spec.bpmn_id, spec.bpmn_name or spec.bpmn_id
-    return None
+    """(element id, name) of the top-level end event the case finished on (the last one reached)."""
+    ends = [t for t in wf.tasks.values()
+            if t.state == TaskState.COMPLETED and isinstance(t.task_spec, EndEvent) and t.task_spec.bpmn_id]
+    if not ends:
+        return None
+    spec = max(ends, key=lambda t: t.last_state_change).task_spec
+    return spec.bpmn_id, spec.bpmn_name or spec.bpmn_id
 
 
 def prune_finished_iterations(wf: BpmnWorkflow) -> int:

@@ -1,0 +1,288 @@
+"""Deploy-time lint of BPMN files: what SpiffWorkflow would reject late, run wrongly, or silently ignore.
+
+Only executable processes are linted (descriptive pools in a collaboration never run). Errors refuse
+the deploy; warnings travel with the bundle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from engine.errors import Problem
+
+from . import expressions as ex
+from .camunda import (
+    CAMUNDA_NS,
+    NAME_RE,
+    bad_reference,
+    bpmn,
+    cam,
+    cattr,
+    lane_of,
+    lanes_index,
+    local,
+    read_form,
+    split_list,
+)
+from .graph import cycle_warnings
+from .xmlsafe import Document
+
+
+@dataclass
+class Context:
+    """What one file's lint needs to know about the other files of the deploy."""
+
+    processes: Mapping[str, bool] = field(default_factory=dict)  # process id -> executable
+    decisions: frozenset[str] = frozenset()
+
+
+# Event definitions SpiffWorkflow implements, by event element. Anything else is silently dropped
+# (a signal end event becomes a plain end event), so it is refused.
+SUPPORTED_EVENTS: dict[str, frozenset[str]] = {
+    "startEvent": frozenset({"message", "signal", "timer", "conditional"}),
+    "endEvent": frozenset({"message", "cancel", "error", "escalation", "terminate"}),
+    "intermediateCatchEvent": frozenset({"message", "signal", "timer", "conditional"}),
+    "intermediateThrowEvent": frozenset({"message", "signal", "escalation"}),
+    "boundaryEvent": frozenset({"message", "signal", "timer", "conditional", "cancel", "error", "escalation"}),
+}
+_EVENT_ADVICE = {
+    ("endEvent", "signal"): "signal end events are not supported (the signal would never be sent): use an "
+    "intermediate signal throw event followed by a plain end event",
+    ("any", "link"): "link events are not supported (they are ignored): connect the flow with a "
+    "sequence flow instead",
+    ("any", "compensate"): "compensation events are not supported (they are ignored): model the undo "
+    "steps explicitly",
+}
+_IGNORED_EXTENSIONS = {
+    "executionListener": "execution listeners are not run",
+    "taskListener": "task listeners are not run",
+    "inputOutput": "camunda:inputOutput mappings are not applied",
+    "connector": "connectors are not run",
+}
+_IMPLEMENTATIONS = ("class", "delegateExpression", "expression", "topic")
+_FLOW_NODES_WITH_CONDITIONS = ("exclusiveGateway", "inclusiveGateway")
+_ASSIGNMENT_ATTRS = ("assignee", "candidateUsers", "candidateGroups", "dueDate", "followUpDate", "priority")
+
+
+def lint_bpmn(doc: Document, ctx: Context) -> list[Problem]:
+    problems: list[Problem] = []
+    processes = doc.root.findall(bpmn("process"))
+    executable = [p for p in processes if p.get("isExecutable", "true") == "true"]
+    if not executable:
+        anchor = processes[0] if processes else doc.root
+        problems.append(Problem(
+            "error", doc.name,
+            "no executable process in this file: set isExecutable=\"true\" on the process to run "
+            "(Camunda Modeler: 'Executable' in the process properties)",
+            anchor.get("id"), anchor.sourceline,
+        ))
+    for store in doc.root.iter(bpmn("dataStore"), bpmn("dataStoreReference")):
+        problems.append(_err(doc, store, "data stores are not supported: keep the data in the case"))
+    lanes = lanes_index(doc.root)
+    for process in executable:
+        for el in process.iter():
+            if isinstance(el.tag, str):
+                problems += _element(doc, el, ctx, lanes)
+        problems += cycle_warnings(doc.name, process)
+    return problems
+
+
+def _err(doc: Document, el: etree._Element, message: str, owner: etree._Element | None = None) -> Problem:
+    ident = (owner if owner is not None else el).get("id")
+    return Problem("error", doc.name, message, ident, el.sourceline)
+
+
+def _warn(doc: Document, el: etree._Element, message: str) -> Problem:
+    return Problem("warning", doc.name, message, el.get("id"), el.sourceline)
+
+
+def _element(doc: Document, el: etree._Element, ctx: Context, lanes: dict[str, str | None]) -> list[Problem]:
+    ns = etree.QName(el).namespace
+    name = local(el)
+    if ns == CAMUNDA_NS:
+        return _camunda_element(doc, el, name)
+    if ns != bpmn("")[1:-1]:
+        return []
+    problems = _implementation(doc, el, name)
+    if name == "sequenceFlow":
+        problems += _sequence_flow(doc, el)
+    elif name == "userTask":
+        problems += _user_task(doc, el, lanes)
+    elif name == "startEvent":
+        problems += read_form(el, doc.name)[1]
+        initiator = cattr(el, "initiator")
+        if initiator is not None and not NAME_RE.match(initiator):
+            problems.append(_err(doc, el, f"camunda:initiator '{initiator}' must be a variable name"))
+    elif name == "scriptTask":
+        problems += ex.script_problems(doc.name, el)
+    elif name == "serviceTask":
+        problems.append(_err(doc, el, "service tasks are not supported (their Java or external "
+                                      "implementation would not run): use a script task"))
+    elif name == "businessRuleTask":
+        problems += _business_rule(doc, el, ctx)
+    elif name == "callActivity":
+        problems += _call_activity(doc, el, ctx)
+    elif name == "complexGateway":
+        problems.append(_err(doc, el, "complex gateways are not supported: use exclusive, inclusive or "
+                                      "parallel gateways"))
+    elif name in SUPPORTED_EVENTS:
+        problems += _event(doc, el, name)
+    elif name == "multiInstanceLoopCharacteristics":
+        problems += ex.multi_instance_problems(doc.name, el.getparent(), el)
+    elif name == "standardLoopCharacteristics":
+        problems += ex.standard_loop_problems(doc.name, el.getparent(), el)
+    elif name == "conditionalEventDefinition":
+        cond = el.find(bpmn("condition"))
+        owner = el.getparent().get("id")
+        problems += ex.condition_problems(doc.name, owner, cond if cond is not None else el, "condition")
+    elif name == "timerEventDefinition":
+        problems += ex.timer_problems(doc.name, el.getparent().get("id"), el)
+    elif name == "messageEventDefinition" and cattr(el, "expression") is not None:
+        owner = el.getparent().get("id")
+        problems += ex.code_problems(doc.name, owner, el, cattr(el, "expression"), "eval", "message payload")
+    return problems
+
+
+def _camunda_element(doc: Document, el: etree._Element, name: str) -> list[Problem]:
+    owner = _owner(el)
+    if name in _IGNORED_EXTENSIONS:
+        return [_err(doc, el, f"{_IGNORED_EXTENSIONS[name]} (camunda:{name}); use a script task instead",
+                     owner)]
+    if name in ("in", "out") and el.getparent() is not None and local(el.getparent()) == "extensionElements":
+        return [Problem("warning", doc.name, f"camunda:{name} variable mappings are ignored: a call activity "
+                        "passes all case data in and all of it back out", owner.get("id"), el.sourceline)]
+    return []
+
+
+def _owner(el: etree._Element) -> etree._Element:
+    """The nearest enclosing element with an id (what a problem inside extensionElements is about)."""
+    current = el
+    while current.getparent() is not None and current.get("id") is None:
+        current = current.getparent()
+    return current
+
+
+def _implementation(doc: Document, el: etree._Element, name: str) -> list[Problem]:
+    """camunda:class / delegateExpression / expression / type=external: Java or external workers."""
+    if name == "messageEventDefinition":
+        found = [a for a in ("class", "delegateExpression", "topic") if cattr(el, a) is not None]
+    else:
+        found = [a for a in _IMPLEMENTATIONS if cattr(el, a) is not None]
+    if cattr(el, "type") == "external":
+        found.append("type")
+    if not found or name == "serviceTask":
+        return []
+    attrs = ", ".join(f"camunda:{a}" for a in found)
+    return [_err(doc, el, f"{attrs} is not supported (Java and external-worker implementations do not "
+                          "run in Turnus)", _owner(el))]
+
+
+def _sequence_flow(doc: Document, el: etree._Element) -> list[Problem]:
+    problems: list[Problem] = []
+    source, target = el.get("sourceRef", "?"), el.get("targetRef", "?")
+    if not el.get("id"):
+        problems.append(Problem(
+            "error", doc.name,
+            f"the sequence flow from '{source}' to '{target}' has no id; give it one (SpiffWorkflow "
+            "would silently drop it and everything reachable only through it)",
+            None, el.sourceline,
+        ))
+    cond = el.find(bpmn("conditionExpression"))
+    if cond is not None:
+        source_el = doc.by_id.get(source)
+        source_kind = local(source_el) if source_el is not None else ""
+        if source_el is not None and source_kind not in _FLOW_NODES_WITH_CONDITIONS:
+            problems.append(_err(doc, cond, f"the condition on the flow leaving '{source}' ({source_kind}) "
+                                            "would be ignored: put an exclusive gateway in front of it", el))
+        problems += ex.condition_problems(doc.name, el.get("id"), cond, "condition")
+    return problems
+
+
+def _user_task(doc: Document, el: etree._Element, lanes: dict[str, str | None]) -> list[Problem]:
+    problems = read_form(el, doc.name)[1]
+    for attr in _ASSIGNMENT_ATTRS:
+        value = cattr(el, attr)
+        if value is None:
+            continue
+        bad = bad_reference(value, is_list=attr.startswith("candidate"))
+        if bad:
+            problems.append(_err(doc, el, f"camunda:{attr}: {bad}"))
+        elif attr in ("dueDate", "followUpDate") and "${" not in value:
+            problem = _date_literal(value)
+            if problem:
+                problems.append(_err(doc, el, f"camunda:{attr} '{value}': {problem}"))
+        elif attr == "priority" and "${" not in value and not value.strip().lstrip("-").isdigit():
+            problems.append(_err(doc, el, f"camunda:priority '{value}' must be a whole number or ${{name}}"))
+    nobody = not (cattr(el, "assignee") or split_list(cattr(el, "candidateUsers"))
+                  or split_list(cattr(el, "candidateGroups")) or lane_of(el, lanes))
+    if nobody:
+        problems.append(_err(doc, el, "nobody can work on this user task: set camunda:assignee, "
+                                      "camunda:candidateUsers or camunda:candidateGroups, or put it in a "
+                                      "named lane"))
+    if (cattr(el, "formKey") or cattr(el, "formRef")) and el.find(
+        f"{bpmn('extensionElements')}/{cam('formData')}"
+    ) is None:
+        problems.append(_warn(doc, el, "camunda:formKey / formRef is ignored: Turnus shows the fields of "
+                                       "camunda:formData (none here)"))
+    return problems
+
+
+def _date_literal(value: str) -> str | None:
+    """Literal due / follow-up dates: an ISO date, a date-time with offset, or a duration."""
+    text = value.strip()
+    if text.upper().startswith("P"):
+        return ex.iso_problem("timeDuration", text)
+    if len(text) == 10:
+        return ex.iso_problem("timeDate", text + "T00:00:00+00:00")
+    return ex.iso_problem("timeDate", text)
+
+
+def _business_rule(doc: Document, el: etree._Element, ctx: Context) -> list[Problem]:
+    ref = cattr(el, "decisionRef")
+    if ref is None:
+        if any(cattr(el, a) for a in _IMPLEMENTATIONS) or cattr(el, "type"):
+            return []  # already refused as an unsupported implementation
+        return [_err(doc, el, "business rule task has no camunda:decisionRef naming a DMN decision")]
+    problems: list[Problem] = []
+    if ref not in ctx.decisions:
+        known = ", ".join(sorted(ctx.decisions)) or "none"
+        problems.append(_err(doc, el, f"camunda:decisionRef '{ref}' names no decision in the deployed DMN "
+                                      f"files (decisions found: {known})"))
+    if cattr(el, "resultVariable"):
+        problems.append(_warn(doc, el, "camunda:resultVariable is ignored: the decision's outputs are "
+                                       "written into the case data under their output names"))
+    return problems
+
+
+def _call_activity(doc: Document, el: etree._Element, ctx: Context) -> list[Problem]:
+    called = el.get("calledElement")
+    if cattr(el, "caseRef"):
+        return [_err(doc, el, "calling a CMMN case (camunda:caseRef) is not supported")]
+    if not called:
+        return [_err(doc, el, "call activity has no calledElement naming the process to call")]
+    if called not in ctx.processes:
+        return [_err(doc, el, f"calledElement '{called}' names no process in the deployed files")]
+    if not ctx.processes[called]:
+        return [_err(doc, el, f"calledElement '{called}' names a process that is not executable")]
+    return []
+
+
+def _event(doc: Document, el: etree._Element, name: str) -> list[Problem]:
+    problems: list[Problem] = []
+    for ref in el.findall(bpmn("eventDefinitionRef")):
+        problems.append(_err(doc, ref, "event definitions referenced with eventDefinitionRef are ignored: "
+                                       "define the event inside the event", el))
+    for child in el:
+        kind = local(child)
+        if not kind.endswith("EventDefinition"):
+            continue
+        kind = kind.removesuffix("EventDefinition")
+        if kind in SUPPORTED_EVENTS[name]:
+            continue
+        advice = _EVENT_ADVICE.get((name, kind)) or _EVENT_ADVICE.get(("any", kind))
+        problems.append(_err(doc, child, advice or f"{kind} {name}s are not supported (the engine would "
+                                                  "ignore the event definition)", el))
+    return problems

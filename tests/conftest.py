@@ -1,0 +1,45 @@
+"""Shared fixtures: databases (SQLite always, PostgreSQL when TURNUS_TEST_POSTGRES_URL is set)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_URL = os.environ.get("TURNUS_TEST_POSTGRES_URL")
+
+
+def _backends() -> list[str]:
+    return ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
+
+
+@pytest.fixture(params=_backends())
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database: a SQLite file, or a PostgreSQL schema of its own."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'turnus.db'}"
+        return
+    yield from _pg_schema()
+
+
+def _pg_schema() -> Iterator[str]:
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    url = make_url(PG_URL)
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    conninfo = f"host={url.host} port={url.port or 5432} user={url.username} dbname={url.database}"
+    try:
+        admin = psycopg.connect(conninfo, autocommit=True, connect_timeout=5)
+    except psycopg.OperationalError as err:  # CI asked for PostgreSQL: failing beats skipping
+        pytest.fail(f"TURNUS_TEST_POSTGRES_URL is set but PostgreSQL is unreachable: {err}")
+    with admin:
+        admin.execute(f'CREATE SCHEMA "{schema}"')
+        try:
+            yield url.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
+        finally:
+            admin.execute(f'DROP SCHEMA "{schema}" CASCADE')

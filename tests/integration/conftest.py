@@ -1,0 +1,41 @@
+"""Fixtures for tests that run the engine against a real database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from engine.clock import FixedClock
+from engine.service import Engine
+
+PROCESSES = Path(__file__).parent / "processes"
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock()
+
+
+@pytest.fixture
+def engine(db_url: str, clock: FixedClock) -> Iterator[Engine]:
+    eng = Engine.create(db_url, clock=clock)
+    yield eng
+    eng.close()
+
+
+@pytest.fixture
+def review(engine: Engine) -> Engine:
+    """The engine with the review example deployed and its people added."""
+    engine.deploy_paths([PROCESSES / "review.bpmn"], actor="system")
+    engine.add_user("rita", display_name="Rita Requester")
+    engine.add_user("ralf", groups=["reviewers"])
+    engine.add_user("rosa", groups=["reviewers"])
+    engine.add_user("olga")
+    engine.add_user("admin", roles=["admin"])
+    engine.add_user("audrey", roles=["auditor"])
+    return engine
+
+
+REQUEST = {"title": "New chairs", "amount": 300, "needed_by": "2027-02-01", "urgent": True}
