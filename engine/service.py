@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.engine import Engine as DbEngine
 
 from engine import audit, identity
@@ -64,7 +65,8 @@ class Engine:
             try:
                 with self.db.connect().execution_options(turnus_write=True) as conn, conn.begin():
                     return fn(conn, now)
-            except StaleCase:
+            except (StaleCase, IntegrityError):
+                # Lost a race on the case row or its next event number: reload and try again.
                 continue
             except TurnusError:
                 raise

@@ -214,7 +214,7 @@ def cancel(ctx: Ctx, user: User, case_id: str, reason: str) -> None:
     lc = live.load(ctx.conn, case, version, ctx.now)
     lc.wf.cancel()
     lc.status = "cancelled"
-    lc.events.add("case_cancelled", user.name, reason=reason)
+    lc.closing = ("case_cancelled", user.name, {"reason": reason})
     live.commit(lc)
 
 

@@ -48,6 +48,7 @@ class LiveCase:
     states_before: dict[str, int] = field(default_factory=dict)
     status: str = "running"
     bytes_written: int = 0
+    closing: tuple[str, str, dict[str, Any]] | None = None  # (kind, actor, payload) logged after the tasks close
 
     @property
     def id(self) -> str:
@@ -60,8 +61,8 @@ def snapshot_states(wf: BpmnWorkflow) -> dict[str, int]:
 
 def load(conn: Connection, row: Any, version: VersionInfo, now: datetime) -> LiveCase:
     header = conn.execute(select(case_state.c.header_json).where(case_state.c.case_id == row.id)).scalar_one()
-    bodies = dict(conn.execute(select(case_state_tasks.c.task_id, case_state_tasks.c.body_json)
-                               .where(case_state_tasks.c.case_id == row.id)).tuples())
+    bodies = {r.task_id: r.body_json for r in conn.execute(
+        select(case_state_tasks.c.task_id, case_state_tasks.c.body_json).where(case_state_tasks.c.case_id == row.id))}
     stored = st.StoredState(header, bodies)
     wf = st.restore(version.spec_json, stored)
     attach_script_engine(wf)
@@ -159,6 +160,9 @@ def commit(lc: LiveCase, *, title: str | None = None) -> None:
         values.update(status="completed", ended_at=lc.now, end_event=end[0] if end else None,
                       next_timer_at=None, **lc.events.seal())
     elif lc.status != "running":
+        if lc.closing:
+            kind, actor, payload = lc.closing
+            lc.events.add(kind, actor, **payload)
         values.update(status=lc.status, ended_at=lc.now, next_timer_at=None, **lc.events.seal())
     if title is not None:
         values["title"] = title

@@ -19,8 +19,7 @@ from .camunda import SUBPROCESS_TAGS, bpmn, local
 def scopes(process: etree._Element) -> Iterable[etree._Element]:
     """The process and every embedded (event) subprocess / transaction inside it."""
     yield process
-    for el in process.iter(*SUBPROCESS_TAGS):
-        yield el
+    yield from process.iter(*SUBPROCESS_TAGS)
 
 
 def _edges(scope: etree._Element) -> dict[str, list[str]]:

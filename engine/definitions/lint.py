@@ -28,7 +28,7 @@ from .camunda import (
     split_list,
 )
 from .graph import cycle_warnings
-from .xmlsafe import Document
+from .xmlsafe import BPMN_NS, Document
 
 
 @dataclass
@@ -104,9 +104,12 @@ def _element(doc: Document, el: etree._Element, ctx: Context, lanes: dict[str, s
     name = local(el)
     if ns == CAMUNDA_NS:
         return _camunda_element(doc, el, name)
-    if ns != bpmn("")[1:-1]:
+    if ns != BPMN_NS:
         return []
     problems = _implementation(doc, el, name)
+    if el.get("isForCompensation") == "true":
+        problems.append(_err(doc, el, "compensation handlers (isForCompensation) are not supported: model "
+                                      "the undo steps explicitly"))
     if name == "sequenceFlow":
         problems += _sequence_flow(doc, el)
     elif name == "userTask":

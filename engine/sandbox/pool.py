@@ -42,8 +42,10 @@ class Worker:
     """One worker process and its pipes; used by one thread at a time."""
 
     def __init__(self, memory_mb: int):
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (_PROJECT_ROOT, env.get("PYTHONPATH")) if p)
+        # A minimal environment: the worker needs no settings, and secrets in os.environ
+        # (database URL, keys) should not even be in its memory.
+        env = {"PATH": os.defpath, "LANG": "C.UTF-8", "PYTHONPATH": _PROJECT_ROOT}
+        env.update((k, os.environ[k]) for k in ("PYTHONHOME", "TZDIR") if k in os.environ)
         self.proc = subprocess.Popen(
             [sys.executable, "-c", f"from engine.sandbox.worker import main; main({int(memory_mb)})"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, cwd=_PROJECT_ROOT,

@@ -218,6 +218,9 @@ def main(memory_mb: int) -> None:
     os.dup2(devnull, 0)
     os.dup2(2, 1)  # stray writes to stdout go to stderr, never into the protocol
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    # Defence in depth (restricted code has no way to reach these): no child processes, few files.
+    resource.setrlimit(resource.RLIMIT_NPROC, (0, 0))
+    resource.setrlimit(resource.RLIMIT_NOFILE, (32, 32))
     limit = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     _write_frame(fd_out, json.dumps({"ready": os.getpid()}).encode())

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from engine.clock import FixedClock
 from engine.service import Engine
 
-PROCESSES = Path(__file__).parent / "processes"
+from tests.integration.support import PROCESSES
 
 
 @pytest.fixture
@@ -37,5 +35,3 @@ def review(engine: Engine) -> Engine:
     engine.add_user("audrey", roles=["auditor"])
     return engine
 
-
-REQUEST = {"title": "New chairs", "amount": 300, "needed_by": "2027-02-01", "urgent": True}

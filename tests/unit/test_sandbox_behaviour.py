@@ -98,8 +98,9 @@ def test_external_context_is_visible_but_not_written_back(sandbox: Sandbox) -> N
 
 def test_underscore_data_is_invisible_and_preserved(sandbox: Sandbox) -> None:
     assert sandbox.execute("y = 1", {"_meta": {"k": 1}}) == {"y": 1, "_meta": {"k": 1}}
-    err = pytest.raises(ScriptFailed, sandbox.evaluate, "_meta", {"_meta": 1}).value
-    assert err.kind == "forbidden"
+    with pytest.raises(ScriptFailed) as info:
+        sandbox.evaluate("_meta", {"_meta": 1})
+    assert info.value.kind == "forbidden"
 
 
 def test_non_json_input_is_refused_by_name(sandbox: Sandbox) -> None:

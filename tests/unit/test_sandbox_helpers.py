@@ -11,8 +11,8 @@ from engine.sandbox.helpers import (
     at_time,
     bounded_range,
     days_between,
-    iso_duration,
     is_working_day,
+    iso_duration,
 )
 
 

@@ -1,0 +1,60 @@
+"""ProcessMeta / UserTaskMeta read from the XML: what SpiffWorkflow's specs do not carry."""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+from lxml import etree
+
+from engine.forms import FormSchema
+
+from .camunda import bpmn, cattr, documentation, lane_of, lanes_index, local, read_form, split_list
+from .model import ProcessMeta, UserTaskMeta
+from .xmlsafe import Document
+
+
+def process_meta(doc: Document, element: etree._Element) -> ProcessMeta:
+    """Metadata of a process or embedded subprocess element (user tasks of nested subprocesses included)."""
+    lanes = lanes_index(doc.root)
+    start = _none_start(element)
+    start_form = read_form(start, doc.name)[0] if start is not None else FormSchema()
+    tasks = {
+        t.get("id", ""): user_task_meta(doc, t, lanes) for t in element.iter(bpmn("userTask"))
+    }
+    names = {
+        el.get("id", ""): el.get("name", "")
+        for el in element.iter()
+        if isinstance(el.tag, str) and el.get("id") and el.get("name")
+    }
+    return ProcessMeta(
+        process_id=element.get("id", ""),
+        name=element.get("name") or element.get("id", ""),
+        start_form=start_form,
+        initiator_variable=cattr(start, "initiator") if start is not None else None,
+        user_tasks=MappingProxyType(tasks),
+        element_names=MappingProxyType(names),
+    )
+
+
+def _none_start(element: etree._Element) -> etree._Element | None:
+    """The first start event without an event definition (the one a person starts the case with)."""
+    for start in element.findall(bpmn("startEvent")):
+        if not any(local(child).endswith("EventDefinition") for child in start):
+            return start
+    return None
+
+
+def user_task_meta(doc: Document, task: etree._Element, lanes: dict[str, str | None]) -> UserTaskMeta:
+    return UserTaskMeta(
+        element_id=task.get("id", ""),
+        name=task.get("name") or task.get("id", ""),
+        lane=lane_of(task, lanes),
+        documentation=documentation(task),
+        assignee=cattr(task, "assignee"),
+        candidate_users=split_list(cattr(task, "candidateUsers")),
+        candidate_groups=split_list(cattr(task, "candidateGroups")),
+        due_date=cattr(task, "dueDate"),
+        follow_up_date=cattr(task, "followUpDate"),
+        priority=cattr(task, "priority"),
+        form=read_form(task, doc.name)[0],
+    )
