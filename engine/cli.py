@@ -122,6 +122,21 @@ def users_list(obj: Ctx) -> None:
 
 
 @cli.command()
+@click.option("--processes", "folder", default="processes", type=click.Path(path_type=Path),
+              help="Folder of BPMN/DMN files to deploy (default: processes).")
+@click.pass_obj
+def demo(obj: Ctx, folder: Path) -> None:
+    """Set up the embedded default: schema, demo users (password in README), the processes deployed."""
+    from engine.demo import DEMO_PASSWORD, seed
+
+    engine = obj.engine()
+    names = seed(engine)
+    for result in engine.deploy_paths([folder], "system"):
+        click.echo(f"deployed {result.key} {result.version} {result.status}")
+    click.echo(f"demo users: {', '.join(names)} (password: {DEMO_PASSWORD})")
+
+
+@cli.command()
 @click.argument("key")
 @click.option("--as", "actor", required=True)
 @click.option("--data", default=None, help="Start form data: JSON or @FILE.")

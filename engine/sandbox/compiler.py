@@ -20,6 +20,8 @@ from engine.errors import ScriptFailed
 
 Mode = Literal["eval", "exec"]
 
+MAX_SOURCE_CHARS = 100_000  # far beyond any sensible script; bounds parser time and memory
+
 # Filename given to compiled code; the worker uses it to find the failing line in a traceback.
 FILENAME = "<script>"
 
@@ -61,8 +63,15 @@ def _extra_policy(source: str, mode: Mode) -> list[tuple[int | None, str]]:
 def _problems(source: str, mode: Mode) -> tuple[CodeType | None, list[tuple[int | None, str]]]:
     if not isinstance(source, str):
         return None, [(None, f"expected source text, got {type(source).__name__}")]
+    if len(source) > MAX_SOURCE_CHARS:
+        return None, [(None, f"the code is longer than {MAX_SOURCE_CHARS} characters")]
     compiler = compile_restricted_eval if mode == "eval" else compile_restricted_exec
-    result = compiler(source, FILENAME)
+    try:
+        result = compiler(source, FILENAME)
+    except (RecursionError, MemoryError):  # the parser's own limits, not real memory pressure
+        return None, [(None, "SyntaxError: the code is nested too deeply")]
+    except ValueError as err:  # e.g. null bytes
+        return None, [(None, f"SyntaxError: {err}")]
     found = [_normalise(m) for m in result.errors]
     if not found:
         found = _extra_policy(source, mode)

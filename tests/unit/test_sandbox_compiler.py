@@ -41,3 +41,9 @@ def test_exec_eval_and_frames_refused_at_compile_time() -> None:
 
 def test_non_text_source() -> None:
     assert check_source(None, "eval") == ["expected source text, got NoneType"]  # type: ignore[arg-type]
+
+
+def test_parser_limits_are_problems_not_crashes() -> None:
+    assert check_source("-" * 10_000 + "1", "eval") == ["SyntaxError: the code is nested too deeply"]
+    assert check_source("a\x00", "eval") == ["SyntaxError: source code string cannot contain null bytes"]
+    assert check_source("x" * 200_000, "eval") == ["the code is longer than 100000 characters"]

@@ -219,3 +219,22 @@ def test_huge_range_is_refused(sandbox: Sandbox) -> None:
     err = failure(sandbox, "x = list(range(10**10))", "exec")
     assert err.kind == "error"
     assert str(err).startswith("range: at most 100000 items")
+
+
+def test_parser_bombs_are_syntax_errors(sandbox: Sandbox) -> None:
+    err = failure(sandbox, "-" * 10_000 + "1")
+    assert (err.kind, str(err)) == ("syntax", "SyntaxError: the code is nested too deeply")
+    assert sandbox.evaluate("1 + 1", {}) == 2
+
+
+def test_worker_environment_holds_no_secrets(sandbox: Sandbox) -> None:
+    os.environ["TURNUS_TEST_SECRET"] = "s3cret"
+    try:
+        fresh = Sandbox(workers=1)
+        fresh.evaluate("1", {})
+        pid = next(iter(fresh._pool._all)).proc.pid
+        with open(f"/proc/{pid}/environ", "rb") as environ:
+            assert b"s3cret" not in environ.read()
+        fresh.close()
+    finally:
+        del os.environ["TURNUS_TEST_SECRET"]

@@ -1,0 +1,34 @@
+"""The embedded default's demo people: one per role and group of the rotation process.
+
+Only for the demo and tests; the README lists them. Their password is DEMO_PASSWORD.
+"""
+
+from __future__ import annotations
+
+from engine.passwords import hash_password
+
+DEMO_PASSWORD = "turnus-demo"
+
+# name, display name, groups, roles
+DEMO_USERS: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
+    ("emma", "Emma Madsen (medarbejder)", (), ()),
+    ("mikkel", "Mikkel Holm (medarbejder)", (), ()),
+    ("lars", "Lars Larsen (egen leder)", (), ()),
+    ("sara", "Sara Nielsen (netværkssekretariatet)", ("netvaerkssekretariat",), ()),
+    ("lene", "Lene Berg (ledelsesteamet)", ("ledelsesteam",), ()),
+    ("peter", "Peter Dahl (ledelsesteamet)", ("ledelsesteam",), ()),
+    ("paula", "Paula Jensen (procesejer)", (), ("process-owner",)),
+    ("revisor", "Rikke Vestergaard (revisor)", (), ("auditor",)),
+    ("admin", "Administrator", (), ("admin",)),
+)
+
+
+def seed(engine: object) -> list[str]:
+    """Add the demo users (idempotent); returns their names."""
+    password_hash = hash_password(DEMO_PASSWORD)
+    names = []
+    for name, display, groups, roles in DEMO_USERS:
+        engine.add_user(name, display_name=display, groups=groups, roles=roles,  # type: ignore[attr-defined]
+                        password_hash=password_hash)
+        names.append(name)
+    return names
