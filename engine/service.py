@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.engine import Engine as DbEngine
+from sqlalchemy.exc import IntegrityError
 
 from engine import audit, identity
 from engine.cases import commands, queries
@@ -25,6 +25,7 @@ from engine.cases.versions import DeployResult, VersionCache, deploy_bundles
 from engine.clock import Clock, SystemClock
 from engine.config import Settings, load_settings
 from engine.errors import Conflict, Forbidden, NotFound, TurnusError
+from engine.forms import FormSchema
 from engine.identity import User
 from engine.store import schema
 from engine.store.db import make_engine
@@ -265,6 +266,25 @@ class Engine:
             queries.log_access(conn, actor or "operator", "read_history", case_id, purpose, row.started_by, now)
             return queries.history(conn, self.versions, case_id)
         return self._write(run)
+
+    def cases_for(self, actor: str, status: str | None = None) -> list[queries.CaseSummary]:
+        """"My cases": those the user takes part in, with what each is waiting on."""
+        return self._read(lambda conn: queries.cases_for(conn, self._user(conn, actor), status=status))
+
+    def definitions(self) -> list[queries.DefinitionSummary]:
+        """The latest version of every deployed process (what can be started)."""
+        return self._read(queries.definitions_list)
+
+    def start_form(self, key: str) -> tuple[str, FormSchema]:
+        """(process name, start form) of the latest version of ``key``."""
+        def run(conn: Connection) -> tuple[str, FormSchema]:
+            version = self.versions.latest(conn, key)
+            return version.name, version.start_form
+        return self._read(run)
+
+    def draft(self, task_id: str, actor: str) -> dict[str, Any] | None:
+        """The actor's saved draft of a task's form, if any."""
+        return self._read(lambda conn: queries.draft_of(conn, task_id, actor))
 
     def verify(self, case_id: str | None = None) -> list[audit.VerifyFailure]:
         def run(conn: Connection) -> list[audit.VerifyFailure]:

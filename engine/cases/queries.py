@@ -196,3 +196,58 @@ def tasks_for_case(conn: Connection, cache: VersionCache, case_id: str) -> list[
     rows = conn.execute(select(*_TASK_COLUMNS).join(cases, cases.c.id == tasks.c.case_id)
                         .where(tasks.c.case_id == case_id).order_by(tasks.c.created_at, tasks.c.id))
     return [_view(r, cache, conn) for r in rows]
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    id: str
+    key: str
+    title: str
+    status: str
+    started_by: str
+    started_at: datetime
+    ended_at: datetime | None
+    end_event: str | None
+    open_tasks: tuple[tuple[str, str], ...]  # (step name, who: assignee or candidate groups) — "waiting on whom"
+
+
+def cases_for(conn: Connection, user: User, *, status: str | None = None, limit: int = 200) -> list[CaseSummary]:
+    """Cases the user takes part in (started, was assigned, completed, or is a candidate), newest first."""
+    involved = or_(
+        cases.c.started_by == user.name,
+        exists().where(tasks.c.case_id == cases.c.id,
+                       or_(tasks.c.assignee == user.name, tasks.c.completed_by == user.name, _candidate_of(user))),
+    )
+    query = select(cases).where(involved)
+    if status:
+        query = query.where(cases.c.status == status)
+    rows = conn.execute(query.order_by(cases.c.started_at.desc(), cases.c.id).limit(limit)).all()
+    waiting: dict[str, list[tuple[str, str]]] = {}
+    if rows:
+        for t in conn.execute(select(tasks.c.case_id, tasks.c.name, tasks.c.assignee, tasks.c.candidate_groups,
+                                     tasks.c.candidate_users)
+                              .where(tasks.c.case_id.in_([r.id for r in rows]), tasks.c.state == "open")
+                              .order_by(tasks.c.created_at)):
+            who = t.assignee or ", ".join(json.loads(t.candidate_groups) + json.loads(t.candidate_users))
+            waiting.setdefault(t.case_id, []).append((t.name, who))
+    return [CaseSummary(r.id, r.key, r.title, r.status, r.started_by, r.started_at, r.ended_at, r.end_event,
+                        tuple(waiting.get(r.id, ()))) for r in rows]
+
+
+@dataclass(frozen=True)
+class DefinitionSummary:
+    key: str
+    name: str
+    version: int
+    version_id: int
+    deployed_by: str
+    deployed_at: datetime
+
+
+def definitions_list(conn: Connection) -> list[DefinitionSummary]:
+    from engine.store.tables import definition_versions, definitions
+
+    rows = conn.execute(
+        select(definition_versions).join(definitions, definitions.c.key == definition_versions.c.key)
+        .where(definition_versions.c.version == definitions.c.latest_version).order_by(definitions.c.name))
+    return [DefinitionSummary(r.key, r.name, r.version, r.id, r.deployed_by, r.deployed_at) for r in rows]

@@ -83,16 +83,17 @@ def doctype_line(data: bytes) -> int | None:
         while pos < len(text) and text[pos].isspace():
             pos += 1
         if text.startswith("<?", pos):
-            end = text.find("?>", pos)
+            closing = "?>"
         elif text.startswith("<!--", pos):
-            end = text.find("-->", pos)
+            closing = "-->"
         elif text[pos : pos + 9].upper() == "<!DOCTYPE":
             return text.count("\n", 0, pos) + 1
         else:
             return None
+        end = text.find(closing, pos)
         if end < 0:
             return None
-        pos = end + 2
+        pos = end + len(closing)
 
 
 def parse_document(name: str, data: bytes, max_bytes: int) -> tuple[Document | None, list[Problem]]:

@@ -34,6 +34,7 @@ from engine.sandbox.helpers import HELPERS, SAFE_BUILTINS
 
 HEADER = struct.Struct(">I")
 MAX_RESULT_BYTES = 64 * 1024 * 1024  # a reply this large is a runaway script, not case data
+MAX_MESSAGE_CHARS = 1000
 
 
 class Refused(Exception):
@@ -169,6 +170,13 @@ def _line_of(err: BaseException) -> int | None:
 
 
 def handle(request: Mapping[str, Any], memory_mb: int) -> dict[str, Any]:
+    reply = _handle(request, memory_mb)
+    if "err" in reply and len(reply["err"][1]) > MAX_MESSAGE_CHARS:  # a script can raise any text
+        reply["err"][1] = reply["err"][1][:MAX_MESSAGE_CHARS] + "…"
+    return reply
+
+
+def _handle(request: Mapping[str, Any], memory_mb: int) -> dict[str, Any]:
     try:
         return {"ok": run(request["m"], request["s"], request["c"], request["x"])}
     except ScriptFailed as err:

@@ -221,3 +221,18 @@ task_drafts = Table(
     Column("data_json", Text, nullable=False),
     Column("saved_at", TS, nullable=False),
 )
+
+attachments = Table(
+    "attachments",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("case_id", String(36), ForeignKey("cases.id"), index=True),
+    Column("task_id", String(36)),
+    Column("file_name", String(255), nullable=False),
+    Column("content_type", String(100), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Column("uploaded_by", String(100), nullable=False),
+    Column("uploaded_at", TS, nullable=False),
+)

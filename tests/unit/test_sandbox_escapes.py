@@ -238,3 +238,9 @@ def test_worker_environment_holds_no_secrets(sandbox: Sandbox) -> None:
         fresh.close()
     finally:
         del os.environ["TURNUS_TEST_SECRET"]
+
+
+def test_error_messages_are_bounded(sandbox: Sandbox) -> None:
+    err = failure(sandbox, "raise ValueError('x' * 10**6)", "exec")
+    assert err.kind == "error"
+    assert len(str(err)) <= 1001

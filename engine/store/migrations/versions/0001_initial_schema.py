@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 08:08:57.653462
+Create Date: 2026-11-27 08:11:36.404773
 """
 
 from alembic import op
@@ -111,6 +111,23 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['version_id'], ['definition_versions.id'], name=op.f('fk_definition_files_version_id_definition_versions')),
     sa.PrimaryKeyConstraint('version_id', 'file_name', name=op.f('pk_definition_files'))
     )
+    op.create_table('attachments',
+    sa.Column('id', sa.String(length=36), nullable=False),
+    sa.Column('case_id', sa.String(length=36), nullable=True),
+    sa.Column('task_id', sa.String(length=36), nullable=True),
+    sa.Column('file_name', sa.String(length=255), nullable=False),
+    sa.Column('content_type', sa.String(length=100), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('content', sa.LargeBinary(), nullable=False),
+    sa.Column('uploaded_by', sa.String(length=100), nullable=False),
+    sa.Column('uploaded_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_attachments_case_id_cases')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_attachments'))
+    )
+    with op.batch_alter_table('attachments', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_attachments_case_id'), ['case_id'], unique=False)
+
     op.create_table('case_events',
     sa.Column('case_id', sa.String(length=36), nullable=False),
     sa.Column('seq', sa.Integer(), nullable=False),
@@ -200,6 +217,10 @@ def downgrade() -> None:
     op.drop_table('case_state_tasks')
     op.drop_table('case_state')
     op.drop_table('case_events')
+    with op.batch_alter_table('attachments', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_attachments_case_id'))
+
+    op.drop_table('attachments')
     op.drop_table('definition_files')
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_cases_status'))
