@@ -51,6 +51,10 @@ SUPPORTED_EVENTS: dict[str, frozenset[str]] = {
 _EVENT_ADVICE = {
     ("endEvent", "signal"): "signal end events are not supported (the signal would never be sent): use an "
     "intermediate signal throw event followed by a plain end event",
+    ("startEvent", "error"): "error start events are not supported (the event subprocess would start at once, "
+    "with the case): catch the error with an error boundary event instead",
+    ("startEvent", "escalation"): "escalation start events are not supported (the event subprocess would "
+    "start at once, with the case): catch it with an escalation boundary event instead",
     ("any", "link"): "link events are not supported (they are ignored): connect the flow with a "
     "sequence flow instead",
     ("any", "compensate"): "compensation events are not supported (they are ignored): model the undo "
@@ -115,7 +119,7 @@ def _element(doc: Document, el: etree._Element, ctx: Context, lanes: dict[str, s
     elif name == "userTask":
         problems += _user_task(doc, el, lanes)
     elif name == "startEvent":
-        problems += read_form(el, doc.name)[1]
+        problems += _event(doc, el, name) + read_form(el, doc.name)[1]
         initiator = cattr(el, "initiator")
         if initiator is not None and not NAME_RE.match(initiator):
             problems.append(_err(doc, el, f"camunda:initiator '{initiator}' must be a variable name"))
