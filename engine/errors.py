@@ -86,4 +86,5 @@ class ScriptFailed(TurnusError):
     def __init__(self, message: str, line: int | None = None, kind: str = "error"):
         self.line = line
         self.kind = kind  # error | timeout | memory | forbidden | syntax
+        self.task: object | None = None  # the SpiffWorkflow task it failed in, when known
         super().__init__(message)

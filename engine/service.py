@@ -24,7 +24,7 @@ from engine.cases.live import StaleCase
 from engine.cases.versions import DeployResult, VersionCache, deploy_bundles
 from engine.clock import Clock, SystemClock
 from engine.config import Settings, load_settings
-from engine.errors import Conflict, Forbidden, NotFound, TurnusError
+from engine.errors import Conflict, Forbidden, NotFound, ScriptFailed, TurnusError
 from engine.forms import FormSchema
 from engine.identity import User
 from engine.store import schema
@@ -69,16 +69,19 @@ class Engine:
             except (StaleCase, IntegrityError):
                 # Lost a race on the case row or its next event number: reload and try again.
                 continue
-            except TurnusError:
-                raise
-            except Exception as err:  # a failure inside the workflow library or a script
+            except TurnusError as err:
+                if not isinstance(err, ScriptFailed) or command is None:
+                    raise
+                failure: Exception = err
+            except Exception as err:  # a failure inside the workflow library
                 if command is None:
                     raise
-                info = describe_failure(err, command)
-                if case_id is not None:
-                    with self.db.connect().execution_options(turnus_write=True) as conn, conn.begin():
-                        record_incident(conn, case_id, info, actor, now)
-                raise IncidentRaised(info, case_id) from None
+                failure = err
+            info = describe_failure(failure, command)
+            if case_id is not None:
+                with self.db.connect().execution_options(turnus_write=True) as conn, conn.begin():
+                    record_incident(conn, case_id, info, actor, now)
+            raise IncidentRaised(info, case_id) from None
         raise Conflict("The case kept changing while this command ran; please try again")
 
     def _read(self, fn: Callable[[Connection], T]) -> T:

@@ -62,7 +62,7 @@ def describe_failure(err: BaseException, command: dict[str, Any]) -> IncidentInf
     """Element, message and line of a failure raised while the engine ran."""
     script = _find(err, ScriptFailed)
     spiff = _find(err, SpiffWorkflowException)
-    task = getattr(spiff, "task", None) if spiff else None
+    task = getattr(script, "task", None) or (getattr(spiff, "task", None) if spiff else None)
     spec = getattr(task, "task_spec", None) if task else None
     element_id = getattr(spec, "bpmn_id", None) or getattr(spiff, "id", None)
     element_name = getattr(spec, "bpmn_name", None) or getattr(spiff, "name", None)
@@ -83,8 +83,7 @@ def record_incident(conn: Connection, case_id: str, info: IncidentInfo, actor: s
     if row is None:
         return
     events = EventWriter(conn, case_id, row.version_id, row.last_event_seq, row.last_event_hash, now)
-    payload = asdict(info)
-    events.add("incident_raised", actor, element_id=info.element_id, **{k: v for k, v in payload.items()
-                                                                          if k != "element_id"})
+    events.add("incident_raised", actor, element_id=info.element_id, name=info.element_name,
+               message=info.message, line=info.line, error_kind=info.kind, command=info.command["kind"])
     conn.execute(update(cases).where(cases.c.id == case_id).values(
-        incident_json=json.dumps(payload), row_version=row.row_version + 1, **events.seal()))
+        incident_json=json.dumps(asdict(info)), row_version=row.row_version + 1, **events.seal()))

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition, TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent, IntermediateCatchEvent
 from SpiffWorkflow.bpmn.specs.mixins.exclusive_gateway import ExclusiveGateway
@@ -46,6 +46,7 @@ class LiveCase:
     now: datetime
     stored: st.StoredState | None = None
     states_before: dict[str, int] = field(default_factory=dict)
+    cycles_before: dict[str, int] = field(default_factory=dict)
     status: str = "running"
     bytes_written: int = 0
     closing: tuple[str, str, dict[str, Any]] | None = None  # (kind, actor, payload) logged after the tasks close
@@ -59,6 +60,18 @@ def snapshot_states(wf: BpmnWorkflow) -> dict[str, int]:
     return {str(t.id): t.state for t in rt.all_tasks(wf)}
 
 
+def _cycles_left(task: Any) -> int | None:
+    value = task.internal_data.get("event_value")
+    return value.get("cycles") if isinstance(value, dict) else None
+
+
+def snapshot_cycles(wf: BpmnWorkflow) -> dict[str, int]:
+    """Cycles left on each waiting cycle timer: a cycle timer fires without completing."""
+    return {str(t.id): c for t in rt.all_tasks(wf)
+            if isinstance(getattr(t.task_spec, "event_definition", None), CycleTimerEventDefinition)
+            and (c := _cycles_left(t)) is not None}
+
+
 def load(conn: Connection, row: Any, version: VersionInfo, now: datetime) -> LiveCase:
     header = conn.execute(select(case_state.c.header_json).where(case_state.c.case_id == row.id)).scalar_one()
     bodies = {r.task_id: r.body_json for r in conn.execute(
@@ -67,11 +80,19 @@ def load(conn: Connection, row: Any, version: VersionInfo, now: datetime) -> Liv
     wf = st.restore(version.spec_json, stored)
     attach_script_engine(wf)
     events = EventWriter(conn, row.id, version.id, row.last_event_seq, row.last_event_hash, now)
-    return LiveCase(conn, row, version, wf, events, now, stored, snapshot_states(wf), row.status)
+    return LiveCase(conn, row, version, wf, events, now, stored, snapshot_states(wf), snapshot_cycles(wf),
+                    row.status)
 
 
 def _engine_events(lc: LiveCase) -> None:
     """Audit what the engine did by itself during this command."""
+    for tid, left in snapshot_cycles(lc.wf).items():
+        before = lc.cycles_before.get(tid)
+        task = rt.get_task(lc.wf, tid)
+        if before is not None and task is not None and before > left >= 0:
+            for _ in range(before - left):
+                lc.events.add("timer_fired", "system", element_id=task.task_spec.bpmn_id,
+                              name=task.task_spec.bpmn_name, cycles_left=left)
     for task in rt.all_tasks(lc.wf):
         tid = str(task.id)
         if task.state != TaskState.COMPLETED or lc.states_before.get(tid) == TaskState.COMPLETED:
@@ -85,7 +106,8 @@ def _engine_events(lc: LiveCase) -> None:
                      or c.state == TaskState.COMPLETED]
             lc.events.add("gateway_taken", "system", element_id=eid, name=spec.bpmn_name, targets=taken)
         elif isinstance(spec, IntermediateCatchEvent | BoundaryEvent) and isinstance(
-                spec.event_definition, TimerEventDefinition):
+                spec.event_definition, TimerEventDefinition) and not isinstance(
+                spec.event_definition, CycleTimerEventDefinition):
             lc.events.add("timer_fired", "system", element_id=eid, name=spec.bpmn_name,
                           due=_due_of(task.internal_data))
         elif isinstance(spec, BusinessRuleTaskMixin):

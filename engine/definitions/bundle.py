@@ -171,10 +171,6 @@ def _build(docs: list[Document], files: dict[str, bytes], top: list[str], proble
                 "spec": _registry.convert(spec),
                 "subprocess_specs": {name: _registry.convert(s) for name, s in subs.items()},
             })
-        except RecursionError:
-            problems.append(Problem("error", home.name, "the process is too long or deeply nested for the "
-                                    "BPMN parser; split it into called processes", pid, home.line_of(pid)))
-            continue
         except Exception as exc:
             problems.append(_library_problem(exc, by_name, home, pid))
             continue
@@ -217,6 +213,9 @@ def _library_problem(exc: Exception, by_name: dict[str, Document], home: Documen
     """A SpiffWorkflow exception as a Problem located by file, element id and line."""
     if isinstance(exc, ValidationException):
         message = str(exc.args[0]) if exc.args else str(exc)
+        if "RecursionError" in message:  # the parser recurses along sequence flows (~450 in a row)
+            message = ("the process is too long for the BPMN parser (a chain of several hundred "
+                       "elements); split it into subprocesses or called processes")
         element_id: str | None = exc.id or None
         file = exc.file_name if exc.file_name in by_name else None
         if file is None and element_id:

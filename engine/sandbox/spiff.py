@@ -78,6 +78,7 @@ class SandboxScriptEngine(PythonScriptEngine):  # type: ignore[misc]
             return self.environment.evaluate(expression, task.data, external_context)
         except ScriptFailed as err:
             err.add_note(f"while evaluating {expression!r} in element '{_element(task)}'")
+            err.task = task  # so the incident can name the element
             raise
 
     def execute(self, task: Any, script: str,
@@ -86,6 +87,7 @@ class SandboxScriptEngine(PythonScriptEngine):  # type: ignore[misc]
             return bool(self.environment.execute(script, task.data, external_context or {}))
         except ScriptFailed as err:
             err.add_note(f"in the script of element '{_element(task)}'")
+            err.task = task
             raise
 
 

@@ -1,0 +1,1 @@
+"""Benchmarks: scripts run by hand (bench_*.py), never collected by pytest."""
