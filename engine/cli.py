@@ -17,7 +17,7 @@ from typing import Any
 import click
 
 from engine.clock import FixedClock
-from engine.errors import FormInvalid, TurnusError
+from engine.errors import FormInvalid, InvalidInput, TurnusError
 from engine.service import Engine
 
 
@@ -41,13 +41,13 @@ def _data(value: str | None) -> dict[str, Any]:
         try:
             text = path.read_text(encoding="utf-8")
         except OSError as err:
-            raise click.UsageError(f"--data: cannot read {path}: {err.strerror}") from None
+            raise InvalidInput(f"--data: cannot read {path}: {err.strerror}") from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as err:
-        raise click.UsageError(f"--data is not valid JSON: {err.msg} (line {err.lineno}, column {err.colno})") from None
+        raise InvalidInput(f"--data is not valid JSON: {err.msg} (line {err.lineno}, column {err.colno})") from None
     if not isinstance(data, dict):
-        raise click.UsageError('--data must be a JSON object, e.g. {"title": "..."}')
+        raise InvalidInput('--data must be a JSON object, e.g. {"title": "..."}')
     return data
 
 
@@ -310,9 +310,9 @@ def timers_run(obj: Ctx, now: str | None) -> None:
         try:
             at = datetime.fromisoformat(now)
         except ValueError:
-            raise click.UsageError(f"--now {now!r} is not an ISO 8601 date-time") from None
+            raise InvalidInput(f"--now {now!r} is not an ISO 8601 date-time") from None
         if at.tzinfo is None:
-            raise click.UsageError("--now needs a UTC offset, e.g. 2027-05-01T08:00:00+02:00")
+            raise InvalidInput("--now needs a UTC offset, e.g. 2027-05-01T08:00:00+02:00")
     engine = obj.engine(clock=FixedClock(at) if at else None)
     click.echo(f"{engine.fire_timers(at)} case(s) moved")
 

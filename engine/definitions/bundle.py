@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ from .model import Bundle, ProcessMeta
 from .xmlsafe import Document, parse_document, schema_problems
 
 _registry = BpmnWorkflowSerializer.configure(CAMUNDA_CONFIG)
+logger = logging.getLogger(__name__)
 
 
 def load_paths(paths: Sequence[Path]) -> list[Bundle]:
@@ -101,13 +103,18 @@ def _load(files: dict[str, bytes], problems: list[Problem]) -> list[Bundle]:
             docs.append(doc)
     ctx, called = _cross_file(docs, problems)
     for doc in docs:
-        problems += lint_bpmn(doc, ctx) if doc.kind == "bpmn" else dmn_problems(doc)
+        try:
+            problems += lint_bpmn(doc, ctx) if doc.kind == "bpmn" else dmn_problems(doc)
+        except Exception as exc:  # a bug of ours must still end as a refusal, never a server error
+            logger.exception("lint of %s crashed", doc.name)
+            problems.append(Problem("error", doc.name, f"Turnus could not check this file ({type(exc).__name__}: "
+                                    f"{exc}); please report this", doc.root.get("id"), doc.root.sourceline))
     if not any(d.kind == "bpmn" for d in docs) and docs:
         problems.append(Problem("error", docs[0].name, "no BPMN file among the files: a DMN decision needs "
                                 "a process that calls it"))
     if any(p.severity == "error" for p in problems):
         _refuse(problems)
-    top = [pid for pid, executable in ctx.processes.items() if executable and pid not in called]
+    top = {pid: ctx.homes[pid] for pid, executable in ctx.processes.items() if executable and pid not in called}
     bundles = _build(docs, files, top, problems)
     if any(p.severity == "error" for p in problems):
         _refuse(problems)
@@ -127,6 +134,10 @@ def _cross_file(docs: list[Document], problems: list[Problem]) -> tuple[Context,
     for doc in (d for d in docs if d.kind == "bpmn"):
         for process in doc.root.findall(bpmn("process")):
             pid = process.get("id", "")
+            if not pid:
+                problems.append(Problem("error", doc.name, "the process has no id; give it one (it is the "
+                                        "definition's key)", None, process.sourceline))
+                continue
             if pid in seen:
                 problems.append(Problem("error", doc.name, f"process id '{pid}' is also used in {seen[pid]}",
                                         pid, process.sourceline))
@@ -144,10 +155,13 @@ def _cross_file(docs: list[Document], problems: list[Problem]) -> tuple[Context,
                                     did, doc.line_of(did)))
         elif did is not None:
             decisions[did] = doc.name
-    return Context(processes, frozenset(decisions)), called
+    return Context(processes, frozenset(decisions), seen), called
 
 
-def _build(docs: list[Document], files: dict[str, bytes], top: list[str], problems: list[Problem]) -> list[Bundle]:
+def _build(
+    docs: list[Document], files: dict[str, bytes], top: dict[str, str], problems: list[Problem]
+) -> list[Bundle]:
+    """Let SpiffWorkflow parse everything, then build one bundle per top process (id -> its file)."""
     by_name = {d.name: d for d in docs}
     parser = CamundaParser()
     try:
@@ -162,8 +176,8 @@ def _build(docs: list[Document], files: dict[str, bytes], top: list[str], proble
         return []
     decision_files = {decision_id(d): d.name for d in docs if d.kind == "dmn"}
     bundles = []
-    for pid in top:
-        home = next(d for d in docs if d.kind == "bpmn" and pid in d.by_id)
+    for pid, home_name in top.items():
+        home = by_name[home_name]
         try:
             spec = parser.get_spec(pid)
             subs = parser.get_subprocess_specs(pid)

@@ -13,10 +13,9 @@ import re
 from lxml import etree
 
 from engine.errors import Problem
-from engine.sandbox.compiler import check_source
 
 from .camunda import NAME_RE
-from .expressions import code_problems
+from .expressions import code_problems, compile_problems
 from .xmlsafe import Document
 
 _PYTHON = frozenset({"", "python", "python3", "py"})
@@ -137,7 +136,7 @@ def _input_cell(
         source = input_text + text
     else:
         source = text
-    found = check_source(source, "eval")
+    found = compile_problems(source, "eval")
     return [Problem("error", doc.name, f"{what}: {message}", rule.get("id"), at.sourceline)
             for message in found]
 

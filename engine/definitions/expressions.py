@@ -26,6 +26,14 @@ _PYTHON_LANGUAGES = frozenset({"", "python", "python3", "py", "text/x-python"})
 TIMER_KINDS = ("timeDate", "timeDuration", "timeCycle")
 
 
+def compile_problems(source: str, mode: str) -> list[str]:
+    """check_source, but a crash of the compiler on hostile input is a finding, not an exception."""
+    try:
+        return check_source(source, mode)  # type: ignore[arg-type]
+    except Exception as exc:  # RecursionError, MemoryError (a subclass) ... on pathological input
+        return [f"could not be compiled ({type(exc).__name__})"]
+
+
 def code_problems(
     file: str, element_id: str | None, at: etree._Element, source: str | None, mode: str, what: str
 ) -> list[Problem]:
@@ -33,7 +41,7 @@ def code_problems(
     if source is None or not source.strip():
         return [Problem("error", file, f"{what} is empty", element_id, at.sourceline)]
     # Compiled exactly as written: the sandbox runs the text as it is in the XML, whitespace included.
-    found = check_source(source, mode)  # type: ignore[arg-type]
+    found = compile_problems(source, mode)
     problems = []
     for message in found:
         line = at.sourceline

@@ -37,6 +37,7 @@ class Context:
 
     processes: Mapping[str, bool] = field(default_factory=dict)  # process id -> executable
     decisions: frozenset[str] = frozenset()
+    homes: Mapping[str, str] = field(default_factory=dict)  # process id -> file name
 
 
 # Event definitions SpiffWorkflow implements, by event element. Anything else is silently dropped

@@ -127,7 +127,8 @@ def test_link_events_are_refused() -> None:
 
 def test_compensation_is_refused() -> None:
     body = ('<bpmn:startEvent id="s" /><bpmn:sequenceFlow id="f" sourceRef="s" targetRef="c" />\n'
-            '<bpmn:intermediateThrowEvent id="c"><bpmn:compensateEventDefinition id="cd" /></bpmn:intermediateThrowEvent>'
+            '<bpmn:intermediateThrowEvent id="c"><bpmn:compensateEventDefinition id="cd" />'
+            "</bpmn:intermediateThrowEvent>"
             '<bpmn:sequenceFlow id="f2" sourceRef="c" targetRef="e" />\n'
             '<bpmn:endEvent id="e"><bpmn:compensateEventDefinition id="cd2" /></bpmn:endEvent>')
     found = errors(bpmn(body))
