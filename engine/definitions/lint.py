@@ -121,11 +121,19 @@ def _element(doc: Document, el: etree._Element, ctx: Context, lanes: dict[str, s
         problems += _user_task(doc, el, lanes)
     elif name == "startEvent":
         problems += _event(doc, el, name) + read_form(el, doc.name)[1]
+        if local(el.getparent()) == "process" and el.find(f"{bpmn('timerEventDefinition')}/{bpmn('timeCycle')}") \
+                is not None:
+            problems.append(_err(doc, el, "a timeCycle on the process's start event repeats inside one case "
+                                          "instead of starting new cases: start cases from outside, or use a "
+                                          "cycle timer inside the process"))
         initiator = cattr(el, "initiator")
         if initiator is not None and not NAME_RE.match(initiator):
             problems.append(_err(doc, el, f"camunda:initiator '{initiator}' must be a variable name"))
     elif name == "scriptTask":
         problems += ex.script_problems(doc.name, el)
+    elif name == "manualTask":
+        problems.append(_err(doc, el, "manual tasks are not supported (Camunda passes through them, this "
+                                      "engine would wait for someone): use a user task or a plain task"))
     elif name == "serviceTask":
         problems.append(_err(doc, el, "service tasks are not supported (their Java or external "
                                       "implementation would not run): use a script task"))

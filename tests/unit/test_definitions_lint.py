@@ -323,3 +323,16 @@ def test_all_errors_are_reported_together_across_files() -> None:
         b'id="p"', b'id="p2"')
     found = errors({"one.bpmn": one, "two.bpmn": two})
     assert [(p.file, p.element_id) for p in found] == [("one.bpmn", "t_end"), ("two.bpmn", "t_end")]
+
+
+def test_manual_task_is_refused() -> None:
+    problem = only(bpmn(chain('<bpmn:manualTask id="t_end" />', first="t_end")))
+    assert "manual tasks are not supported" in problem.message
+
+
+def test_cycle_timer_on_the_process_start_event_is_refused() -> None:
+    body = ('<bpmn:startEvent id="s"><bpmn:timerEventDefinition id="td"><bpmn:timeCycle>"R/P1D"'
+            '</bpmn:timeCycle></bpmn:timerEventDefinition></bpmn:startEvent>'
+            '<bpmn:sequenceFlow id="f" sourceRef="s" targetRef="e" /><bpmn:endEvent id="e" />')
+    problem = only(bpmn(body))
+    assert problem.element_id == "s" and "instead of starting new cases" in problem.message

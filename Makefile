@@ -1,0 +1,36 @@
+# Two commands do all the set-up (see README.md):
+#   make run   - install, set up the embedded default (SQLite, demo users, processes deployed), serve
+#   make test  - install test dependencies, lint, and run the whole test suite
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+
+.PHONY: run demo test lint bench clean
+
+$(BIN)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+demo: $(BIN)/.installed
+	$(BIN)/turnus demo
+
+run: demo
+	$(BIN)/turnus serve --host $(HOST) --port $(PORT)
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+
+test: $(BIN)/.installed
+	bash tests/setup-test-deps.sh
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q
+
+bench: $(BIN)/.installed
+	$(BIN)/python tests/benchmarks/bench_engine.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache

@@ -1,0 +1,160 @@
+"""How values, statuses and errors read to a person, in the chosen language."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import markdown
+import nh3
+from flask_babel import gettext as _
+from markupsafe import Markup
+
+from engine.errors import FieldError
+from engine.forms import CoercionError, FormField, parse_date
+from web.deps import display_name
+from web.i18n import show_date, week_label
+
+_TAGS = {"p", "br", "strong", "em", "b", "i", "ul", "ol", "li", "a", "code", "pre", "blockquote",
+         "h3", "h4", "h5", "h6", "hr", "table", "thead", "tbody", "tr", "th", "td"}
+
+
+def instructions(text: str) -> Markup:
+    """BPMN documentation: Markdown rendered, then sanitised (no scripts, styles, handlers, images)."""
+    if not text or not text.strip():
+        return Markup("")
+    html = markdown.markdown(text, extensions=["sane_lists", "tables"], output_format="html")
+    # Headings inside instructions start below the page's own h1/h2 so the outline stays sensible.
+    for level in (1, 2):
+        html = html.replace(f"<h{level}>", "<h3>").replace(f"</h{level}>", "</h3>")
+    clean = nh3.clean(html, tags=_TAGS, attributes={"a": {"href", "title"}},
+                      url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer")
+    return Markup(clean)
+
+
+def status_label(status: str) -> str:
+    return {"running": _("In progress"), "completed": _("Finished"), "cancelled": _("Cancelled")}.get(status, status)
+
+
+def yes_no(value: Any) -> str:
+    return _("Yes") if value else _("No")
+
+
+def iso_date(value: Any) -> str | None:
+    """An ISO date for a stored date value (ISO or d.m.yyyy), or None."""
+    if value in (None, ""):
+        return None
+    try:
+        return parse_date(value).isoformat()
+    except CoercionError:
+        return None
+
+
+def format_value(f: FormField | None, value: Any, files: Mapping[str, Any] | None = None) -> str:
+    """A recorded value as text: option labels, Ja/Nej, d.m.yyyy (uge N), display names."""
+    if value is None or value == "":
+        return "–"
+    if f is None:
+        if isinstance(value, bool):
+            return yes_no(value)
+        return value if isinstance(value, str) else _json_text(value)
+    widget = f.properties.get("widget")
+    if f.type == "boolean":
+        return yes_no(value)
+    if f.type == "enum":
+        return next((o.label or o.id for o in f.options if o.id == value), str(value))
+    if f.type == "date":
+        iso = iso_date(value)
+        return f"{show_date(iso)} ({week_label(iso)})" if iso else str(value)
+    if widget == "user":
+        return display_name(str(value))
+    if widget == "file" and files is not None:
+        item = files.get(str(value))
+        return item.file_name if item else _("(file not available)")
+    return str(value)
+
+
+def _json_text(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def _bound(f: FormField, value: Any) -> str:
+    if f.type == "date":
+        return show_date(iso_date(value))
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+
+
+def field_error(f: FormField | None, err: FieldError) -> str:
+    """The engine's field error in the user's language, chosen by its code."""
+    label = f.display if f else err.field
+    params = dict(err.params or {})
+    code = err.code
+    if code == "required":
+        return _("%(label)s must be filled in.", label=label)
+    if code == "type":
+        kind = params.get("type") or (f.type if f else "string")
+        if kind == "long":
+            return _("%(label)s must be a whole number, e.g. 12.", label=label)
+        if kind == "date":
+            return _("%(label)s must be a real date, e.g. 1.5.2027.", label=label)
+        if kind == "boolean":
+            return _("%(label)s must be yes or no.", label=label)
+        return _("%(label)s must be text.", label=label)
+    if code == "enum":
+        return _("Choose one of the options for %(label)s.", label=label)
+    if code in ("min", "max") and f is not None:
+        bound = _bound(f, params.get(code, f.min if code == "min" else f.max))
+        if f.type == "date":
+            if code == "min":
+                return _("%(label)s must be %(date)s or later.", label=label, date=bound)
+            return _("%(label)s must be %(date)s or earlier.", label=label, date=bound)
+        if code == "min":
+            return _("%(label)s must be at least %(number)s.", label=label, number=bound)
+        return _("%(label)s must be at most %(number)s.", label=label, number=bound)
+    if code == "minlength":
+        return _("%(label)s must have at least %(count)s characters.", label=label,
+                 count=params.get("minlength", f.minlength if f else ""))
+    if code == "maxlength":
+        return _("%(label)s can have at most %(count)s characters.", label=label,
+                 count=params.get("maxlength", f.maxlength if f else ""))
+    if code == "readonly":
+        return _("%(label)s cannot be changed.", label=label)
+    if code == "unknown":
+        return _("%(label)s is not a field of this form.", label=label)
+    if code == "file_type":
+        return _("%(label)s: this type of file is not allowed. Use PDF, an image, an Office document or text.",
+                 label=label)
+    if code == "file_size":
+        return _("%(label)s: the file is too large (at most %(mb)s MB).", label=label, mb=params.get("mb", ""))
+    if code == "file_missing":
+        return _("%(label)s: the file is no longer available; choose it again.", label=label)
+    return _("%(label)s is not valid.", label=label)
+
+
+def field_hint(f: FormField, max_upload_mb: int) -> str:
+    parts: list[str] = []
+    widget = f.properties.get("widget")
+    if f.type == "long":
+        if f.min is not None and f.max is not None:
+            parts.append(_("A whole number from %(min)s to %(max)s.", min=_bound(f, f.min), max=_bound(f, f.max)))
+        elif f.min is not None:
+            parts.append(_("A whole number, at least %(min)s.", min=_bound(f, f.min)))
+        elif f.max is not None:
+            parts.append(_("A whole number, at most %(max)s.", max=_bound(f, f.max)))
+        else:
+            parts.append(_("A whole number."))
+    elif f.type == "date":
+        if f.min is not None:
+            parts.append(_("At the earliest %(date)s.", date=_bound(f, f.min)))
+        if f.max is not None:
+            parts.append(_("At the latest %(date)s.", date=_bound(f, f.max)))
+    elif widget == "file":
+        parts.append(_("PDF, image, Office document or text; at most %(mb)s MB.", mb=max_upload_mb))
+    elif f.type == "string":
+        if f.minlength is not None:
+            parts.append(_("At least %(count)s characters.", count=f.minlength))
+        if f.maxlength is not None:
+            parts.append(_("At most %(count)s characters.", count=f.maxlength))
+    return " ".join(parts)
