@@ -90,7 +90,8 @@ def verify_case(conn: Connection, case_id: str) -> VerifyFailure | None:
             missing = "missing" if ev.seq > expected_seq else "duplicated"
             return VerifyFailure(case_id, expected_seq, f"event {expected_seq} is {missing} (found {ev.seq} next)")
         if ev.prev_hash != prev:
-            return VerifyFailure(case_id, ev.seq, "does not follow the event before it (inserted, deleted or reordered)")
+            return VerifyFailure(case_id, ev.seq,
+                                 "does not follow the event before it (inserted, deleted or reordered)")
         digest = event_hash(prev, ev.case_id, ev.seq, ev.at, ev.actor, ev.kind, ev.element_id, ev.task_id,
                             ev.payload_json, ev.version_id)
         if digest != ev.hash:

@@ -49,7 +49,8 @@ class FormField:
     minlength: int | None = None
     maxlength: int | None = None
     options: tuple[Option, ...] = ()
-    properties: Mapping[str, str] = field(default_factory=dict)  # e.g. widget=textarea | user | file
+    # e.g. widget=textarea | user | file; left out of the hash so that schemas stay hashable
+    properties: Mapping[str, str] = field(default_factory=dict, hash=False)
 
     @property
     def display(self) -> str:
@@ -106,9 +107,10 @@ class FormSchema:
     def validate(self, submission: Mapping[str, Any], *, partial: bool = False) -> dict[str, Any]:
         """The typed values of every writable declared field; raises FormInvalid listing every bad field.
 
-        Readonly fields are checked (a changed value is refused) but never returned, so a submission can
-        not overwrite case data through them. Missing fields come back as None (booleans as False: an
-        unticked checkbox is not sent). ``partial=True`` (a draft) skips only the "required" check.
+        Readonly fields are display-only: clients need not send them; one that is sent must equal the
+        field's default, and it is never returned, so a submission cannot overwrite case data through it.
+        Missing fields come back as None (booleans as False: an unticked checkbox is not sent).
+        ``partial=True`` (a draft) skips only the "required" check.
         """
         errors: list[FieldError] = []
         declared = {f.id for f in self.fields}
@@ -152,8 +154,10 @@ def _check_field(f: FormField, raw: Any, partial: bool) -> tuple[FieldError | No
 
 
 def _same(f: FormField, raw: Any, default: Any) -> bool:
+    if _blank(raw) or _blank(default):
+        return _blank(raw) and _blank(default)
     try:
-        return coerce(f, raw) == (None if _blank(default) else coerce(f, default))
+        return coerce(f, raw) == coerce(f, default)
     except CoercionError:
         return False
 

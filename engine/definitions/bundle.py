@@ -12,7 +12,7 @@ import json
 import logging
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
@@ -163,6 +163,10 @@ def _build(
 ) -> list[Bundle]:
     """Let SpiffWorkflow parse everything, then build one bundle per top process (id -> its file)."""
     by_name = {d.name: d for d in docs}
+    for doc in docs:
+        # SpiffWorkflow's parsers iterate children assuming elements; a comment inside a decision
+        # table crashes them. Our lint is done, and the stored files stay byte-for-byte as uploaded.
+        etree.strip_tags(doc.root, etree.Comment, etree.ProcessingInstruction)
     parser = CamundaParser()
     try:
         for doc in docs:
@@ -206,9 +210,9 @@ def _build(
             key=pid,
             name=home.by_id[pid].get("name") or pid,
             content_hash=content_hash(bundle_files),
-            files=bundle_files,
+            files=MappingProxyType(bundle_files),
             spec_json=spec_json,
-            processes=metas,
+            processes=MappingProxyType(metas),
             warnings=tuple(p for p in problems if p.severity == "warning" and p.file in bundle_files),
         ))
     return bundles
@@ -246,5 +250,4 @@ def _library_problem(exc: Exception, by_name: dict[str, Document], home: Documen
 
 def _first_process(doc: Document) -> str | None:
     process = doc.root.find(bpmn("process"))
-    source: Any = process if process is not None else doc.root
-    return source.get("id") if isinstance(source, etree._Element) else None
+    return (process if process is not None else doc.root).get("id")

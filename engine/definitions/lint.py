@@ -120,15 +120,7 @@ def _element(doc: Document, el: etree._Element, ctx: Context, lanes: dict[str, s
     elif name == "userTask":
         problems += _user_task(doc, el, lanes)
     elif name == "startEvent":
-        problems += _event(doc, el, name) + read_form(el, doc.name)[1]
-        if local(el.getparent()) == "process" and el.find(f"{bpmn('timerEventDefinition')}/{bpmn('timeCycle')}") \
-                is not None:
-            problems.append(_err(doc, el, "a timeCycle on the process's start event repeats inside one case "
-                                          "instead of starting new cases: start cases from outside, or use a "
-                                          "cycle timer inside the process"))
-        initiator = cattr(el, "initiator")
-        if initiator is not None and not NAME_RE.match(initiator):
-            problems.append(_err(doc, el, f"camunda:initiator '{initiator}' must be a variable name"))
+        problems += _event(doc, el, name) + _start_event(doc, el)
     elif name == "scriptTask":
         problems += ex.script_problems(doc.name, el)
     elif name == "manualTask":
@@ -159,6 +151,19 @@ def _element(doc: Document, el: etree._Element, ctx: Context, lanes: dict[str, s
     elif name == "messageEventDefinition" and cattr(el, "expression") is not None:
         owner = el.getparent().get("id")
         problems += ex.code_problems(doc.name, owner, el, cattr(el, "expression"), "eval", "message payload")
+    return problems
+
+
+def _start_event(doc: Document, el: etree._Element) -> list[Problem]:
+    problems = read_form(el, doc.name)[1]
+    cycle = el.find(f"{bpmn('timerEventDefinition')}/{bpmn('timeCycle')}")
+    if cycle is not None and local(el.getparent()) == "process":
+        problems.append(_err(doc, el, "a timeCycle on the process's start event repeats inside one case "
+                                      "instead of starting new cases: start cases from outside, or use a "
+                                      "cycle timer inside the process"))
+    initiator = cattr(el, "initiator")
+    if initiator is not None and not NAME_RE.match(initiator):
+        problems.append(_err(doc, el, f"camunda:initiator '{initiator}' must be a variable name"))
     return problems
 
 

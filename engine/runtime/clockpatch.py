@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime, tzinfo
+from zoneinfo import ZoneInfo
 
 from SpiffWorkflow.bpmn.specs.event_definitions import timer as _timer_module
 
@@ -28,6 +29,9 @@ class _ClockedDatetime(datetime):
 
 
 _timer_module.datetime = _ClockedDatetime  # type: ignore[attr-defined]
+# A computed timer date without an offset would be read in the server's zone; read it in
+# Copenhagen's instead, so the result does not depend on where the server runs.
+_timer_module.LOCALTZ = ZoneInfo("Europe/Copenhagen")  # type: ignore[attr-defined]
 
 
 @contextmanager

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+
 import pytest
 
 from engine.clock import FixedClock
 from engine.service import Engine
-
 from tests.integration.support import PROCESSES
 
 

@@ -63,7 +63,7 @@ def test_infinite_loop_ends_as_timeout_incident_and_the_engine_stays_up(eng: Eng
     assert time.monotonic() - started < 15
     assert err.value.info.kind == "timeout"
     other = eng.start("incident", "rita", {})  # the engine still serves other cases
-    eng.complete([t.id for t in eng.tasks_for("rita") if t.case_id == other][0], "rita", {"divisor": 2})
+    eng.complete(next(t.id for t in eng.tasks_for("rita") if t.case_id == other), "rita", {"divisor": 2})
     assert eng.case(other, "rita").data["share"] == 50
     assert eng.case(case_id, "rita").incident["kind"] == "timeout"
 

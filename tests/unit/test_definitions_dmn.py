@@ -104,3 +104,9 @@ def test_decision_ids_must_be_unique_across_files() -> None:
         load_bundles({"p.bpmn": PROCESS, "n.bpmn": CALLED, "a.dmn": dmn(rule("1")), "b.dmn": dmn(rule("1"))})
     (problem,) = info.value.problems
     assert problem.file == "b.dmn" and "also used in a.dmn" in problem.message
+
+
+def test_comments_inside_a_decision_table_are_harmless() -> None:
+    table = dmn("<!-- the only rule -->" + rule("1").replace("<inputEntry", "<!-- cell --><inputEntry"))
+    (bundle,) = load_bundles({"p.bpmn": PROCESS, "n.bpmn": CALLED, "t.dmn": table})
+    assert bundle.files["t.dmn"] == table

@@ -138,6 +138,13 @@ def test_readonly_field_may_be_resent_unchanged_but_not_changed() -> None:
     assert (error.field, error.code, error.message) == ("ref", "readonly", "Reference cannot be changed")
 
 
+def test_readonly_without_default_accepts_only_blank() -> None:
+    field = FormField("summary", "string", "Summary", readonly=True)
+    assert FormSchema((field,)).validate({"summary": ""}) == {}
+    assert one_error(field, "edited").code == "readonly"
+    assert hash(FormSchema((field, FormField("w", "string", "W", properties={"a": "b"}))))
+
+
 def test_readonly_typed_default_compares_after_coercion() -> None:
     field = FormField("n", "long", "N", default=5, readonly=True)
     assert FormSchema((field,)).validate({"n": "5"}) == {}

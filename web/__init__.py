@@ -1,0 +1,51 @@
+"""The web inbox: a thin Flask app on the engine's service layer.
+
+``create_app()`` with no arguments builds everything from the environment (what gunicorn runs:
+``gunicorn 'web:create_app()'``); tests pass their own engine and config.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from engine.service import Engine
+from web.settings import WebSettings, load_web_settings, secret_key
+
+
+def create_app(engine: Engine | None = None, config: Mapping[str, Any] | None = None,
+               settings: WebSettings | None = None) -> Flask:
+    from web import auth, cases, errors, i18n, inbox, security, start, tasks
+
+    web = settings or load_web_settings()
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=web.cookie_secure,
+        SESSION_COOKIE_NAME="turnus_session",
+        PERMANENT_SESSION_LIFETIME=timedelta(minutes=web.session_minutes),
+        MAX_CONTENT_LENGTH=web.max_upload_bytes + 1024 * 1024,  # the file plus the rest of the form
+        WTF_CSRF_TIME_LIMIT=None,  # tokens live as long as the session (a long form is not lost)
+        TEMPLATES_AUTO_RELOAD=False,
+    )
+    if config:
+        app.config.update(config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = secret_key(web)
+    if web.trusted_proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=web.trusted_proxies,  # type: ignore[method-assign]
+                                x_proto=web.trusted_proxies, x_host=web.trusted_proxies)
+    app.extensions["turnus.engine"] = engine or Engine.create()
+    app.extensions["turnus.settings"] = web
+    i18n.init_i18n(app)
+    security.init_security(app)
+    errors.init_errors(app)
+    auth.init_auth(app)
+    for blueprint in (inbox.bp, tasks.bp, cases.bp, start.bp):
+        app.register_blueprint(blueprint)
+    return app

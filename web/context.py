@@ -1,0 +1,101 @@
+"""A case as a participant sees it: its phase, what each earlier step recorded, comments, files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from flask_babel import gettext as _
+
+from engine import attachments
+from engine.cases.queries import CaseView, EventView
+from engine.errors import TurnusError
+from engine.forms import FormSchema
+from web.deps import display_name, engine
+from web.present import format_value
+
+
+@dataclass(frozen=True)
+class Item:
+    label: str
+    text: str
+    attachment_id: str | None = None
+
+
+@dataclass
+class Step:
+    name: str
+    actor: str
+    at: datetime
+    items: list[Item] = field(default_factory=list)
+
+
+@dataclass
+class CaseContext:
+    case: CaseView
+    phase: str
+    steps: list[Step]
+    comments: list[EventView]
+    files: dict[str, attachments.Attachment]
+
+
+def phase_of(case: CaseView) -> str:
+    if case.status == "running":
+        if case.incident:
+            return _("Stopped: a rule in the process failed")
+        names = list(dict.fromkeys(t.name for t in case.open_tasks))
+        return ", ".join(names) if names else _("Waiting (a date or an event)")
+    if case.status == "cancelled":
+        return _("Cancelled")
+    return case.end_event_name or _("Finished")
+
+
+def _items(form: FormSchema, data: dict[str, Any], files: dict[str, attachments.Attachment]) -> list[Item]:
+    items = []
+    for f in form.fields:
+        if f.id in data:
+            value = data[f.id]
+            is_file = f.properties.get("widget") == "file" and isinstance(value, str) and value in files
+            items.append(Item(f.display, format_value(f, value, files), value if is_file else None))
+    known = {f.id for f in form.fields}
+    for key, value in data.items():  # data the form does not describe (e.g. set by an API caller)
+        if key not in known:
+            items.append(Item(key, format_value(None, value)))
+    return items
+
+
+def case_context(case_id: str, actor: str, purpose: str = "case work") -> CaseContext:
+    eng = engine()
+    case = eng.case(case_id, actor, purpose=purpose)
+    events = eng.history(case_id, actor, purpose=purpose)
+    files = {a.id: a for a in attachments.for_case(eng, actor, case_id)}
+    forms: dict[str, FormSchema] = {}
+
+    def form_for(event: EventView) -> FormSchema:
+        key = event.element_id or ""
+        if key not in forms:
+            try:
+                forms[key] = eng.task(event.task_id or "", actor).form
+            except TurnusError:
+                forms[key] = FormSchema()
+        return forms[key]
+
+    steps: list[Step] = []
+    comments: list[EventView] = []
+    for event in events:
+        if event.kind == "case_started":
+            try:
+                start_form = eng.start_form(case.key)[1]
+            except TurnusError:
+                start_form = FormSchema()
+            data = event.payload.get("data") or {}
+            steps.append(Step(_("Case started"), display_name(event.actor), event.at,
+                              _items(start_form, data, files)))
+        elif event.kind == "task_completed":
+            data = event.payload.get("data") or {}
+            steps.append(Step(event.element_name or event.payload.get("name") or "", display_name(event.actor),
+                              event.at, _items(form_for(event), data, files)))
+        elif event.kind == "comment_added":
+            comments.append(event)
+    return CaseContext(case, phase_of(case), steps, comments, files)

@@ -1,0 +1,119 @@
+"""My tasks and group tasks: lists with counts, filters and sorting; claim, release, hand over."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from engine.cases.queries import TaskView
+from web.deps import display_name, engine, login_required, safe_next, settings, user
+
+bp = Blueprint("inbox", __name__)
+
+VIEWS = ("mine", "group")
+SORTS = ("due", "priority", "created", "case")
+FAR_FUTURE = datetime.max.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Listing:
+    view: str
+    q: str
+    overdue_only: bool
+    sort: str
+    page: int
+
+
+def _listing() -> Listing:
+    args = request.args
+    view = args.get("view", "")
+    sort = args.get("sort", "due")
+    try:
+        page = max(1, min(int(args.get("page", "1")), 100_000))
+    except ValueError:
+        page = 1
+    return Listing(view if view in VIEWS else "", args.get("q", "").strip()[:200],
+                   args.get("overdue") == "1", sort if sort in SORTS else "due", page)
+
+
+def _sorted(items: list[TaskView], sort: str) -> list[TaskView]:
+    if sort == "priority":
+        return sorted(items, key=lambda t: (-t.priority, t.due_at or FAR_FUTURE, t.created_at))
+    if sort == "created":
+        return sorted(items, key=lambda t: t.created_at, reverse=True)
+    if sort == "case":
+        return sorted(items, key=lambda t: (t.case_title.lower(), t.name.lower()))
+    return items  # the engine already orders by due date, then priority
+
+
+def is_overdue(task: TaskView, now: datetime) -> bool:
+    return task.due_at is not None and task.due_at < now
+
+
+@bp.route("/")
+@login_required
+def index() -> Any:
+    return redirect(url_for("inbox.tasks"))
+
+
+@bp.route("/tasks")
+@login_required
+def tasks() -> Any:
+    listing = _listing()
+    me = user().name
+    mine = engine().tasks_for(me, scope="mine")
+    group = engine().tasks_for(me, scope="group")
+    view = listing.view or ("group" if not mine and group else "mine")
+    now = engine().clock.now()
+    items = mine if view == "mine" else group
+    if listing.q:
+        needle = listing.q.casefold()
+        items = [t for t in items if needle in t.case_title.casefold() or needle in t.name.casefold()]
+    if listing.overdue_only:
+        items = [t for t in items if is_overdue(t, now)]
+    items = _sorted(items, listing.sort)
+    size = settings().page_size
+    pages = max(1, (len(items) + size - 1) // size)
+    page = min(listing.page, pages)
+    shown = items[(page - 1) * size: page * size]
+    return render_template(
+        "inbox.html", listing=listing, view=view, tasks=shown, total=len(items), page=page, pages=pages,
+        counts={"mine": len(mine), "group": len(group)}, now=now, is_overdue=is_overdue,
+        overdue_count=sum(1 for t in (mine if view == "mine" else group) if is_overdue(t, now)),
+        who=display_name,
+    )
+
+
+def _back(task_id: str) -> str:
+    return safe_next(request.form.get("next"), url_for("tasks.show", task_id=task_id))
+
+
+@bp.route("/tasks/<task_id>/claim", methods=["POST"])
+@login_required
+def claim(task_id: str) -> Any:
+    engine().claim(task_id, user().name)
+    flash(_("The task is now yours."), "success")
+    return redirect(_back(task_id))
+
+
+@bp.route("/tasks/<task_id>/release", methods=["POST"])
+@login_required
+def release(task_id: str) -> Any:
+    engine().release(task_id, user().name)
+    flash(_("The task is back with the group."), "success")
+    return redirect(safe_next(request.form.get("next"), url_for("inbox.tasks")))
+
+
+@bp.route("/tasks/<task_id>/assign", methods=["POST"])
+@login_required
+def assign(task_id: str) -> Any:
+    to_user = request.form.get("to", "").strip()
+    if not to_user:
+        abort(400)
+    engine().assign(task_id, user().name, to_user)
+    flash(_("The task was handed to %(name)s.", name=display_name(to_user)), "success")
+    return redirect(safe_next(request.form.get("next"), url_for("inbox.tasks")))
