@@ -2,5 +2,75 @@
 
 from __future__ import annotations
 
-from engine.commands_limits import MAX_COMMENT  # noqa: F401  (placeholder, replaced below)
+from typing import Any
+from urllib.parse import quote
 
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from engine import attachments
+from engine.cases.commands import MAX_COMMENT
+from web.context import case_context
+from web.deps import display_name, engine, login_required, user
+from web.present import status_label
+
+bp = Blueprint("cases", __name__)
+STATUSES = ("running", "completed", "cancelled")
+
+
+@bp.route("/cases")
+@login_required
+def index() -> Any:
+    status = request.args.get("status", "")
+    status = status if status in STATUSES else None
+    summaries = engine().cases_for(user().name, status=status)
+    names = {d.key: d.name for d in engine().definitions()}
+    return render_template("cases.html", cases=summaries, status=status or "", statuses=STATUSES,
+                           process_names=names, status_label=status_label, who=_who)
+
+
+def _who(name: str) -> str:
+    """An assignee's display name, or the candidate groups as listed."""
+    return ", ".join(display_name(part.strip()) for part in name.split(",")) if name else "–"
+
+
+def _render_case(case_id: str, comment_text: str = "", comment_error: str = "", status: int = 200) -> Any:
+    ctx = case_context(case_id, user().name)
+    return render_template("case.html", ctx=ctx, status_label=status_label, who=display_name,
+                           comment_text=comment_text, comment_error=comment_error,
+                           max_comment=MAX_COMMENT), status
+
+
+@bp.route("/cases/<case_id>")
+@login_required
+def show(case_id: str) -> Any:
+    return _render_case(case_id)
+
+
+@bp.route("/cases/<case_id>/comments", methods=["POST"])
+@login_required
+def comment(case_id: str) -> Any:
+    text = request.form.get("text", "")
+    if not text.strip():
+        return _render_case(case_id, text, _("Write a comment before you send it."), 400)
+    if len(text.strip()) > MAX_COMMENT:
+        return _render_case(case_id, text, _("A comment can have at most %(count)s characters.",
+                                             count=MAX_COMMENT), 400)
+    engine().comment(case_id, user().name, text)
+    flash(_("Your comment is added."), "success")
+    return redirect(url_for("cases.show", case_id=case_id) + "#comments")
+
+
+@bp.route("/attachments/<attachment_id>")
+@login_required
+def download(attachment_id: str) -> Any:
+    item = attachments.get(engine(), user().name, attachment_id[:64])
+    ascii_name = item.file_name.encode("ascii", "replace").decode("ascii").replace('"', "_").replace("?", "_")
+    response = Response(item.content or b"", mimetype=item.content_type.split(";")[0])
+    if ";" in item.content_type:
+        response.headers["Content-Type"] = item.content_type
+    response.headers["Content-Disposition"] = (
+        f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(item.file_name)}")
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "no-store"
+    return response
