@@ -168,3 +168,19 @@ def test_comments_and_cancel(review: Engine) -> None:
     with pytest.raises(Conflict, match="cancelled"):
         review.cancel(case_id, "admin", "again")
     assert review.verify() == []
+
+
+def test_running_cases_stay_on_their_version(review: Engine, tmp_path) -> None:
+    old_case = review.start("review", "rita", REQUEST)
+    changed = tmp_path / "review.bpmn"
+    from tests.integration.support import PROCESSES
+
+    changed.write_text((PROCESSES / "review.bpmn").read_text().replace("Review request", "Check request"))
+    [result] = review.deploy_paths([changed], actor="system")
+    assert (result.version, result.status) == (2, "new")
+    new_case = review.start("review", "rita", REQUEST)
+    names = {t.case_id: t.name for t in review.tasks_for("ralf")}
+    assert names == {old_case: "Review request", new_case: "Check request"}
+    assert review.case(old_case, "rita").version == 1 and review.case(new_case, "rita").version == 2
+    with pytest.raises(Forbidden, match="process-owner"):
+        review.deploy_paths([changed], actor="rita")
