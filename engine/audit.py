@@ -9,11 +9,11 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, insert, select
 
 from engine.store.tables import case_events, cases
 
@@ -44,26 +44,27 @@ class EventWriter:
     version_id: int
     seq: int
     last_hash: str
-    at: datetime
+    at: datetime  # one instant for the whole command
+    _pending: list[dict[str, Any]] = field(default_factory=list)
 
     def add(self, kind: str, actor: str, *, element_id: str | None = None, task_id: str | None = None,
             **payload: Any) -> None:
         self.seq += 1
         payload_json = dump_payload(payload)
-        at = self.at  # one instant for the whole command
-        digest = event_hash(self.last_hash, self.case_id, self.seq, at, actor, kind, element_id, task_id,
+        digest = event_hash(self.last_hash, self.case_id, self.seq, self.at, actor, kind, element_id, task_id,
                             payload_json, self.version_id)
-        self.conn.execute(
-            insert(case_events).values(
-                case_id=self.case_id, seq=self.seq, at=at, actor=actor, kind=kind, element_id=element_id,
-                task_id=task_id, payload_json=payload_json, version_id=self.version_id,
-                prev_hash=self.last_hash, hash=digest,
-            )
-        )
+        self._pending.append({
+            "case_id": self.case_id, "seq": self.seq, "at": self.at, "actor": actor, "kind": kind,
+            "element_id": element_id, "task_id": task_id, "payload_json": payload_json,
+            "version_id": self.version_id, "prev_hash": self.last_hash, "hash": digest,
+        })
         self.last_hash = digest
 
     def seal(self) -> dict[str, Any]:
-        """Values for the case row so the chain's tail is anchored."""
+        """Write the pending events (one batch) and return the case-row values that anchor the chain's tail."""
+        if self._pending:
+            self.conn.execute(insert(case_events), self._pending)
+            self._pending = []
         return {"last_event_seq": self.seq, "last_event_hash": self.last_hash}
 
 
@@ -112,6 +113,3 @@ def verify_all(conn: Connection) -> list[VerifyFailure]:
             failures.append(failure)
     return failures
 
-
-def anchor(conn: Connection, writer: EventWriter) -> None:
-    conn.execute(update(cases).where(cases.c.id == writer.case_id).values(**writer.seal()))

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, delete, insert, literal, select, union_all, update
 
 from engine.errors import InvalidInput, NotFound
 from engine.store.tables import groups, memberships, user_roles, users
@@ -105,9 +105,13 @@ def load_user(conn: Connection, name: str) -> User:
     row = conn.execute(select(users).where(users.c.name == name)).first()
     if row is None or not row.active:
         raise NotFound(f"No user named {name!r}. Add one with: turnus users add {name}")
-    group_names = conn.execute(select(memberships.c.group_name).where(memberships.c.user_name == name)).scalars()
-    roles = conn.execute(select(user_roles.c.role).where(user_roles.c.user_name == name)).scalars()
-    return User(row.name, row.display_name, frozenset(group_names), frozenset(roles), row.active)
+    both = union_all(
+        select(literal("g").label("k"), memberships.c.group_name.label("v")).where(memberships.c.user_name == name),
+        select(literal("r").label("k"), user_roles.c.role.label("v")).where(user_roles.c.user_name == name),
+    )
+    pairs = conn.execute(both).all()
+    return User(row.name, row.display_name, frozenset(v for k, v in pairs if k == "g"),
+                frozenset(v for k, v in pairs if k == "r"), row.active)
 
 
 def user_exists(conn: Connection, name: str) -> bool:

@@ -78,6 +78,7 @@ class Engine:
                     raise
                 failure = err
             info = describe_failure(failure, command)
+            case_id = case_id or (self._case_of_task(command["task_id"]) if "task_id" in command else None)
             if case_id is not None:
                 with self.db.connect().execution_options(turnus_write=True) as conn, conn.begin():
                     record_incident(conn, case_id, info, actor, now)
@@ -138,10 +139,9 @@ class Engine:
             actor=actor, command={"kind": "start"})
 
     def complete(self, task_id: str, actor: str, data: Mapping[str, Any] | None = None) -> None:
-        case_id = self._case_of_task(task_id)
         self._write(lambda conn, now: commands.complete(self._ctx(conn, now), self._user(conn, actor),
                                                         task_id, dict(data or {})),
-                    case_id=case_id, actor=actor,
+                    actor=actor,
                     command={"kind": "complete", "task_id": task_id, "actor": actor, "data": dict(data or {})})
 
     def claim(self, task_id: str, actor: str) -> None:

@@ -21,7 +21,7 @@ from SpiffWorkflow.bpmn.specs.mixins.script_task import ScriptTask
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.dmn.specs.business_rule_task_mixin import BusinessRuleTaskMixin
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from engine.audit import EventWriter
 from engine.cases import assignment
@@ -203,9 +203,10 @@ def commit(lc: LiveCase, *, title: str | None = None) -> None:
     updates = [(tid, body) for tid, body in change.upserts.items() if tid in existing]
     inserts = [{"case_id": lc.id, "task_id": tid, "body_json": body}
                for tid, body in change.upserts.items() if tid not in existing]
-    for tid, body in updates:
-        conn.execute(update(case_state_tasks).where(case_state_tasks.c.case_id == lc.id,
-                                                    case_state_tasks.c.task_id == tid).values(body_json=body))
+    if updates:
+        conn.execute(update(case_state_tasks).where(case_state_tasks.c.case_id == bindparam("c"),
+                                                    case_state_tasks.c.task_id == bindparam("t"))
+                     .values(body_json=bindparam("b")), [{"c": lc.id, "t": t, "b": b} for t, b in updates])
     if inserts:
         conn.execute(insert(case_state_tasks), inserts)
 

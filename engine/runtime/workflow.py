@@ -156,9 +156,13 @@ def prune_finished_iterations(wf: BpmnWorkflow) -> int:
                     continue
                 _remove_subtree(wf, child)
                 task._children.remove(child.id)
+                # A standard loop only ever reads how many iterations merged; keep the count, drop the id.
                 merged = task.internal_data.get("merged", [])
-                # Only the count of merged iterations is ever read; keep it, drop the ids.
-                task.internal_data["merged"] = ["" if m == str(child.id) else m for m in merged]
+                child_id = str(child.id)
+                for i in range(len(merged) - 1, -1, -1):
+                    if merged[i] == child_id:
+                        merged[i] = ""
+                        break
                 removed += 1
     return removed
 
