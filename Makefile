@@ -18,8 +18,8 @@ $(BIN)/.installed: pyproject.toml
 demo: $(BIN)/.installed
 	$(BIN)/turnus demo
 
-run: demo
-	$(BIN)/turnus serve --host $(HOST) --port $(PORT)
+run: $(BIN)/.installed
+	$(BIN)/turnus serve --demo --host $(HOST) --port $(PORT)
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .

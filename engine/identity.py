@@ -154,5 +154,12 @@ def password_hash_of(conn: Connection, name: str) -> str | None:
 
 
 def list_users(conn: Connection) -> list[User]:
-    return [load_user(conn, n) for n in conn.execute(select(users.c.name).where(users.c.active)
-                                                     .order_by(users.c.name)).scalars()]
+    groups_of: dict[str, set[str]] = {}
+    roles_of: dict[str, set[str]] = {}
+    for m in conn.execute(select(memberships)):
+        groups_of.setdefault(m.user_name, set()).add(m.group_name)
+    for r in conn.execute(select(user_roles)):
+        roles_of.setdefault(r.user_name, set()).add(r.role)
+    rows = conn.execute(select(users).where(users.c.active).order_by(users.c.name))
+    return [User(r.name, r.display_name, frozenset(groups_of.get(r.name, ())), frozenset(roles_of.get(r.name, ())),
+                 r.active) for r in rows]

@@ -54,7 +54,7 @@ def _check_password(name: str, password: str) -> bool:
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Any:
     target = safe_next(request.values.get("next"), url_for("inbox.index"))
-    if request.method == "GET":
+    if request.method != "POST":
         if g.user is not None:
             return redirect(target)
         return render_template("login.html", next=target, name="")

@@ -41,13 +41,13 @@ def _render_case(case_id: str, comment_text: str = "", comment_error: str = "", 
                            max_comment=MAX_COMMENT), status
 
 
-@bp.route("/cases/<case_id>")
+@bp.route("/cases/<id:case_id>")
 @login_required
 def show(case_id: str) -> Any:
     return _render_case(case_id)
 
 
-@bp.route("/cases/<case_id>/comments", methods=["POST"])
+@bp.route("/cases/<id:case_id>/comments", methods=["POST"])
 @login_required
 def comment(case_id: str) -> Any:
     text = request.form.get("text", "")
@@ -61,7 +61,7 @@ def comment(case_id: str) -> Any:
     return redirect(url_for("cases.show", case_id=case_id) + "#comments")
 
 
-@bp.route("/attachments/<attachment_id>")
+@bp.route("/attachments/<id:attachment_id>")
 @login_required
 def download(attachment_id: str) -> Any:
     item = attachments.get(engine(), user().name, attachment_id[:64])

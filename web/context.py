@@ -12,7 +12,7 @@ from engine import attachments
 from engine.cases.queries import CaseView, EventView
 from engine.errors import TurnusError
 from engine.forms import FormSchema
-from web.deps import display_name, engine
+from web.deps import directory, display_name, engine
 from web.present import format_value
 
 
@@ -59,9 +59,11 @@ def _items(form: FormSchema, data: dict[str, Any], files: dict[str, attachments.
             is_file = f.properties.get("widget") == "file" and isinstance(value, str) and value in files
             items.append(Item(f.display, format_value(f, value, files), value if is_file else None))
     known = {f.id for f in form.fields}
-    for key, value in data.items():  # data the form does not describe (e.g. set by an API caller)
+    people = directory()
+    for key, value in data.items():  # data the form does not describe (the initiator, API callers' data)
         if key not in known:
-            items.append(Item(key, format_value(None, value)))
+            is_person = isinstance(value, str) and value in people
+            items.append(Item(key, people[value].display_name if is_person else format_value(None, value)))
     return items
 
 

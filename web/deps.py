@@ -15,7 +15,7 @@ from engine.service import Engine
 from web.settings import WebSettings
 
 F = TypeVar("F", bound=Callable[..., Any])
-USERS_TTL = 5.0  # seconds the user directory (display names, the user picker) is reused
+USERS_TTL = 60.0  # seconds the user directory (display names, the user picker) is reused per process
 
 
 def engine() -> Engine:

@@ -10,7 +10,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 
 from engine.cases.queries import TaskView
-from web.deps import display_name, engine, login_required, safe_next, settings, user
+from engine.errors import Conflict, TurnusError
+from web.deps import directory, display_name, engine, login_required, safe_next, settings, user
+from web.errors import page
 
 bp = Blueprint("inbox", __name__)
 
@@ -92,28 +94,61 @@ def _back(task_id: str) -> str:
     return safe_next(request.form.get("next"), url_for("tasks.show", task_id=task_id))
 
 
-@bp.route("/tasks/<task_id>/claim", methods=["POST"])
+def _conflict(task_id: str) -> Any:
+    """Why claiming/releasing/handing over did not work, in the person's language."""
+    view = engine().task(task_id, user().name)
+    if view.state != "open":
+        text = _("The task is no longer open.")
+    elif view.assignee == user().name:
+        text = _("You already have this task.")
+    elif view.assignee:
+        text = _("%(name)s already has this task.", name=display_name(view.assignee))
+    else:
+        text = _("Nobody has this task right now.")
+    return page(409, _("This could not be done"), text)
+
+
+@bp.route("/tasks/<id:task_id>/claim", methods=["POST"])
 @login_required
 def claim(task_id: str) -> Any:
-    engine().claim(task_id, user().name)
+    try:
+        engine().claim(task_id, user().name)
+    except Conflict:
+        return _conflict(task_id)
     flash(_("The task is now yours."), "success")
     return redirect(_back(task_id))
 
 
-@bp.route("/tasks/<task_id>/release", methods=["POST"])
+@bp.route("/tasks/<id:task_id>/release", methods=["POST"])
 @login_required
 def release(task_id: str) -> Any:
-    engine().release(task_id, user().name)
+    try:
+        engine().release(task_id, user().name)
+    except Conflict:
+        return _conflict(task_id)
     flash(_("The task is back with the group."), "success")
     return redirect(safe_next(request.form.get("next"), url_for("inbox.tasks")))
 
 
-@bp.route("/tasks/<task_id>/assign", methods=["POST"])
+@bp.route("/tasks/<id:task_id>/assign", methods=["POST"])
 @login_required
 def assign(task_id: str) -> Any:
     to_user = request.form.get("to", "").strip()
     if not to_user:
         abort(400)
-    engine().assign(task_id, user().name, to_user)
+    if to_user not in directory() and not _known(to_user):
+        return page(400, _("The request was not accepted"), _("There is no colleague with that user name."))
+    try:
+        engine().assign(task_id, user().name, to_user)
+    except Conflict:
+        return _conflict(task_id)
     flash(_("The task was handed to %(name)s.", name=display_name(to_user)), "success")
     return redirect(safe_next(request.form.get("next"), url_for("inbox.tasks")))
+
+
+def _known(name: str) -> bool:
+    try:
+        engine().user(name[:100])
+    except TurnusError:
+        return False
+    return True

@@ -152,7 +152,7 @@ def field_hint(f: FormField, max_upload_mb: int) -> str:
             parts.append(_("At the latest %(date)s.", date=_bound(f, f.max)))
     elif widget == "file":
         parts.append(_("PDF, image, Office document or text; at most %(mb)s MB.", mb=max_upload_mb))
-    elif f.type == "string":
+    elif f.type == "string" and widget != "user":
         if f.minlength is not None:
             parts.append(_("At least %(count)s characters.", count=f.minlength))
         if f.maxlength is not None:

@@ -8,8 +8,9 @@ import time
 from collections import deque
 from collections.abc import Callable
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, abort, g, request
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.routing import BaseConverter
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'")
@@ -18,9 +19,24 @@ csrf = CSRFProtect()
 refusals = logging.getLogger("turnus.web.refused")
 
 
+class IdConverter(BaseConverter):
+    """Ids in paths (tasks, cases, files, process keys): plain characters only, so nothing odd reaches SQL."""
+
+    regex = r"[A-Za-z0-9][A-Za-z0-9._:-]{0,199}"
+
+
 def init_security(app: Flask) -> None:
+    app.url_map.converters["id"] = IdConverter
+    app.before_request(_refuse_nul)
     csrf.init_app(app)
     app.after_request(_headers)
+
+
+def _refuse_nul() -> None:
+    """A NUL character belongs in no text a person types (and PostgreSQL refuses it): 400, not 500."""
+    values = [*request.args.values(), *request.form.values(), *(f.filename or "" for f in request.files.values())]
+    if any("\x00" in v for v in values):
+        abort(400)
 
 
 def _headers(response: Response) -> Response:

@@ -44,14 +44,14 @@ def _render(key: str, name: str, form: FormSchema, values: Mapping[str, Any], er
                            multipart=formview.has_files(form)), status
 
 
-@bp.route("/start/<key>")
+@bp.route("/start/<id:key>")
 @login_required
 def form(key: str) -> Any:
     name, schema = engine().start_form(key[:200])
     return _render(key, name, schema, formview.initial_values(schema))
 
 
-@bp.route("/start/<key>", methods=["POST"])
+@bp.route("/start/<id:key>", methods=["POST"])
 @login_required
 def submit(key: str) -> Any:
     eng = engine()

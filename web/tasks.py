@@ -51,7 +51,7 @@ def _render(view: TaskView, values: Mapping[str, Any], errors: Mapping[str, str]
     ), status
 
 
-@bp.route("/tasks/<task_id>")
+@bp.route("/tasks/<id:task_id>")
 @login_required
 def show(task_id: str) -> Any:
     view = engine().task(task_id, user().name)
@@ -63,7 +63,7 @@ def show(task_id: str) -> Any:
     return _render(view, formview.initial_values(view.form, case_data, draft), ctx=ctx)
 
 
-@bp.route("/tasks/<task_id>", methods=["POST"])
+@bp.route("/tasks/<id:task_id>", methods=["POST"])
 @login_required
 def submit(task_id: str) -> Any:
     action = request.form.get("action", "")

@@ -79,13 +79,19 @@ def _require_running(case: Any) -> None:
         raise Conflict(f"Case {case.id} is {case.status}; nothing more can be done in it")
 
 
+def case_title(values: dict[str, Any], process_name: str) -> str:
+    """A case is titled by its start form's field ``title``, else the first field named ``*_title``."""
+    title = values.get("title") or next((v for k, v in values.items() if k.endswith("_title") and v), None)
+    return str(title or process_name)[:300]
+
+
 def start(ctx: Ctx, user: User, key: str, data: dict[str, Any], business_key: str | None = None) -> str:
     version = ctx.cache.latest(ctx.conn, key)
     values = version.start_form.validate(data or {})
     if version.initiator_variable:
         values[version.initiator_variable] = user.name
     case_id = str(uuid.uuid4())
-    title = str(values.get("title") or version.name)[:300]
+    title = case_title(values, version.name)
     ctx.conn.execute(insert(cases).values(
         id=case_id, version_id=version.id, key=version.key, status="running", title=title,
         business_key=business_key, started_by=user.name, started_at=ctx.now, row_version=0,

@@ -168,6 +168,7 @@ def commit(lc: LiveCase, *, title: str | None = None) -> None:
     _engine_events(lc)
     sync_projection(lc)
     rt.prune_finished_iterations(lc.wf)
+    rt.prune_finished_ticks(lc.wf)
     rt.check_depth(lc.wf)
     after = st.dump(lc.wf)
     change = st.diff(lc.stored, after)

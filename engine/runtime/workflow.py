@@ -15,6 +15,8 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
+from SpiffWorkflow.bpmn.specs.control import BoundaryEventJoin
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import StandardLoopTask
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.task import Task
@@ -165,6 +167,39 @@ def prune_finished_iterations(wf: BpmnWorkflow) -> int:
                         break
                 removed += 1
     return removed
+
+
+def prune_finished_ticks(wf: BpmnWorkflow) -> int:
+    """Drop the finished branches a non-interrupting cycle timer started (a reminder, a progress note).
+
+    Such a branch ends in a WAITING instance of its activity's BoundaryEventJoin; when the activity
+    finishes, the join continues from the main path's instance and cancels the others without reading
+    their data, so removing them changes nothing but the size of the live tree.
+    """
+    removed = 0
+    for workflow in [wf, *wf.subprocesses.values()]:
+        for task in list(workflow.tasks.values()):
+            spec = task.task_spec
+            if task.state != TaskState.WAITING or not isinstance(
+                    getattr(spec, "event_definition", None), CycleTimerEventDefinition):
+                continue
+            for child in list(task.children):
+                if _only_finished_or_parked(child):
+                    _remove_subtree(wf, child)
+                    task._children.remove(child.id)
+                    removed += 1
+    return removed
+
+
+def _only_finished_or_parked(task: Task) -> bool:
+    stack = [task]
+    while stack:
+        t = stack.pop()
+        if not (t.has_state(TaskState.FINISHED_MASK)
+                or (t.state == TaskState.WAITING and isinstance(t.task_spec, BoundaryEventJoin))):
+            return False
+        stack.extend(t.children)
+    return True
 
 
 def _remove_subtree(wf: BpmnWorkflow, task: Task) -> None:

@@ -1,0 +1,33 @@
+"""The definition itself: it loads, validates and lints without a single warning."""
+
+from __future__ import annotations
+
+from engine.definitions import load_paths
+from tests.scenarios.rotation import PROCESSES
+
+
+def test_processes_load_with_no_problems_and_no_warnings() -> None:
+    [bundle] = load_paths([PROCESSES])
+    assert bundle.key == "netvaerksturnus" and bundle.warnings == ()
+    assert sorted(bundle.files) == ["netvaerksturnus.bpmn", "timeramme.dmn"]
+    meta = bundle.processes["netvaerksturnus"]
+    assert meta.initiator_variable == "employee"
+    manager = meta.start_form.field("manager")
+    assert manager is not None and manager.required and manager.properties == {"widget": "user"}
+
+
+def test_every_user_task_has_instructions_a_form_and_someone_to_do_it() -> None:
+    [bundle] = load_paths([PROCESSES])
+    tasks = bundle.processes["netvaerksturnus"].user_tasks
+    assert len(tasks) == 24
+    lanes = {"Medarbejder": ("${employee}", ()), "Egen leder": ("${manager}", ()),
+             "Netværkssekretariat": (None, ("netvaerkssekretariat",)), "Ledelsesteam": (None, ("ledelsesteam",))}
+    for task in tasks.values():
+        assert len(task.documentation) > 80, task.element_id
+        assert any(not f.readonly for f in task.form.fields), task.element_id
+        assert (task.assignee, task.candidate_groups) == lanes[task.lane], task.element_id
+        for f in task.form.fields:
+            if f.type == "string" and not f.readonly:
+                assert f.maxlength, (task.element_id, f.id)
+            if f.type == "long" and not f.readonly:
+                assert f.min is not None, (task.element_id, f.id)

@@ -1,0 +1,82 @@
+"""`turnus serve`: the web inbox on top of the engine's command line (the console script's entry point)."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import click
+
+from engine import cli as engine_cli
+
+
+def _timer_loop(engine: object, interval: float, stop: threading.Event) -> None:
+    """The embedded default's in-process timer thread (several processes: use `turnus timers run`)."""
+    import logging
+
+    log = logging.getLogger("turnus.timers")
+    while not stop.wait(interval):
+        try:
+            moved = engine.fire_timers()  # type: ignore[attr-defined]
+            if moved:
+                log.info("timers moved %d case(s)", moved)
+        except Exception:  # a failing timer must not stop the thread; the engine records incidents
+            log.exception("timer run failed")
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+@click.option("--demo", is_flag=True,
+              help="Also set up the embedded default: demo users and the processes in --processes deployed.")
+@click.option("--processes", "folder", default="processes", type=click.Path(path_type=Path),
+              help="Folder of BPMN/DMN files deployed with --demo (default: processes).")
+@click.pass_obj
+def serve(obj: engine_cli.Ctx, host: str, port: int, demo: bool, folder: Path) -> None:
+    """Serve the web inbox (schema upgraded first); prints the address. Production: gunicorn, see README."""
+    from werkzeug.serving import make_server
+
+    from web import create_app
+    from web.settings import load_web_settings
+
+    engine = obj.engine()  # creates or upgrades the schema
+    if demo:
+        from engine.demo import DEMO_PASSWORD, seed
+
+        names = seed(engine)
+        if folder.exists():
+            for result in engine.deploy_paths([folder], "system"):
+                click.echo(f"deployed {result.key} {result.version} {result.status}")
+        click.echo(f"demo users: {', '.join(names)} (password: {DEMO_PASSWORD})")
+    settings = load_web_settings()
+    if "TURNUS_COOKIE_SECURE" not in os.environ:  # plain HTTP on one machine: a Secure cookie would never be sent
+        from dataclasses import replace
+
+        settings = replace(settings, cookie_secure=False)
+    app = create_app(engine, settings=settings)
+    server = make_server(host, port, app, threaded=True)
+    shown_host = f"[{host}]" if ":" in host else host
+    click.echo(f"Turnus is running at http://{shown_host}:{server.server_port}/ (press Ctrl+C to stop)", err=False)
+    stop = threading.Event()
+    if settings.timer_interval > 0:
+        threading.Thread(target=_timer_loop, args=(engine, settings.timer_interval, stop), daemon=True,
+                         name="turnus-timers").start()
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("stopped")
+    finally:
+        stop.set()
+        server.server_close()
+
+
+def main() -> None:
+    """The `turnus` console script: the engine's commands plus `serve`."""
+    if "serve" not in engine_cli.cli.commands:
+        engine_cli.cli.add_command(serve)
+    engine_cli.main()
+
+
+if __name__ == "__main__":
+    main()
