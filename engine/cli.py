@@ -127,13 +127,10 @@ def users_list(obj: Ctx) -> None:
 @click.pass_obj
 def demo(obj: Ctx, folder: Path) -> None:
     """Set up the embedded default: schema, demo users (password in README), the processes deployed."""
-    from engine.demo import DEMO_PASSWORD, seed
+    from engine.demo import set_up
 
-    engine = obj.engine()
-    names = seed(engine)
-    for result in engine.deploy_paths([folder], "system"):
-        click.echo(f"deployed {result.key} {result.version} {result.status}")
-    click.echo(f"demo users: {', '.join(names)} (password: {DEMO_PASSWORD})")
+    for line in set_up(obj.engine(), folder):
+        click.echo(line)
 
 
 @cli.command()

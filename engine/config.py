@@ -31,8 +31,6 @@ class Settings:
     max_definition_bytes: int = field(
         default_factory=lambda: int(_env("TURNUS_MAX_DEFINITION_BYTES", str(5 * 1024 * 1024)))
     )
-    # Seconds between two rounds of the embedded timer thread (`turnus serve`); 0 turns it off.
-    timer_interval: float = field(default_factory=lambda: float(_env("TURNUS_TIMER_INTERVAL", "30")))
     # How often a command retries after an optimistic-lock conflict on a case it did not lose.
     conflict_retries: int = field(default_factory=lambda: int(_env("TURNUS_CONFLICT_RETRIES", "8")))
 

@@ -5,6 +5,8 @@ Only for the demo and tests; the README lists them. Their password is DEMO_PASSW
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from engine.passwords import hash_password
 
 DEMO_PASSWORD = "turnus-demo"
@@ -32,3 +34,14 @@ def seed(engine: object) -> list[str]:
                         password_hash=password_hash)
         names.append(name)
     return names
+
+
+def set_up(engine: object, folder: Path) -> list[str]:
+    """The embedded default: demo users, and every definition in ``folder`` deployed; returns report lines."""
+    names = seed(engine)
+    lines = []
+    if folder.exists():
+        for result in engine.deploy_paths([folder], "system"):  # type: ignore[attr-defined]
+            lines.append(f"deployed {result.key} {result.version} {result.status}")
+    lines.append(f"demo users: {', '.join(names)} (password: {DEMO_PASSWORD})")
+    return lines

@@ -3,26 +3,12 @@
 from __future__ import annotations
 
 import os
-import threading
 from pathlib import Path
 
 import click
 
 from engine import cli as engine_cli
-
-
-def _timer_loop(engine: object, interval: float, stop: threading.Event) -> None:
-    """The embedded default's in-process timer thread (several processes: use `turnus timers run`)."""
-    import logging
-
-    log = logging.getLogger("turnus.timers")
-    while not stop.wait(interval):
-        try:
-            moved = engine.fire_timers()  # type: ignore[attr-defined]
-            if moved:
-                log.info("timers moved %d case(s)", moved)
-        except Exception:  # a failing timer must not stop the thread; the engine records incidents
-            log.exception("timer run failed")
+from engine.scheduler import TimerThread
 
 
 @click.command("serve")
@@ -42,13 +28,10 @@ def serve(obj: engine_cli.Ctx, host: str, port: int, demo: bool, folder: Path) -
 
     engine = obj.engine()  # creates or upgrades the schema
     if demo:
-        from engine.demo import DEMO_PASSWORD, seed
+        from engine.demo import set_up
 
-        names = seed(engine)
-        if folder.exists():
-            for result in engine.deploy_paths([folder], "system"):
-                click.echo(f"deployed {result.key} {result.version} {result.status}")
-        click.echo(f"demo users: {', '.join(names)} (password: {DEMO_PASSWORD})")
+        for line in set_up(engine, folder):
+            click.echo(line)
     settings = load_web_settings()
     if "TURNUS_COOKIE_SECURE" not in os.environ:  # plain HTTP on one machine: a Secure cookie would never be sent
         from dataclasses import replace
@@ -58,16 +41,15 @@ def serve(obj: engine_cli.Ctx, host: str, port: int, demo: bool, folder: Path) -
     server = make_server(host, port, app, threaded=True)
     shown_host = f"[{host}]" if ":" in host else host
     click.echo(f"Turnus is running at http://{shown_host}:{server.server_port}/ (press Ctrl+C to stop)", err=False)
-    stop = threading.Event()
+    timers = TimerThread(engine, settings.timer_interval)
     if settings.timer_interval > 0:
-        threading.Thread(target=_timer_loop, args=(engine, settings.timer_interval, stop), daemon=True,
-                         name="turnus-timers").start()
+        timers.start()
     try:
         server.serve_forever()
     except KeyboardInterrupt:
         click.echo("stopped")
     finally:
-        stop.set()
+        timers.stop()
         server.server_close()
 
 
