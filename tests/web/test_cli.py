@@ -72,26 +72,3 @@ def test_serve_is_in_the_help(tmp_path: Path) -> None:
     result = subprocess.run([*TURNUS, "serve", "--help"], capture_output=True, text=True, env=_env(tmp_path),
                             timeout=60)
     assert "--host" in result.stdout and "--port" in result.stdout
-
-
-def test_timer_thread_fires_and_survives_errors() -> None:
-    import threading
-
-    from web.cli import _timer_loop
-
-    stop = threading.Event()
-    calls: list[int] = []
-
-    class FakeEngine:
-        def fire_timers(self) -> int:
-            calls.append(1)
-            if len(calls) == 1:
-                raise RuntimeError("one bad run")
-            if len(calls) >= 3:
-                stop.set()
-            return 1
-
-    thread = threading.Thread(target=_timer_loop, args=(FakeEngine(), 0.01, stop))
-    thread.start()
-    thread.join(timeout=5)
-    assert not thread.is_alive() and len(calls) >= 3
