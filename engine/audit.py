@@ -10,7 +10,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, insert, select
@@ -46,6 +46,9 @@ class EventWriter:
     last_hash: str
     at: datetime  # one instant for the whole command
     _pending: list[dict[str, Any]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.at = self.at.astimezone(UTC)  # the hash covers the instant as written, in UTC
 
     def add(self, kind: str, actor: str, *, element_id: str | None = None, task_id: str | None = None,
             **payload: Any) -> None:

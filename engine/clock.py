@@ -24,6 +24,9 @@ class FixedClock:
 
     current: datetime = field(default_factory=lambda: datetime(2027, 1, 4, 8, 0, tzinfo=UTC))
 
+    def __post_init__(self) -> None:
+        self.set(self.current)
+
     def now(self) -> datetime:
         return self.current
 

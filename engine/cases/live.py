@@ -79,6 +79,7 @@ def load(conn: Connection, row: Any, version: VersionInfo, now: datetime) -> Liv
     stored = st.StoredState(header, bodies)
     wf = st.restore(version.spec_json, stored)
     attach_script_engine(wf)
+    rt.reapply_multiinstance_inputs(wf)
     events = EventWriter(conn, row.id, version.id, row.last_event_seq, row.last_event_hash, now)
     return LiveCase(conn, row, version, wf, events, now, stored, snapshot_states(wf), snapshot_cycles(wf),
                     row.status)
@@ -89,7 +90,8 @@ def _engine_events(lc: LiveCase) -> None:
     for tid, left in snapshot_cycles(lc.wf).items():
         before = lc.cycles_before.get(tid)
         task = rt.get_task(lc.wf, tid)
-        if before is not None and task is not None and before > left >= 0:
+        # Bounded cycles count down to 0; unbounded ("R/...") ones start at -1 and count down too.
+        if before is not None and task is not None and before > left:
             for _ in range(before - left):
                 lc.events.add("timer_fired", "system", element_id=task.task_spec.bpmn_id,
                               name=task.task_spec.bpmn_name, cycles_left=left)

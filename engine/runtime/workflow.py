@@ -15,10 +15,13 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 from SpiffWorkflow.bpmn.specs.control import BoundaryEventJoin
+from SpiffWorkflow.bpmn.specs.data_spec import TaskDataReference
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import StandardLoopTask
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.camunda.specs.multiinstance_task import ParallelMultiInstanceTask as CamundaParallelMI
+from SpiffWorkflow.camunda.specs.multiinstance_task import SequentialMultiInstanceTask as CamundaSequentialMI
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
@@ -143,6 +146,29 @@ def end_event(wf: BpmnWorkflow) -> tuple[str, str] | None:
         return None
     spec = max(ends, key=lambda t: t.last_state_change).task_spec
     return spec.bpmn_id, spec.bpmn_name or spec.bpmn_id
+
+
+def reapply_multiinstance_inputs(wf: BpmnWorkflow) -> None:
+    """Restore what Camunda multi-instance tasks set on their spec when they started.
+
+    SpiffWorkflow's Camunda multi-instance points its spec's input at the collection at start-up,
+    in memory only; a case restored from storage has a fresh spec, and each finished instance
+    would then be appended to the collection instead of replacing its item.
+    """
+    for task in all_tasks(wf):
+        spec = task.task_spec
+        if not isinstance(spec, CamundaParallelMI | CamundaSequentialMI) or task.state not in (
+                TaskState.WAITING, TaskState.STARTED) or spec.data_input is not None:
+            continue
+        if spec.cardinality is None and spec.data_output is not None and spec.output_item is not None:
+            spec.data_input = TaskDataReference(spec.data_output.bpmn_id)
+            spec.input_item = TaskDataReference(spec.output_item.bpmn_id)
+        elif spec.cardinality is not None:
+            value = wf.script_engine.evaluate(task, spec.cardinality)
+            if not isinstance(value, int):
+                spec.data_input = TaskDataReference(spec.cardinality)
+                spec.input_item = TaskDataReference(spec.output_item.bpmn_id) if spec.output_item else None
+                spec.cardinality = None
 
 
 def prune_finished_iterations(wf: BpmnWorkflow) -> int:

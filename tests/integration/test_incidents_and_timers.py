@@ -107,3 +107,16 @@ def test_timers_run_cli_fires_at_the_given_instant(eng: Engine, db_url: str) -> 
     assert bad.returncode == 1 and "not an ISO 8601" in bad.stderr
     naive = subprocess.run([*cmd, "--now", "2027-01-04T10:30:00"], capture_output=True, text=True)
     assert naive.returncode == 1 and "offset" in naive.stderr
+
+
+def test_unbounded_cycle_timer_firings_are_audited(engine: Engine, clock: FixedClock, tmp_path) -> None:
+    source = (PROCESSES / "timers.bpmn").read_text().replace('"R3/P1D"', '"R/P1D"')
+    (tmp_path / "timers.bpmn").write_text(source)
+    engine.deploy_paths([tmp_path / "timers.bpmn"], actor="system")
+    engine.add_user("rita")
+    case_id = engine.start("timers", "rita", {})
+    for day in (4, 5, 6, 7, 8):
+        clock.set(datetime(2027, 1, day, 9, 1, tzinfo=UTC))
+        engine.fire_timers()
+    ticks = [e for e in engine.history(case_id, None) if e.kind == "timer_fired" and e.element_id == "every_day"]
+    assert len(ticks) == 3
