@@ -143,6 +143,29 @@ def start(obj: Ctx, key: str, actor: str, data: str | None) -> None:
     click.echo(obj.engine().start(key, actor, _data(data)))
 
 
+def _echo_fields(fields: Any) -> None:
+    for f in fields:
+        flags = [w for w, on in (("required", f.required), ("read-only", f.readonly)) if on]
+        limits = [f"{k}={v}" for k, v in (("min", f.min), ("max", f.max), ("minlength", f.minlength),
+                                          ("maxlength", f.maxlength)) if v is not None]
+        widget = [f"widget={f.properties['widget']}"] if f.properties.get("widget") else []
+        extra = " (" + ", ".join(f"{o.id}={o.label}" for o in f.options) + ")" if f.options else ""
+        click.echo(f"    {f.id}: {' '.join([f.type, *flags, *limits, *widget])} - {f.label}{extra}")
+
+
+@cli.command("start-form")
+@click.argument("key")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def start_form(obj: Ctx, key: str, as_json: bool) -> None:
+    """The fields `start KEY --data` takes (latest version of KEY)."""
+    name, form = obj.engine().start_form(key)
+    if as_json:
+        return _echo_json({"key": key, "name": name, "form": form.to_dict()})
+    click.echo(f"{key}: {name}")
+    _echo_fields(form.fields)
+
+
 @cli.command()
 @click.option("--as", "actor", required=True)
 @click.option("--json", "as_json", is_flag=True)
@@ -155,9 +178,7 @@ def tasks(obj: Ctx, actor: str, as_json: bool) -> None:
     for v in views:
         who = v.assignee or "groups:" + ",".join(v.candidate_groups + v.candidate_users)
         click.echo(f"{v.id}\t{v.case_id}\t{v.element_id}\t{v.name}\t{who}\tdue {_dt(v.due_at)}")
-        for f in v.form.fields:
-            extra = " (" + ", ".join(f"{o.id}={o.label}" for o in f.options) + ")" if f.options else ""
-            click.echo(f"    {f.id}: {f.type}{' required' if f.required else ''} - {f.label}{extra}")
+        _echo_fields(v.form.fields)
 
 
 def _task_command(name: str, method: Callable[[Engine, str, str], None], done: str) -> None:
