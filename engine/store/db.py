@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,11 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     if parsed.get_backend_name() == "postgresql":
         if parsed.drivername == "postgresql":  # plain postgresql:// means psycopg 3 here
             url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+        # When two commands race for a case, the loser's batched insert fails inside a psycopg pipeline;
+        # the command is retried, but psycopg also logs "error ignored terminating <Pipeline>" to stderr.
+        # That line is noise for users of the CLI; the retry is the handling.
+        logging.getLogger("psycopg").addHandler(logging.NullHandler())
+        logging.getLogger("psycopg").propagate = False
         return create_engine(url, pool_pre_ping=True, **kwargs)
     raise InvalidInput(f"Unsupported database {parsed.get_backend_name()!r}: use sqlite:/// or postgresql://")
 
