@@ -39,6 +39,8 @@ def test_full_completion_with_three_dissemination_activities(rotation: Rotation)
         rotation.complete(task, {"activity_status": "held", "held_on": "2027-09-01", "audience_size": size,
                                  "material_link": "https://intra/slides"})
     assert rotation.open() == []  # waiting for the follow-up three months after the return (30 June)
+    waiting = rotation.data["dissemination_activities"]  # the finished branch's data shows while it waits
+    assert sorted(a["audience_size"] for a in waiting) == [9, 14, 120]
     rotation.at("2027-09-30T08:30+02:00")
     [follow_up] = rotation.tasks()
     assert (follow_up.element_id, follow_up.candidate_groups) == ("follow_up", ("netvaerkssekretariat",))
