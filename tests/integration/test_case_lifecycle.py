@@ -184,3 +184,17 @@ def test_running_cases_stay_on_their_version(review: Engine, tmp_path) -> None:
     assert review.case(old_case, "rita").version == 1 and review.case(new_case, "rita").version == 2
     with pytest.raises(Forbidden, match="process-owner"):
         review.deploy_paths([changed], actor="rita")
+
+
+def test_deploy_of_uploaded_bytes_refuses_with_file_and_element_and_stores_nothing(review: Engine) -> None:
+    from engine.errors import DefinitionInvalid
+    from tests.integration.support import PROCESSES
+
+    good = (PROCESSES / "review.bpmn").read_bytes()
+    bad = good.replace(b'level = "high"', b'level = = "high"')
+    with pytest.raises(DefinitionInvalid) as err:
+        review.deploy_files({"upload.bpmn": bad}, actor="system")
+    assert any(p.file == "upload.bpmn" and p.element_id == "classify" for p in err.value.problems)
+    assert [(d.key, d.version) for d in review.definitions()] == [("review", 1)]
+    [result] = review.deploy_files({"upload.bpmn": good.replace(b"Review request", b"Check it")}, actor="system")
+    assert (result.key, result.version, result.status) == ("review", 2, "new")
