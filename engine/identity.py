@@ -78,6 +78,13 @@ def may_read_case(user: User, participants: Iterable[str], groups_involved: Iter
     return user.name in set(participants) or bool(user.groups & set(groups_involved))
 
 
+def may_start(user: User, starter_users: frozenset[str], starter_groups: frozenset[str]) -> bool:
+    """camunda:candidateStarterUsers/Groups restrict who may start a process; none set means anyone."""
+    if not starter_users and not starter_groups:
+        return True
+    return user.name in starter_users or bool(user.groups & starter_groups) or user.has_role("admin")
+
+
 def may_cancel(user: User) -> bool:
     return user.has_role("admin")
 

@@ -87,6 +87,9 @@ def case_title(values: dict[str, Any], process_name: str) -> str:
 
 def start(ctx: Ctx, user: User, key: str, data: dict[str, Any], business_key: str | None = None) -> str:
     version = ctx.cache.latest(ctx.conn, key)
+    if not identity.may_start(user, version.starter_users, version.starter_groups):
+        raise Forbidden(f"You may not start '{version.name}': it is open to "
+                        + ", ".join(sorted(version.starter_users | version.starter_groups)))
     values = version.start_form.validate(data or {})
     if version.initiator_variable:
         values[version.initiator_variable] = user.name

@@ -48,6 +48,8 @@ class VersionInfo:
     element_names: Mapping[str, str]
     deployed_by: str
     deployed_at: datetime
+    starter_users: frozenset[str] = frozenset()
+    starter_groups: frozenset[str] = frozenset()
 
 
 def _meta_of(bundle: Any) -> dict[str, Any]:
@@ -65,7 +67,8 @@ def _meta_of(bundle: Any) -> dict[str, Any]:
                 "follow_up_date": ut.follow_up_date, "priority": ut.priority, "form": ut.form.to_dict(),
             }
     return {"start_form": top.start_form.to_dict(), "initiator_variable": top.initiator_variable,
-            "user_tasks": user_tasks, "element_names": names}
+            "user_tasks": user_tasks, "element_names": names,
+            "starter_users": list(top.starter_users), "starter_groups": list(top.starter_groups)}
 
 
 def deploy_bundles(conn: Connection, bundles: list[Any], actor: str, now: datetime) -> list[DeployResult]:
@@ -143,5 +146,6 @@ def _info(row: Any) -> VersionInfo:
         id=row.id, key=row.key, version=row.version, name=row.name, spec_json=row.spec_json,
         start_form=FormSchema.from_dict(meta["start_form"]), initiator_variable=meta["initiator_variable"],
         user_tasks=tasks, element_names=meta["element_names"], deployed_by=row.deployed_by,
-        deployed_at=row.deployed_at,
+        deployed_at=row.deployed_at, starter_users=frozenset(meta.get("starter_users", ())),
+        starter_groups=frozenset(meta.get("starter_groups", ())),
     )

@@ -33,6 +33,8 @@ def process_meta(doc: Document, element: etree._Element) -> ProcessMeta:
         initiator_variable=cattr(start, "initiator") if start is not None else None,
         user_tasks=MappingProxyType(tasks),
         element_names=MappingProxyType(names),
+        starter_users=split_list(cattr(element, "candidateStarterUsers")),
+        starter_groups=split_list(cattr(element, "candidateStarterGroups")),
     )
 
 

@@ -33,6 +33,9 @@ class ProcessMeta:
     initiator_variable: str | None  # camunda:initiator on that start event
     user_tasks: Mapping[str, UserTaskMeta]  # by element id, including those inside embedded subprocesses
     element_names: Mapping[str, str]  # element id -> name, for history display
+    # camunda:candidateStarterUsers / candidateStarterGroups on the process; both empty: anyone may start
+    starter_users: tuple[str, ...] = ()
+    starter_groups: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -198,3 +198,16 @@ def test_deploy_of_uploaded_bytes_refuses_with_file_and_element_and_stores_nothi
     assert [(d.key, d.version) for d in review.definitions()] == [("review", 1)]
     [result] = review.deploy_files({"upload.bpmn": good.replace(b"Review request", b"Check it")}, actor="system")
     assert (result.key, result.version, result.status) == ("review", 2, "new")
+
+
+def test_candidate_starters_limit_who_may_start(review: Engine, tmp_path) -> None:
+    from tests.integration.support import PROCESSES
+
+    source = (PROCESSES / "review.bpmn").read_text().replace(
+        'isExecutable="true"', 'isExecutable="true" camunda:candidateStarterGroups="staff"')
+    (tmp_path / "review.bpmn").write_text(source)
+    review.deploy_paths([tmp_path / "review.bpmn"], actor="system")
+    with pytest.raises(Forbidden, match="open to staff"):
+        review.start("review", "rita", REQUEST)
+    review.add_user("rita", groups=["staff"])
+    assert review.start("review", "rita", REQUEST)
