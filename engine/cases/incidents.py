@@ -11,8 +11,9 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from sqlalchemy import Connection, select, update
 
 from engine.audit import EventWriter
-from engine.errors import ScriptFailed, TurnusError
+from engine.errors import TurnusError
 from engine.runtime.workflow import TreeTooDeep
+from engine.sandbox.spiff import find_script_failure
 from engine.store.tables import cases
 
 
@@ -60,7 +61,7 @@ def _find(err: BaseException, kind: type) -> Any:
 
 def describe_failure(err: BaseException, command: dict[str, Any]) -> IncidentInfo:
     """Element, message and line of a failure raised while the engine ran."""
-    script = _find(err, ScriptFailed)
+    script = find_script_failure(err)
     spiff = _find(err, SpiffWorkflowException)
     task = getattr(script, "task", None) or (getattr(spiff, "task", None) if spiff else None)
     spec = getattr(task, "task_spec", None) if task else None
