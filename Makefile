@@ -7,7 +7,9 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run demo test lint bench clean
+ASSETS := web/static/vendor/BUILT
+
+.PHONY: run demo test lint bench clean assets
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,16 +17,23 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
+# bpmn.io's browser bundles (modeller, viewer, DMN editor) from npm, built into web/static/vendor (not committed).
+$(ASSETS): package.json package-lock.json web/assets/build.mjs web/assets/token-simulation.js
+	npm ci --no-audit --no-fund --silent
+	node web/assets/build.mjs
+
+assets: $(ASSETS)
+
 demo: $(BIN)/.installed
 	$(BIN)/turnus demo
 
-run: $(BIN)/.installed
+run: $(BIN)/.installed $(ASSETS)
 	$(BIN)/turnus serve --demo --host $(HOST) --port $(PORT)
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 
-test: $(BIN)/.installed
+test: $(BIN)/.installed $(ASSETS)
 	bash tests/setup-test-deps.sh
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
