@@ -17,6 +17,7 @@ from typing import Any
 import click
 
 from engine.clock import FixedClock
+from engine.demo import DEFAULT_PROCESSES
 from engine.errors import FormInvalid, InvalidInput, TurnusError
 from engine.service import Engine
 
@@ -51,6 +52,11 @@ def _data(value: str | None) -> dict[str, Any]:
     return data
 
 
+def _ex(command: str) -> str:
+    """A command's help epilog: one example, printed as written (click's \\b keeps the line breaks)."""
+    return f"\b\nExample:\n  {command}"
+
+
 def _dt(value: datetime | None) -> str:
     return value.isoformat(timespec="seconds") if value else "-"
 
@@ -68,7 +74,7 @@ def cli(ctx: click.Context, db: str | None) -> None:
     ctx.obj = Ctx(db)
 
 
-@cli.command()
+@cli.command(epilog=_ex("turnus init   # or: turnus --db postgresql+psycopg://turnus@db/turnus init"))
 @click.pass_obj
 def init(obj: Ctx) -> None:
     """Create or upgrade the database schema."""
@@ -76,7 +82,7 @@ def init(obj: Ctx) -> None:
     click.echo(f"schema at revision {revision}")
 
 
-@cli.command()
+@cli.command(epilog=_ex("turnus deploy processes/ --as paula"))
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--as", "actor", default="system", help="Who deploys (a process owner); default: system.")
 @click.pass_obj
@@ -93,7 +99,8 @@ def users() -> None:
     """Manage users."""
 
 
-@users.command("add")
+@users.command("add", epilog=_ex("echo 'a-long-secret' | turnus users add sara --group netvaerkssekretariat "
+                                 "--password-stdin"))
 @click.argument("name")
 @click.option("--group", "groups", multiple=True, help="Candidate group (repeatable).")
 @click.option("--role", "roles", multiple=True, help="admin, process-owner or auditor (repeatable).")
@@ -114,16 +121,17 @@ def users_add(obj: Ctx, name: str, groups: tuple[str, ...], roles: tuple[str, ..
     click.echo(f"{user.name} {'added' if created else 'updated'}")
 
 
-@users.command("list")
+@users.command("list", epilog=_ex("turnus users list"))
 @click.pass_obj
 def users_list(obj: Ctx) -> None:
+    """List every user with their groups and roles."""
     for user in obj.engine().users():
         click.echo(f"{user.name}\tgroups={','.join(sorted(user.groups))}\troles={','.join(sorted(user.roles))}")
 
 
-@cli.command()
-@click.option("--processes", "folder", default="processes", type=click.Path(path_type=Path),
-              help="Folder of BPMN/DMN files to deploy (default: processes).")
+@cli.command(epilog=_ex("turnus demo"))
+@click.option("--processes", "folder", default=str(DEFAULT_PROCESSES), type=click.Path(path_type=Path),
+              help="Folder of BPMN/DMN files to deploy (default: the repository's processes/).")
 @click.pass_obj
 def demo(obj: Ctx, folder: Path) -> None:
     """Set up the embedded default: schema, demo users (password in README), the processes deployed."""
@@ -133,7 +141,7 @@ def demo(obj: Ctx, folder: Path) -> None:
         click.echo(line)
 
 
-@cli.command()
+@cli.command(epilog=_ex("turnus start netvaerksturnus --as emma --data @proposal.json"))
 @click.argument("key")
 @click.option("--as", "actor", required=True)
 @click.option("--data", default=None, help="Start form data: JSON or @FILE.")
@@ -153,7 +161,7 @@ def _echo_fields(fields: Any) -> None:
         click.echo(f"    {f.id}: {' '.join([f.type, *flags, *limits, *widget])} - {f.label}{extra}")
 
 
-@cli.command("start-form")
+@cli.command("start-form", epilog=_ex("turnus start-form netvaerksturnus --json"))
 @click.argument("key")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
@@ -166,7 +174,7 @@ def start_form(obj: Ctx, key: str, as_json: bool) -> None:
     _echo_fields(form.fields)
 
 
-@cli.command()
+@cli.command(epilog=_ex("turnus tasks --as sara --json"))
 @click.option("--as", "actor", required=True)
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
@@ -181,8 +189,8 @@ def tasks(obj: Ctx, actor: str, as_json: bool) -> None:
         _echo_fields(v.form.fields)
 
 
-def _task_command(name: str, method: Callable[[Engine, str, str], None], done: str) -> None:
-    @cli.command(name)
+def _task_command(name: str, method: Callable[[Engine, str, str], None], done: str, help_text: str) -> None:
+    @cli.command(name, help=help_text, epilog=_ex(f"turnus {name} TASK_ID --as sara"))
     @click.argument("task")
     @click.option("--as", "actor", required=True)
     @click.pass_obj
@@ -190,14 +198,15 @@ def _task_command(name: str, method: Callable[[Engine, str, str], None], done: s
         method(obj.engine(), task, actor)
         click.echo(f"{task} {done}")
 
-    command.__doc__ = f"{name.capitalize()} a task."
 
 
-_task_command("claim", lambda e, t, a: e.claim(t, a), "claimed")
-_task_command("release", lambda e, t, a: e.release(t, a), "released")
+_task_command("claim", lambda e, t, a: e.claim(t, a), "claimed",
+              "Take a task offered to your group, so that only you work on it.")
+_task_command("release", lambda e, t, a: e.release(t, a), "released",
+              "Give a claimed task back to its candidate group.")
 
 
-@cli.command()
+@cli.command(epilog=_ex("turnus assign TASK_ID --as sara --to lene"))
 @click.argument("task")
 @click.option("--as", "actor", required=True)
 @click.option("--to", "to_user", required=True, help="The colleague who gets the task.")
@@ -208,7 +217,7 @@ def assign(obj: Ctx, task: str, actor: str, to_user: str) -> None:
     click.echo(f"{task} assigned to {to_user}")
 
 
-@cli.command()
+@cli.command(epilog=_ex("turnus complete TASK_ID --as sara --data @answers.json"))
 @click.argument("task")
 @click.option("--as", "actor", required=True)
 @click.option("--data", default=None, help="Form data: JSON or @FILE.")
@@ -219,7 +228,7 @@ def complete(obj: Ctx, task: str, actor: str, data: str | None) -> None:
     click.echo(f"{task} completed")
 
 
-@cli.command()
+@cli.command(epilog=_ex("turnus comment CASE_ID 'Mødet er flyttet til torsdag.' --as emma"))
 @click.argument("case_id")
 @click.argument("text")
 @click.option("--as", "actor", required=True)
@@ -235,7 +244,7 @@ def case_group() -> None:
     """Look at and act on one case."""
 
 
-@case_group.command("show")
+@case_group.command("show", epilog=_ex("turnus case show CASE_ID --json"))
 @click.argument("case_id")
 @click.option("--as", "actor", default=None, help="Read as this user (default: the operator).")
 @click.option("--json", "as_json", is_flag=True)
@@ -257,7 +266,8 @@ def case_show(obj: Ctx, case_id: str, actor: str | None, as_json: bool) -> None:
     click.echo("  data: " + json.dumps(view.data, ensure_ascii=False, sort_keys=True))
 
 
-@case_group.command("cancel")
+@case_group.command("cancel",
+                    epilog=_ex("turnus case cancel CASE_ID --as admin --reason 'Oprettet ved en fejl'"))
 @click.argument("case_id")
 @click.option("--as", "actor", required=True)
 @click.option("--reason", required=True)
@@ -268,7 +278,7 @@ def case_cancel(obj: Ctx, case_id: str, actor: str, reason: str) -> None:
     click.echo(f"{case_id} cancelled")
 
 
-@case_group.command("retry")
+@case_group.command("retry", epilog=_ex("turnus case retry CASE_ID --as admin"))
 @click.argument("case_id")
 @click.option("--as", "actor", required=True)
 @click.pass_obj
@@ -278,7 +288,7 @@ def case_retry(obj: Ctx, case_id: str, actor: str) -> None:
     click.echo(f"{case_id} retried")
 
 
-@cli.command()
+@cli.command(epilog=_ex("turnus history CASE_ID --as revisor"))
 @click.argument("case_id")
 @click.option("--as", "actor", default=None, help="Read as this user (default: the operator).")
 @click.option("--json", "as_json", is_flag=True)
@@ -299,7 +309,7 @@ def audit() -> None:
     """Audit trail checks."""
 
 
-@audit.command("verify")
+@audit.command("verify", epilog=_ex("turnus audit verify CASE_ID"))
 @click.argument("case_id", required=False)
 @click.pass_obj
 def audit_verify(obj: Ctx, case_id: str | None) -> None:
@@ -318,7 +328,7 @@ def timers() -> None:
     """Timers."""
 
 
-@timers.command("run")
+@timers.command("run", epilog=_ex("turnus timers run --now 2027-03-01T08:00:00+01:00"))
 @click.option("--now", "now", default=None, help="Fire as if it were this instant (ISO 8601 with offset).")
 @click.pass_obj
 def timers_run(obj: Ctx, now: str | None) -> None:

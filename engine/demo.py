@@ -7,9 +7,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from engine.errors import InvalidInput
 from engine.passwords import hash_password
 
 DEMO_PASSWORD = "turnus-demo"
+
+# The repository's processes/ folder, found from this file rather than the working directory, so that
+# `turnus demo` deploys the rotation from any folder.
+DEFAULT_PROCESSES = Path(__file__).resolve().parent.parent / "processes"
 
 # name, display name, groups, roles
 DEMO_USERS: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
@@ -38,10 +43,10 @@ def seed(engine: object) -> list[str]:
 
 def set_up(engine: object, folder: Path) -> list[str]:
     """The embedded default: demo users, and every definition in ``folder`` deployed; returns report lines."""
+    if not folder.is_dir():
+        raise InvalidInput(f"no processes folder at {folder}: pass --processes DIR (a folder of .bpmn/.dmn files)")
     names = seed(engine)
-    lines = []
-    if folder.exists():
-        for result in engine.deploy_paths([folder], "system"):  # type: ignore[attr-defined]
-            lines.append(f"deployed {result.key} {result.version} {result.status}")
+    lines = [f"deployed {result.key} {result.version} {result.status}"
+             for result in engine.deploy_paths([folder], "system")]  # type: ignore[attr-defined]
     lines.append(f"demo users: {', '.join(names)} (password: {DEMO_PASSWORD})")
     return lines

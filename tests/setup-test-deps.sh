@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
-# Installs what the browser tests need and pip cannot: Debian's chromium, and npm's axe-core.
+# Installs what the tests need and pip cannot: Debian's chromium (browser tests) and jq (the README's
+# walk-through), and npm's packages (axe-core; `make assets` has usually installed them already).
 # Idempotent; called by `make test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v chromium >/dev/null 2>&1; then
+if ! command -v chromium >/dev/null 2>&1 || ! command -v jq >/dev/null 2>&1; then
   if [ "$(id -u)" = "0" ]; then
-    echo "installing Debian's chromium for the browser tests..."
+    echo "installing Debian's chromium and jq for the tests..."
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core jq >/dev/null
   else
-    echo "chromium is missing: run 'sudo apt-get install chromium' (browser tests need it)" >&2
+    echo "chromium or jq is missing: run 'sudo apt-get install chromium jq' (browser tests and the README's walk-through need them)" >&2
     exit 1
   fi
 fi

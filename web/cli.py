@@ -8,16 +8,17 @@ from pathlib import Path
 import click
 
 from engine import cli as engine_cli
+from engine.demo import DEFAULT_PROCESSES
 from engine.scheduler import TimerThread
 
 
-@click.command("serve")
+@click.command("serve", epilog="\b\nExample:\n  turnus serve --demo --port 5000")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
 @click.option("--demo", is_flag=True,
               help="Also set up the embedded default: demo users and the processes in --processes deployed.")
-@click.option("--processes", "folder", default="processes", type=click.Path(path_type=Path),
-              help="Folder of BPMN/DMN files deployed with --demo (default: processes).")
+@click.option("--processes", "folder", default=str(DEFAULT_PROCESSES), type=click.Path(path_type=Path),
+              help="Folder of BPMN/DMN files deployed with --demo (default: the repository's processes/).")
 @click.pass_obj
 def serve(obj: engine_cli.Ctx, host: str, port: int, demo: bool, folder: Path) -> None:
     """Serve the web inbox (schema upgraded first); prints the address. Production: gunicorn, see README."""

@@ -3,7 +3,6 @@ problems that name the file and an element or line. Never another exception, nev
 
 from __future__ import annotations
 
-import os
 import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,11 +12,9 @@ import pytest
 
 from engine.definitions import load_bundles
 from engine.errors import DefinitionInvalid
+from tests.conftest import miwg_files
 
-# CI lays a copy of shared/ beside the clone; TURNUS_SHARED overrides.
-CORPUS = Path(os.environ.get("TURNUS_SHARED", Path(__file__).resolve().parents[3] / "shared")) / "corpora" / "miwg"
-FILES = sorted(CORPUS.glob("*.bpmn"))
-pytestmark = pytest.mark.skipif(not FILES, reason="MIWG corpus not present")
+FILES = miwg_files()
 
 # Why each file is refused (one representative finding). All are descriptive models or use vendor
 # features Turnus does not run; none is silently accepted half-understood.
