@@ -31,6 +31,11 @@ class Settings:
     max_definition_bytes: int = field(
         default_factory=lambda: int(_env("TURNUS_MAX_DEFINITION_BYTES", str(5 * 1024 * 1024)))
     )
+    # Work budget of one command (engine/runtime/budget.py): task state changes it may cause, and wall
+    # seconds it may run. Past either, the command is rolled back and the case gets an incident. A rotation
+    # command takes a few hundred steps; the write lock is held at most about this long.
+    work_max_steps: int = field(default_factory=lambda: int(_env("TURNUS_WORK_MAX_STEPS", "20000")))
+    work_max_seconds: float = field(default_factory=lambda: float(_env("TURNUS_WORK_MAX_SECONDS", "5")))
     # How often a command retries after an optimistic-lock conflict on a case it did not lose.
     conflict_retries: int = field(default_factory=lambda: int(_env("TURNUS_CONFLICT_RETRIES", "8")))
 

@@ -34,6 +34,17 @@ class InvalidInput(TurnusError):
     code = "invalid_input"
 
 
+class Busy(TurnusError):
+    """The database stayed locked by other work longer than the busy timeout; trying again helps."""
+
+    code = "busy"
+    retry_after = 5  # seconds a client should wait (HTTP Retry-After)
+
+    def __init__(self, message: str = "The system is busy with other work right now; please try again in a "
+                                      "few seconds (nothing was changed)"):
+        super().__init__(message)
+
+
 @dataclass(frozen=True)
 class FieldError:
     field: str

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection, select
 from sqlalchemy.engine import Engine as DbEngine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from engine import audit, identity
 from engine.cases import commands, queries
@@ -24,11 +24,12 @@ from engine.cases.live import StaleCase
 from engine.cases.versions import DeployResult, VersionCache, deploy_bundles
 from engine.clock import Clock, SystemClock
 from engine.config import Settings, load_settings
-from engine.errors import Conflict, Forbidden, NotFound, ScriptFailed, TurnusError
+from engine.errors import Busy, Conflict, Forbidden, NotFound, ScriptFailed, TurnusError
 from engine.forms import FormSchema
 from engine.identity import User
+from engine.runtime.budget import work_budget
 from engine.store import schema
-from engine.store.db import make_engine
+from engine.store.db import is_busy, is_retryable, make_engine
 from engine.store.tables import cases
 
 T = TypeVar("T")
@@ -64,11 +65,18 @@ class Engine:
         for _ in range(self.settings.conflict_retries):
             now = self.clock.now()
             try:
-                with self.db.connect().execution_options(turnus_write=True) as conn, conn.begin():
+                with (self.db.connect().execution_options(turnus_write=True) as conn, conn.begin(),
+                      work_budget(self.settings.work_max_steps, self.settings.work_max_seconds)):
                     return fn(conn, now)
             except (StaleCase, IntegrityError):
                 # Lost a race on the case row or its next event number: reload and try again.
                 continue
+            except OperationalError as err:
+                if is_retryable(err):  # PostgreSQL deadlock or serialization failure: the loser retries
+                    continue
+                if is_busy(err):
+                    raise Busy() from None
+                raise
             except TurnusError as err:
                 if not isinstance(err, ScriptFailed) or command is None:
                     raise
@@ -80,14 +88,35 @@ class Engine:
             info = describe_failure(failure, command)
             case_id = case_id or (self._case_of_task(command["task_id"]) if "task_id" in command else None)
             if case_id is not None:
-                with self.db.connect().execution_options(turnus_write=True) as conn, conn.begin():
-                    record_incident(conn, case_id, info, actor, now)
+                self._record_incident(case_id, info, actor, now)
             raise IncidentRaised(info, case_id) from None
         raise Conflict("The case kept changing while this command ran; please try again")
 
+    def _record_incident(self, case_id: str, info: Any, actor: str, now: datetime) -> None:
+        """Mark the case in a transaction of its own, retried like a command when it loses a race."""
+        for _ in range(self.settings.conflict_retries):
+            try:
+                with self.db.connect().execution_options(turnus_write=True) as conn, conn.begin():
+                    record_incident(conn, case_id, info, actor, now)
+                return
+            except IntegrityError:
+                continue
+            except OperationalError as err:
+                if is_retryable(err):
+                    continue
+                if is_busy(err):
+                    raise Busy() from None
+                raise
+        raise Conflict("The case kept changing while its incident was recorded; please try again")
+
     def _read(self, fn: Callable[[Connection], T]) -> T:
-        with self.db.connect() as conn, conn.begin():
-            return fn(conn)
+        try:
+            with self.db.connect() as conn, conn.begin():
+                return fn(conn)
+        except OperationalError as err:
+            if is_busy(err) or is_retryable(err):
+                raise Busy() from None
+            raise
 
     def _user(self, conn: Connection, name: str) -> User:
         return identity.load_user(conn, name)

@@ -34,7 +34,9 @@ class Ctx:
 
 
 def _case_row(conn: Connection, case_id: str) -> Any:
-    row = conn.execute(select(cases).where(cases.c.id == case_id)).first()
+    # FOR UPDATE (PostgreSQL; SQLite's IMMEDIATE transaction already serialises writers): commands on one
+    # case queue on its row before they write anything, so two branches that end the case cannot deadlock.
+    row = conn.execute(select(cases).where(cases.c.id == case_id).with_for_update()).first()
     if row is None:
         raise NotFound(f"No case {case_id!r}")
     return row
@@ -119,6 +121,10 @@ def complete(ctx: Ctx, user: User, task_id: str, data: dict[str, Any]) -> live.L
     if not identity.may_work(user, access):
         raise Forbidden(_why_not(row, access, user))
     case = _case_row(ctx.conn, row.case_id)
+    # Read the task again now that the case is locked: a rival who completed it committed before the lock
+    # was granted, and the loser must hear "already completed by X", not that the case moved on.
+    row = task_row(ctx.conn, task_id)
+    _require_open(row)
     _require_running(case)
     version = ctx.cache.get(ctx.conn, case.version_id)
     meta = version.user_tasks.get(row.element_id)

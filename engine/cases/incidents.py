@@ -12,6 +12,7 @@ from sqlalchemy import Connection, select, update
 
 from engine.audit import EventWriter
 from engine.errors import TurnusError
+from engine.runtime.budget import WorkBudgetExceeded
 from engine.runtime.workflow import TreeTooDeep
 from engine.sandbox.spiff import find_script_failure
 from engine.store.tables import cases
@@ -61,6 +62,9 @@ def _find(err: BaseException, kind: type) -> Any:
 
 def describe_failure(err: BaseException, command: dict[str, Any]) -> IncidentInfo:
     """Element, message and line of a failure raised while the engine ran."""
+    budget = _find(err, WorkBudgetExceeded)
+    if budget is not None:  # checked first: the library may wrap it while unwinding
+        return IncidentInfo(budget.element_id, budget.element_name, str(budget), None, "budget", command)
     script = find_script_failure(err)
     spiff = _find(err, SpiffWorkflowException)
     task = getattr(script, "task", None) or (getattr(spiff, "task", None) if spiff else None)

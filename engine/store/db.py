@@ -57,3 +57,26 @@ def _sqlite_engine(database: str | None, url: str, **kwargs: Any) -> Engine:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
     return engine
+
+
+# SQLSTATEs after which PostgreSQL has rolled the transaction back and running it again is the remedy.
+_RETRYABLE_SQLSTATES = {"40P01", "40001"}  # deadlock_detected, serialization_failure
+_BUSY_SQLSTATES = {"55P03", "57014"}  # lock_not_available, query_canceled (lock_timeout/statement_timeout)
+
+
+def _sqlstate(err: BaseException) -> str | None:
+    orig = getattr(err, "orig", None)
+    return getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+
+
+def is_retryable(err: BaseException) -> bool:
+    """A deadlock or serialization failure: the database chose this transaction as the loser."""
+    return _sqlstate(err) in _RETRYABLE_SQLSTATES
+
+
+def is_busy(err: BaseException) -> bool:
+    """A lock wait that outlasted the busy timeout (SQLite "database is locked", PostgreSQL lock timeout)."""
+    if _sqlstate(err) in _BUSY_SQLSTATES:
+        return True
+    text = str(getattr(err, "orig", err)).lower()
+    return "database is locked" in text or "database table is locked" in text

@@ -1,0 +1,201 @@
+"""Issue 7: no model or form value can make one command run without end.
+
+Each hostile model of the issue is deployed and run; the command must stop within the work budget
+(engine/runtime/budget.py), change nothing, and leave an incident naming the runaway element, while the
+engine goes on serving other cases.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from engine.cases.incidents import IncidentRaised
+from engine.clock import FixedClock
+from engine.config import Settings
+from engine.service import Engine
+
+HEAD = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="defs_{key}" targetNamespace="urn:turnus:test">
+  <bpmn:process id="{key}" name="{key}" isExecutable="true">
+"""
+TAIL = "  </bpmn:process>\n</bpmn:definitions>\n"
+
+
+def model(key: str, body: str) -> bytes:
+    return (HEAD.format(key=key) + body + TAIL).encode()
+
+
+START_FORM = """<bpmn:startEvent id="start" camunda:initiator="requester">
+      <bpmn:extensionElements><camunda:formData>{fields}</camunda:formData></bpmn:extensionElements>
+      <bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>"""
+
+ENDLESS_LOOP = model("endless_loop", """
+    <bpmn:startEvent id="start" camunda:initiator="requester"><bpmn:outgoing>f0</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:sequenceFlow id="f0" sourceRef="start" targetRef="go"/>
+    <bpmn:userTask id="go" name="Go" camunda:assignee="${requester}">
+      <bpmn:incoming>f0</bpmn:incoming><bpmn:outgoing>f1</bpmn:outgoing></bpmn:userTask>
+    <bpmn:sequenceFlow id="f1" sourceRef="go" targetRef="spin"/>
+    <bpmn:scriptTask id="spin" name="Spin" scriptFormat="python">
+      <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
+      <bpmn:standardLoopCharacteristics><bpmn:loopCondition>True</bpmn:loopCondition></bpmn:standardLoopCharacteristics>
+      <bpmn:script>turns = 1</bpmn:script>
+    </bpmn:scriptTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="spin" targetRef="end"/>
+    <bpmn:endEvent id="end"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>
+""")
+
+# The cycle comes from the start form, so deploy-time lint cannot see it: the run-time rule must hold.
+CYCLE_FROM_FORM = model("cycle_from_form", START_FORM.format(
+    fields='<camunda:formField id="every" label="Every" type="string"/>') + """
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="work"/>
+    <bpmn:userTask id="work" name="Work" camunda:assignee="${requester}">
+      <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing></bpmn:userTask>
+    <bpmn:boundaryEvent id="remind" name="Remind" attachedToRef="work" cancelActivity="false">
+      <bpmn:outgoing>f_r</bpmn:outgoing>
+      <bpmn:timerEventDefinition id="t1"><bpmn:timeCycle>every</bpmn:timeCycle></bpmn:timerEventDefinition>
+    </bpmn:boundaryEvent>
+    <bpmn:sequenceFlow id="f_r" sourceRef="remind" targetRef="reminder"/>
+    <bpmn:userTask id="reminder" name="Reminder" camunda:assignee="${requester}">
+      <bpmn:incoming>f_r</bpmn:incoming><bpmn:outgoing>f_re</bpmn:outgoing></bpmn:userTask>
+    <bpmn:sequenceFlow id="f_re" sourceRef="reminder" targetRef="reminded"/>
+    <bpmn:endEvent id="reminded"><bpmn:incoming>f_re</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f2" sourceRef="work" targetRef="end"/>
+    <bpmn:endEvent id="end"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>
+""")
+
+WIDE_MULTI_INSTANCE = model("wide_mi", START_FORM.format(
+    fields='<camunda:formField id="count" label="How many" type="long"/>') + """
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="each"/>
+    <bpmn:userTask id="each" name="Each" camunda:assignee="${requester}">
+      <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
+      <bpmn:multiInstanceLoopCharacteristics>
+        <bpmn:loopCardinality>count</bpmn:loopCardinality>
+      </bpmn:multiInstanceLoopCharacteristics>
+    </bpmn:userTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="each" targetRef="end"/>
+    <bpmn:endEvent id="end"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>
+""")
+
+
+def wide_split(branches: int) -> bytes:
+    flows = "".join(f"""
+    <bpmn:sequenceFlow id="a{i}" sourceRef="split" targetRef="s{i}"/>
+    <bpmn:scriptTask id="s{i}" scriptFormat="python"><bpmn:incoming>a{i}</bpmn:incoming>
+      <bpmn:outgoing>b{i}</bpmn:outgoing><bpmn:script>x{i} = {i}</bpmn:script></bpmn:scriptTask>
+    <bpmn:sequenceFlow id="b{i}" sourceRef="s{i}" targetRef="join"/>""" for i in range(branches))
+    return model("wide_split", f"""
+    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="split"/>
+    <bpmn:parallelGateway id="split"><bpmn:incoming>f1</bpmn:incoming>
+      {''.join(f'<bpmn:outgoing>a{i}</bpmn:outgoing>' for i in range(branches))}</bpmn:parallelGateway>
+    {flows}
+    <bpmn:parallelGateway id="join">{''.join(f'<bpmn:incoming>b{i}</bpmn:incoming>' for i in range(branches))}
+      <bpmn:outgoing>f2</bpmn:outgoing></bpmn:parallelGateway>
+    <bpmn:sequenceFlow id="f2" sourceRef="join" targetRef="end"/>
+    <bpmn:endEvent id="end"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>
+""")
+
+
+@pytest.fixture
+def eng(engine: Engine) -> Engine:
+    engine.add_user("rita")
+    engine.add_user("admin", roles=["admin"])
+    return engine
+
+
+def _incident_case(eng: Engine) -> str:
+    from sqlalchemy import select
+
+    from engine.store.tables import cases
+
+    with eng.db.connect() as conn:
+        return conn.execute(select(cases.c.id).where(cases.c.incident_json.is_not(None))).scalar_one()
+
+
+def test_endless_loop_activity_stops_as_an_incident_naming_the_loop(eng: Engine) -> None:
+    eng.deploy_files({"endless_loop.bpmn": ENDLESS_LOOP}, actor="system")
+    case_id = eng.start("endless_loop", "rita")
+    go = next(t.id for t in eng.tasks_for("rita") if t.case_id == case_id)
+    with pytest.raises(IncidentRaised) as err:
+        eng.complete(go, "rita", {})
+    info = err.value.info
+    assert info.kind == "budget" and info.element_id == "spin"
+    assert "Stopped" in str(err.value) and "'Spin'" in str(err.value)
+    assert _incident_case(eng) == case_id
+    view = eng.case(case_id, "admin")
+    assert view.incident["element_id"] == "spin"
+    # Nothing of the runaway was kept: the task is still open, as the failed command found it.
+    assert [t.element_id for t in view.open_tasks] == ["go"]
+    assert [e.kind for e in eng.history(case_id, None)].count("task_completed") == 0
+    assert eng.verify(case_id) == []
+    # The same budget stops a retry the same way; the engine keeps serving everyone else.
+    with pytest.raises(IncidentRaised):
+        eng.retry(case_id, "admin")
+    eng.add_user("other")
+    assert eng.users()
+
+
+def test_budget_is_one_setting_for_every_command(db_url: str, clock: FixedClock) -> None:
+    """A wide parallel split is stopped by the same mechanism, here with a small configured budget."""
+    eng = Engine.create(db_url, clock=clock, settings=Settings(work_max_steps=300))
+    try:
+        eng.add_user("rita")
+        eng.deploy_files({"wide_split.bpmn": wide_split(120)}, actor="system")
+        with pytest.raises(IncidentRaised) as err:
+            eng.start("wide_split", "rita")
+        assert err.value.info.kind == "budget" and "300" in err.value.info.message
+    finally:
+        eng.close()
+
+
+def test_a_split_that_fits_the_budget_runs(db_url: str, clock: FixedClock) -> None:
+    eng = Engine.create(db_url, clock=clock, settings=Settings(work_max_steps=3000))
+    try:
+        eng.add_user("rita")
+        eng.deploy_files({"wide_split.bpmn": wide_split(40)}, actor="system")
+        case_id = eng.start("wide_split", "rita")
+        assert eng.case(case_id, "rita").status == "completed"
+    finally:
+        eng.close()
+
+
+def test_multi_instance_over_a_huge_form_value_is_stopped(eng: Engine) -> None:
+    eng.deploy_files({"wide_mi.bpmn": WIDE_MULTI_INSTANCE}, actor="system")
+    small = eng.start("wide_mi", "rita", {"count": 3})
+    assert len(eng.case(small, "rita").open_tasks) == 3
+    with pytest.raises(IncidentRaised) as err:
+        eng.start("wide_mi", "rita", {"count": 20000})
+    assert err.value.info.kind == "budget" and err.value.info.element_id == "each"
+    assert "Nothing was saved" in str(err.value)
+    assert [c.id for c in eng.cases_for("rita")] == [small]  # the runaway start stored no case
+
+
+def test_zero_cycle_from_a_form_fires_once_per_tick(eng: Engine, clock: FixedClock) -> None:
+    eng.deploy_files({"cycle_from_form.bpmn": CYCLE_FROM_FORM}, actor="system")
+    case_id = eng.start("cycle_from_form", "rita", {"every": "R/PT0S"})
+    for minutes in (1, 2, 3):
+        clock.set(clock.now() + timedelta(minutes=minutes))
+        eng.fire_timers()
+    reminders = [t for t in eng.tasks_for("rita") if t.element_id == "reminder"]
+    assert 1 <= len(reminders) <= 4  # one per tick at most, never a runaway inside one command
+    assert eng.case(case_id, "rita").incident is None
+
+
+def test_missed_cycle_occurrences_fire_once_and_the_next_is_a_period_from_now(eng: Engine,
+                                                                              clock: FixedClock) -> None:
+    eng.deploy_files({"cycle_from_form.bpmn": CYCLE_FROM_FORM}, actor="system")
+    start = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
+    clock.set(start)
+    case_id = eng.start("cycle_from_form", "rita", {"every": "R/P1D"})
+    # The server was down for three months: many occurrences were missed.
+    later = start + timedelta(days=92, hours=3)
+    clock.set(later)
+    assert eng.fire_timers() == 1
+    reminders = [t for t in eng.tasks_for("rita") if t.element_id == "reminder"]
+    assert len(reminders) == 1, "every missed occurrence was created at once"
+    assert eng.case(case_id, "rita").next_timer_at == later + timedelta(days=1)
+    fired = [e for e in eng.history(case_id, None) if e.kind == "timer_fired"]
+    assert len(fired) == 1
