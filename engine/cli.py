@@ -47,6 +47,8 @@ def _data(value: str | None) -> dict[str, Any]:
         data = json.loads(text)
     except json.JSONDecodeError as err:
         raise InvalidInput(f"--data is not valid JSON: {err.msg} (line {err.lineno}, column {err.colno})") from None
+    except ValueError as err:  # a number over Python's 4,300-digit limit
+        raise InvalidInput(f"--data has a value that is too large: {err}") from None
     if not isinstance(data, dict):
         raise InvalidInput('--data must be a JSON object, e.g. {"title": "..."}')
     return data

@@ -181,13 +181,20 @@ def coerce(f: FormField, raw: Any) -> Any:
     return raw
 
 
+LONG_MAX = 2**63 - 1  # a "long" is Camunda's 64-bit integer
+
+
 def _to_long(raw: Any) -> int:
     if isinstance(raw, bool):
         raise CoercionError("must be a whole number")
-    if isinstance(raw, int):
-        return raw
     if isinstance(raw, str) and _INT_RE.match(raw.strip()):
-        return int(raw.strip())
+        if len(raw.strip().lstrip("+-")) > 19:  # before int(): Python refuses over 4,300 digits
+            raise CoercionError(f"must be between {-LONG_MAX} and {LONG_MAX}")
+        raw = int(raw.strip())
+    if isinstance(raw, int):
+        if not -LONG_MAX <= raw <= LONG_MAX:
+            raise CoercionError(f"must be between {-LONG_MAX} and {LONG_MAX}")
+        return raw
     raise CoercionError("must be a whole number")
 
 

@@ -247,6 +247,9 @@ def main(memory_mb: int) -> None:
                 reply = json.dumps({"err": ["memory", "the result is too large", None]}).encode()
         except MemoryError:
             reply = json.dumps({"err": ["memory", "MemoryError while encoding the result", None]}).encode()
+        except ValueError as err:  # e.g. an int over Python's 4,300-digit limit for str()
+            reply = json.dumps({"err": ["error", f"the script produced a value that cannot be stored: {err}",
+                                        None]}).encode()
         _write_frame(fd_out, reply)
 
 

@@ -91,6 +91,7 @@ def test_user_errors_are_one_clear_line(deployed: str, tmp_path: Path) -> None:
     assert "No user named 'ghost'" in refused(db, "start", "review", "--as", "ghost")
     assert "not valid JSON" in refused(db, "start", "review", "--as", "rita", "--data", "{oops")
     assert "must be a JSON object" in refused(db, "start", "review", "--as", "rita", "--data", "[1]")
+    assert "too large" in refused(db, "start", "review", "--as", "rita", "--data", '{"n": ' + "9" * 5000 + "}")
     assert "cannot read" in refused(db, "start", "review", "--as", "rita", "--data", f"@{tmp_path}/none")
     err = refused(db, "start", "review", "--as", "rita", "--data", '{"title": "x", "amount": "lots"}')
     assert "Amount" in err and "needed_by" in err

@@ -181,3 +181,14 @@ def test_json_round_trip() -> None:
     assert schema.to_dict()["fields"][4]["options"] == [
         {"id": "vac", "label": "Vacation"}, {"id": "sick", "label": "Sick leave"},
     ]
+
+
+@pytest.mark.parametrize("raw", ["9" * 5000, 10**30, -(2**63), str(2**63)])
+def test_long_refuses_numbers_beyond_64_bits_with_a_field_message(raw: Any) -> None:
+    error = one_error(FormField("n", "long", "Count"), raw)
+    assert error.field == "n" and "between" in error.message
+
+
+def test_long_accepts_the_64_bit_extremes() -> None:
+    assert one(FormField("n", "long", "N"), str(2**63 - 1)) == 2**63 - 1
+    assert one(FormField("n", "long", "N"), -(2**63 - 1)) == -(2**63 - 1)

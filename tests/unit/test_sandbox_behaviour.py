@@ -158,3 +158,10 @@ def test_closed_sandbox_refuses_calls() -> None:
 def test_module_exports() -> None:
     assert set(sandbox_module.__all__) >= {"Sandbox", "get_sandbox", "HELPERS", "SandboxScriptEngine"}
     assert sandbox_module.SandboxScriptEngine.__name__ == "SandboxScriptEngine"
+
+
+def test_a_huge_integer_result_is_a_clear_failure_and_the_worker_survives(sandbox: Sandbox) -> None:
+    with pytest.raises(ScriptFailed) as info:
+        sandbox.execute("n = 10 ** 5000", {})
+    assert info.value.kind == "error" and "cannot be stored" in str(info.value)
+    assert sandbox.evaluate("1 + 1", {}) == 2  # the same pool still answers
