@@ -335,6 +335,9 @@ def timers_run(obj: Ctx, now: str | None) -> None:
     click.echo(f"{engine.fire_timers(at)} case(s) moved")
 
 
+from engine import cli_versions  # noqa: E402,F401  (registers `versions` and `migrate` on cli)
+
+
 def main() -> None:
     try:
         cli.main(standalone_mode=False)

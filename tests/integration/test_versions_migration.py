@@ -112,3 +112,19 @@ def test_version_diff_names_changed_field_and_candidate_group(owned: Engine) -> 
     assert [(a.element_id, a.field_id, a.before, a.after) for a in diff.assignment] == [
         ("review_task", "candidate_groups", "reviewers", "approvers")]
     assert not diff.added and not diff.removed
+
+
+def test_cli_versions_and_migrate(owned: Engine, db_url: str, tmp_path) -> None:
+    from tests.integration.test_cli_contract import ok, turnus
+
+    case_id = owned.start("review", "rita", START)
+    new = tmp_path / "review.bpmn"
+    new.write_bytes(v2())
+    assert ok(db_url, "deploy", str(new), "--as", "paula").strip() == "review 2 new"
+    lines = ok(db_url, "versions", "review").splitlines()
+    assert [line.split("\t")[0] for line in lines] == ["2", "1"] and lines[1].endswith("1 running")
+    assert ok(db_url, "migrate", "review", "--to", "2", "--dry-run", "--as", "paula").strip() == f"{case_id} ok"
+    refused = turnus(db_url, "migrate", "review", "--to", "2", "--as", "ralf")
+    assert refused.returncode == 1 and "process-owner" in refused.stderr
+    assert ok(db_url, "migrate", "review", "--to", "2", "--from", "1", "--as", "paula").strip() == f"{case_id} ok"
+    assert '"running": 1' in ok(db_url, "versions", "review", "--json").split("}")[0]
