@@ -6,10 +6,10 @@ import sys
 
 import click
 
-from engine.cli import Ctx, _dt, _echo_json, cli
+from engine.cli import Ctx, _dt, _echo_json
 
 
-@cli.command()
+@click.command()
 @click.argument("key")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
@@ -24,7 +24,7 @@ def versions(obj: Ctx, key: str, as_json: bool) -> None:
         click.echo(f"{v.version}\t{v.deployed_by}\t{_dt(v.deployed_at)}\t{v.content_hash[:12]}\t{v.running} running")
 
 
-@cli.command()
+@click.command()
 @click.argument("key")
 @click.option("--to", "to_version", required=True, type=int, help="The version to move cases to.")
 @click.option("--from", "from_version", type=int, default=None, help="Only cases on this version.")
@@ -46,3 +46,8 @@ def migrate(obj: Ctx, key: str, to_version: int, from_version: int | None, case_
         click.echo(f"no running cases of {key} to move to version {to_version}", err=True)
     if any(not r.ok for r in results):
         sys.exit(1)
+
+
+def register(group: click.Group) -> None:
+    group.add_command(versions)
+    group.add_command(migrate)
