@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import sys
+from datetime import datetime
+from typing import Any
 
 import click
 
-from engine.cli import Ctx, _dt, _echo_json
+Ctx = Any  # engine.cli.Ctx; not imported, because engine.cli imports this module
+
+
+def _dt(value: datetime | None) -> str:
+    return value.isoformat(timespec="seconds") if value else "-"
+
+
+def _echo_json(obj: Any) -> None:
+    click.echo(json.dumps(obj, indent=2, ensure_ascii=False, default=str))
 
 
 @click.command()
