@@ -8,6 +8,7 @@ from flask import Response, abort, render_template, url_for
 
 from web.deps import engine, user
 from web.modeller import bp, owner_required
+from web.security import CSP
 
 BLANK = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -34,8 +35,12 @@ def index() -> Any:
 
 
 def _editor(key: str | None, version: int | None, files: dict[str, str]) -> Any:
-    return render_template("modeller/editor.html", key=key, version=version, files=files,
+    page = render_template("modeller/editor.html", key=key, version=version, files=files,
                            draft_key=f"turnus-draft:{key or 'new'}")
+    # bpmn-js and its properties panel build markup with style="" attributes (sizes, positions of
+    # the canvas and popups). Only style *attributes* are allowed, only on this page: <style> elements,
+    # inline scripts and everything else stay as strict as elsewhere (web/security.py).
+    return Response(page, headers={"Content-Security-Policy": CSP + "; style-src-attr 'unsafe-inline'"})
 
 
 @bp.route("/new")
