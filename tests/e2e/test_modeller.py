@@ -72,8 +72,19 @@ def sign_in(page: Any, name: str) -> None:
 
 
 def select(page: Any, element_id: str) -> None:
-    page.locator(f'#canvas [data-element-id="{element_id}"]').first.click()
+    """Select an element as a click on it would (the palette can cover it in a small viewport)."""
+    page.evaluate("(id) => { const r = turnusModeler.get('elementRegistry'); const c = turnusModeler.get('canvas');"
+                  " c.scrollToElement(r.get(id)); turnusModeler.get('selection').select(r.get(id)); }", element_id)
     page.wait_for_selector("#properties .bio-properties-panel-header")
+
+
+def panel_input(page: Any, selector: str, group: str) -> Any:
+    """The properties panel's input, opening its group (as a person clicks the group's heading)."""
+    field = page.locator(selector)
+    if not field.is_visible():
+        page.locator(".bio-properties-panel-group-header", has_text=group).first.click()
+    field.wait_for(state="visible")
+    return field
 
 
 def test_process_owner_changes_deploys_and_migrates_a_waiting_case(browser: Any, server: tuple[str, Any]) -> None:
@@ -96,27 +107,23 @@ def test_process_owner_changes_deploys_and_migrates_a_waiting_case(browser: Any,
     axe(page, visit)
 
     # Candidate group and form field label, in the properties panel.
-    page.evaluate("() => turnusModeler.get('canvas').scrollToElement("
-                  "turnusModeler.get('elementRegistry').get('qualify_theme'))")
     select(page, "qualify_theme")
-    groups = page.locator("#bio-properties-panel-candidateGroups")
+    groups = panel_input(page, "#bio-properties-panel-candidateGroups", "Tildeling")
     assert groups.input_value() == "netvaerkssekretariat"
     groups.fill("ledelsesteam")
     label_id = "#bio-properties-panel-qualify_theme-formField-4-formFieldLabel"
     if not page.locator(label_id).is_visible():
         page.locator(".bio-properties-panel-group-header", has_text="Formularfelter").click()
         entry = page.locator("[data-entry-id='qualify_theme-formField-4']")
-        entry.locator(".bio-properties-panel-collapsible-entry-header").click()
+        entry.locator(".bio-properties-panel-collapsible-entry-header", has_text="qualification_comment").first.click()
     label = page.locator(label_id)
     assert label.input_value() == "Sekretariatets kvalificering"
     label.fill(NEW_LABEL)
     axe(page, visit)
 
     # A broken condition is shown on the diagram, then fixed.
-    page.evaluate("() => turnusModeler.get('canvas').scrollToElement("
-                  "turnusModeler.get('elementRegistry').get('theme_f4'))")
     select(page, "theme_f4")
-    condition = page.locator("#bio-properties-panel-conditionExpression")
+    condition = panel_input(page, "#bio-properties-panel-conditionExpression", "Betingelse")
     original = condition.input_value()
     assert original == 'theme_decision == "revise"'
     condition.fill('theme_decision == = "revise"')
@@ -145,10 +152,13 @@ def test_process_owner_changes_deploys_and_migrates_a_waiting_case(browser: Any,
     axe(page, visit)
     page.get_by_label("Flyt til version").select_option("2")
     page.get_by_role("button", name="Prøvekørsel").click()
-    assert page.locator("tr.migration--ok", has_text=case_id).count() == 1
+    page.wait_for_selector("#result-title")
+    assert page.locator("tr.migration", has_text=case_id).count() == 1, page.locator("main").inner_text()
+    assert page.locator("tr.migration--ok", has_text=case_id).count() == 1, page.locator("tr.migration").inner_text()
     assert engine.case(case_id, None).version == 1
     axe(page, visit)
-    page.get_by_role("button", name="Migrér").click()
+    page.get_by_role("button", name="Migrér", exact=True).click()
+    page.wait_for_selector("#result-title:has-text('Resultat')")
     assert page.get_by_text("flyttet fra version 1 til 2").is_visible()
     page.goto("/modeller/netvaerksturnus/versions")
     assert page.get_by_text("ledelsesteam").first.is_visible()
