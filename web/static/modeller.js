@@ -49,14 +49,17 @@
     });
   }
 
+  var listening = false;
   function open(all, diagram) {
+    root.dataset.ready = 'loading';
+    delete root.dataset.validated;
     diagramName = diagram;
     files = {};
     Object.keys(all).forEach(function (n) { if (n !== diagram) files[n] = all[n]; });
     renderFileList();
     return modeler.importXML(all[diagram]).then(function () {
       modeler.get('canvas').zoom('fit-viewport');
-      modeler.on('commandStack.changed', saveDraft);
+      if (!listening) { modeler.on('commandStack.changed', saveDraft); listening = true; }
       root.dataset.ready = 'true';
     }).catch(function (err) {
       say(root.dataset.lang === 'da' ? 'Diagrammet kunne ikke åbnes: ' + err.message : 'The diagram could not be opened: ' + err.message);
