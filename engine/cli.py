@@ -347,6 +347,15 @@ def timers_run(obj: Ctx, now: str | None) -> None:
     click.echo(f"{engine.fire_timers(at)} case(s) moved")
 
 
+def _register_more() -> None:
+    from engine import cli_versions  # a module of its own, so this one does not grow
+
+    cli_versions.register(cli)
+
+
+_register_more()
+
+
 def main() -> None:
     try:
         cli.main(standalone_mode=False)

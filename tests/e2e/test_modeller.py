@@ -1,0 +1,174 @@
+"""A process owner changes the rotation in the browser modeller and moves a waiting case to the new version.
+
+Paula (process owner) opens netvaerksturnus, changes a form field label and the candidate group of the
+qualification step in the properties panel, breaks a gateway condition (Validate marks the flow on the
+diagram), fixes it, deploys version 2 and migrates Emma's waiting case; Lene (ledelsesteamet) then finds
+the step in her group's inbox with the new label. axe-core checks every page (the canvas excluded).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from engine.demo import DEMO_PASSWORD
+from tests.e2e.conftest import AXE, AXE_TAGS, ROOT, Visit
+
+pytestmark = pytest.mark.skipif(not (ROOT / "processes" / "netvaerksturnus.bpmn").exists(),
+                                reason="the rotation process is not in processes/")
+
+PROPOSAL = {"theme_title": "Håndbog for netværksledere", "problem_description": "Erfaringerne er ikke skrevet ned.",
+            "local_relevance": "Nye ledere starter forfra.", "expected_product": "En håndbog",
+            "network_type": "laering", "scope": "medium", "urgency": "normal", "manager": "lars"}
+NEW_LABEL = "Sekretariatets faglige vurdering"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any]]:
+    from werkzeug.serving import make_server
+
+    from engine.demo import seed
+    from engine.service import Engine
+    from web import create_app
+    from web.settings import WebSettings
+
+    folder = tmp_path_factory.mktemp("modeller")
+    engine = Engine.create(f"sqlite:///{folder / 'e2e.db'}")
+    seed(engine)
+    engine.deploy_paths([ROOT / "processes"], "system")
+    app = create_app(engine, settings=WebSettings(secret_key="e2e", instance_dir=folder / "instance",
+                                                  cookie_secure=False, timer_interval=0))
+    srv = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{srv.server_port}", engine
+    finally:
+        srv.shutdown()
+        engine.close()
+
+
+def axe(page: Any, visit: Visit) -> None:
+    """axe-core on the page, the diagram canvas excluded (toolbar, panel, findings are checked)."""
+    result = page.evaluate("(tags) => axe.run({exclude: [['#canvas']]}, {runOnly: {type: 'tag', values: tags}})",
+                           AXE_TAGS)
+    title = page.title()
+    assert result["passes"], title
+    visit.checked.append(title)
+    for v in result["violations"]:
+        if v["impact"] in ("serious", "critical"):
+            visit.violations.append(f"{title}: {v['id']} ({v['impact']}) at {[n['target'] for n in v['nodes']][:3]}")
+
+
+def sign_in(page: Any, name: str) -> None:
+    page.goto("/login")
+    page.get_by_label("Brugernavn").fill(name)
+    page.get_by_label("Adgangskode").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Log ind").click()
+    page.wait_for_url(re.compile(r"/tasks"))
+
+
+def select(page: Any, element_id: str) -> None:
+    """Select an element as a click on it would (the palette can cover it in a small viewport)."""
+    page.evaluate("(id) => { const r = turnusModeler.get('elementRegistry'); const c = turnusModeler.get('canvas');"
+                  " c.scrollToElement(r.get(id)); turnusModeler.get('selection').select(r.get(id)); }", element_id)
+    page.wait_for_selector("#properties .bio-properties-panel-header")
+
+
+def panel_input(page: Any, selector: str, group: str) -> Any:
+    """The properties panel's input, opening its group (as a person clicks the group's heading)."""
+    field = page.locator(selector)
+    if not field.is_visible():
+        page.locator(".bio-properties-panel-group-header", has_text=group).first.click()
+    field.wait_for(state="visible")
+    return field
+
+
+def test_process_owner_changes_deploys_and_migrates_a_waiting_case(browser: Any, server: tuple[str, Any]) -> None:
+    base, engine = server
+    case_id = engine.start("netvaerksturnus", "emma", PROPOSAL)
+    visit = Visit()
+    context = browser.new_context(locale="da-DK", timezone_id="Europe/Copenhagen", base_url=base,
+                                  viewport={"width": 1400, "height": 1000})
+    context.add_init_script(path=str(AXE))
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+
+    sign_in(page, "paula")
+    page.get_by_role("link", name="Processer").click()
+    axe(page, visit)
+    page.get_by_role("link", name=re.compile("Åbn i modelleringsværktøj")).first.click()
+    page.wait_for_selector("#modeller[data-ready='true']")
+    axe(page, visit)
+
+    # Candidate group and form field label, in the properties panel.
+    select(page, "qualify_theme")
+    groups = panel_input(page, "#bio-properties-panel-candidateGroups", "Tildeling")
+    assert groups.input_value() == "netvaerkssekretariat"
+    groups.fill("ledelsesteam")
+    label_id = "#bio-properties-panel-qualify_theme-formField-4-formFieldLabel"
+    if not page.locator(label_id).is_visible():
+        page.locator(".bio-properties-panel-group-header", has_text="Formularfelter").click()
+        entry = page.locator("[data-entry-id='qualify_theme-formField-4']")
+        entry.locator(".bio-properties-panel-collapsible-entry-header", has_text="qualification_comment").first.click()
+    label = page.locator(label_id)
+    assert label.input_value() == "Sekretariatets kvalificering"
+    label.fill(NEW_LABEL)
+    axe(page, visit)
+
+    # A broken condition is shown on the diagram, then fixed.
+    select(page, "theme_f4")
+    condition = panel_input(page, "#bio-properties-panel-conditionExpression", "Betingelse")
+    original = condition.input_value()
+    assert original == 'theme_decision == "revise"'
+    condition.fill('theme_decision == = "revise"')
+    page.get_by_role("button", name="Valider").click()
+    page.wait_for_selector("#modeller[data-validated='errors']")
+    finding = page.locator("#errors li[data-element-id='theme_f4'] button")
+    assert finding.count() == 1
+    assert "finding-error" in page.locator("#canvas g.djs-element[data-element-id='theme_f4']").get_attribute("class")
+    axe(page, visit)
+    finding.click()
+    condition.fill(original)
+    page.get_by_role("button", name="Valider").click()
+    page.wait_for_selector("#modeller[data-validated='ok']")
+    assert page.locator("#errors li").count() == 0
+
+    # The draft survives a reload.
+    page.reload()
+    page.wait_for_selector("#modeller[data-ready='true']")
+    assert page.locator("#draft-note").is_visible()
+
+    page.get_by_role("button", name="Udrul").click()
+    page.wait_for_selector("#modeller[data-deployed='ok']")
+    assert "version 2" in page.locator("#status").text_content()
+
+    page.goto("/modeller/netvaerksturnus/migrate")
+    axe(page, visit)
+    page.get_by_label("Flyt til version").select_option("2")
+    page.get_by_role("button", name="Prøvekørsel").click()
+    page.wait_for_selector("#result-title")
+    assert page.locator("tr.migration", has_text=case_id).count() == 1, page.locator("main").inner_text()
+    assert page.locator("tr.migration--ok", has_text=case_id).count() == 1, page.locator("tr.migration").inner_text()
+    assert engine.case(case_id, None).version == 1
+    axe(page, visit)
+    page.get_by_role("button", name="Migrér", exact=True).click()
+    page.wait_for_selector("#result-title:has-text('Resultat')")
+    assert page.get_by_text("flyttet fra version 1 til 2").is_visible()
+    page.goto("/modeller/netvaerksturnus/versions")
+    assert page.get_by_text("ledelsesteam").first.is_visible()
+    axe(page, visit)
+    page.get_by_role("button", name="Log ud").click()
+
+    sign_in(page, "lene")
+    page.get_by_role("link", name=re.compile("Gruppens opgaver")).click()
+    page.get_by_role("link", name="Kvalificér temaforslag").first.click()
+    assert page.get_by_label(NEW_LABEL).is_visible()
+    context.close()
+    assert not visit.violations, visit.violations
+    assert not errors, errors

@@ -1,0 +1,83 @@
+"""Pages: the list of definitions, the editor, a version's files, the versions with what changed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, abort, render_template, url_for
+
+from web.deps import engine, user
+from web.modeller import bp, owner_required
+from web.security import CSP
+
+BLANK = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" xmlns:dc="http://www.omg.org/spec/DD/20100524/DC"
+  xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="Definitions_new" targetNamespace="http://turnus/bpmn">
+  <bpmn:process id="ny_proces" name="Ny proces" isExecutable="true">
+    <bpmn:startEvent id="StartEvent_1" />
+  </bpmn:process>
+  <bpmndi:BPMNDiagram id="BPMNDiagram_1">
+    <bpmndi:BPMNPlane id="BPMNPlane_1" bpmnElement="ny_proces">
+      <bpmndi:BPMNShape id="StartEvent_1_di" bpmnElement="StartEvent_1">
+        <dc:Bounds x="180" y="160" width="36" height="36" />
+      </bpmndi:BPMNShape>
+    </bpmndi:BPMNPlane>
+  </bpmndi:BPMNDiagram>
+</bpmn:definitions>
+"""
+
+
+@bp.route("")
+@owner_required
+def index() -> Any:
+    return render_template("modeller/index.html", definitions=engine().definition_overview(user().name))
+
+
+def _editor(key: str | None, version: int | None, files: dict[str, str]) -> Any:
+    page = render_template("modeller/editor.html", key=key, version=version, files=files,
+                           draft_key=f"turnus-draft:{key or 'new'}")
+    # bpmn-js and its properties panel build markup with style="" attributes (sizes, positions of
+    # the canvas and popups). Only style *attributes* are allowed, only on this page: <style> elements,
+    # inline scripts and everything else stay as strict as elsewhere (web/security.py).
+    return Response(page, headers={"Content-Security-Policy": CSP + "; style-src-attr 'unsafe-inline'"})
+
+
+@bp.route("/new")
+@owner_required
+def new() -> Any:
+    return _editor(None, None, {"ny_proces.bpmn": url_for("modeller.blank")})
+
+
+@bp.route("/new/blank.bpmn")
+@owner_required
+def blank() -> Any:
+    return Response(BLANK, mimetype="application/xml")
+
+
+@bp.route("/<id:key>/edit", defaults={"version": None})
+@bp.route("/<id:key>/<int:version>/edit")
+@owner_required
+def edit(key: str, version: int | None) -> Any:
+    names = engine().version_files(key, version, user().name)
+    shown = version or max(v.version for v in engine().versions_of(key))
+    return _editor(key, shown, {n: url_for("modeller.download", key=key, version=shown, name=n) for n in names})
+
+
+@bp.route("/<id:key>/<int:version>/files/<path:name>")
+@owner_required
+def download(key: str, version: int, name: str) -> Any:
+    files = engine().version_files(key, version, user().name)
+    if name not in files:
+        abort(404)
+    return Response(files[name], mimetype="application/xml",
+                    headers={"Content-Disposition": f'attachment; filename="{name.rsplit("/", 1)[-1]}"'})
+
+
+@bp.route("/<id:key>/versions")
+@owner_required
+def versions(key: str) -> Any:
+    eng = engine()
+    found = eng.versions_of(key)
+    diffs = {v.version: eng.version_diff(key, v.version - 1, v.version) for v in found if v.version > 1}
+    return render_template("modeller/versions.html", key=key, name=found[0].name, versions=found, diffs=diffs)
