@@ -4,6 +4,7 @@ version, and what ran in one case (for the diagram and its table)."""
 from __future__ import annotations
 
 import json
+import math
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
@@ -97,7 +98,7 @@ class ElementStat:
 
 def _p90(values: list[float]) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, int(round(0.9 * len(ordered) + 0.5)) - 1))]
+    return ordered[min(len(ordered) - 1, max(0, math.ceil(0.9 * len(ordered)) - 1))]
 
 
 _RAN = ("task_completed", "gateway_taken", "timer_fired", "decision_evaluated", "script_run", "end_reached")

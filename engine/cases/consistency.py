@@ -34,9 +34,8 @@ def expected_from_events(conn: Connection, case_id: str) -> dict[str, Any]:
             data.update(p.get("outputs") or {})
         elif ev.kind == "script_run":
             data.update({k: v.get("after") for k, v in (p.get("changed") or {}).items() if isinstance(v, dict)})
-        if ev.kind == "task_created":
-            open_tasks[ev.task_id] = p.get("assignee")
-        elif ev.kind in ("task_claimed", "task_assigned", "task_released") and ev.task_id in open_tasks:
+        opened = ev.kind == "task_created"
+        if opened or (ev.kind in ("task_claimed", "task_assigned", "task_released") and ev.task_id in open_tasks):
             open_tasks[ev.task_id] = p.get("assignee")
         elif ev.kind in ("task_completed", "task_cancelled"):
             open_tasks.pop(ev.task_id, None)
