@@ -391,10 +391,10 @@ class Engine:
             return [p for cid in ids for p in consistency.check_case(conn, self.versions, cid)]
         return self._read(run)
 
-    def access_log(self, actor: str | None, purpose: str = "audit of the access log",
+    def access_log(self, reader: str | None, purpose: str = "audit of the access log",
                    **filters: Any) -> tuple[list[access.AccessEntry], int]:
         def run(conn: Connection, now: datetime) -> tuple[list[access.AccessEntry], int]:
-            who = self._auditor(conn, actor)
+            who = self._auditor(conn, reader)
             found = access.search(conn, **filters)
             access.log(conn, who, "search_access_log", json.dumps(
                 {k: v for k, v in filters.items() if v}, default=str)[:200], purpose, filters.get("subject"), now)

@@ -20,6 +20,11 @@ _LIFECYCLE = {"task_created": "start", "task_completed": "complete", "gateway_ta
               "timer_fired": "complete", "decision_evaluated": "complete", "script_run": "complete",
               "end_reached": "complete", "case_started": "complete"}
 BATCH = 500
+NS = "http://www.xes-standard.org/"
+
+
+def _q(tag: str) -> str:
+    return f"{{{NS}}}{tag}"
 
 
 def _cases(conn: Connection, key: str | None, since: datetime | None) -> Iterator[Any]:
@@ -32,7 +37,7 @@ def _cases(conn: Connection, key: str | None, since: datetime | None) -> Iterato
 
 
 def _attr(xf: Any, tag: str, key: str, value: str) -> None:
-    xf.write(etree.Element(tag, key=key, value=value))
+    xf.write(etree.Element(_q(tag), key=key, value=value, nsmap={None: NS}))
 
 
 def write_xes(conn: Connection, out: IO[bytes], names_of: Any, *, key: str | None = None,
@@ -41,22 +46,22 @@ def write_xes(conn: Connection, out: IO[bytes], names_of: Any, *, key: str | Non
     count = 0
     with etree.xmlfile(out, encoding="utf-8") as xf:
         xf.write_declaration()
-        with xf.element("log", {"xes.version": "1.0", "xes.features": "", "xmlns": "http://www.xes-standard.org/"}):
+        with xf.element(_q("log"), {"xes.version": "1.0", "xes.features": ""}, nsmap={None: NS}):
             for name, prefix, uri in (("Concept", "concept", "http://www.xes-standard.org/concept.xesext"),
                                       ("Lifecycle", "lifecycle", "http://www.xes-standard.org/lifecycle.xesext"),
                                       ("Organizational", "org", "http://www.xes-standard.org/org.xesext"),
                                       ("Time", "time", "http://www.xes-standard.org/time.xesext")):
-                xf.write(etree.Element("extension", name=name, prefix=prefix, uri=uri))
-            with xf.element("global", scope="trace"):
+                xf.write(etree.Element(_q("extension"), name=name, prefix=prefix, uri=uri, nsmap={None: NS}))
+            with xf.element(_q("global"), scope="trace"):
                 _attr(xf, "string", "concept:name", "__INVALID__")
-            with xf.element("global", scope="event"):
+            with xf.element(_q("global"), scope="event"):
                 _attr(xf, "string", "concept:name", "__INVALID__")
                 _attr(xf, "string", "lifecycle:transition", "complete")
-            xf.write(etree.Element("classifier", name="Activity", keys="concept:name"))
+            xf.write(etree.Element(_q("classifier"), name="Activity", keys="concept:name", nsmap={None: NS}))
             _attr(xf, "string", "concept:name", "Turnus export" + (f" of {key}" if key else ""))
             for case in _cases(conn, key, since):
                 names = names_of(case.version_id)
-                with xf.element("trace"):
+                with xf.element(_q("trace")):
                     _attr(xf, "string", "concept:name", case.id)
                     _attr(xf, "string", "turnus:process", case.key)
                     _attr(xf, "string", "turnus:status", case.status)
@@ -67,7 +72,7 @@ def write_xes(conn: Connection, out: IO[bytes], names_of: Any, *, key: str | Non
                                         .order_by(case_events.c.seq))
                     for ev in rows:
                         activity = names.get(ev.element_id or "") or ev.element_id or ev.kind
-                        with xf.element("event"):
+                        with xf.element(_q("event")):
                             _attr(xf, "string", "concept:name", activity)
                             _attr(xf, "string", "lifecycle:transition", _LIFECYCLE[ev.kind])
                             _attr(xf, "string", "org:resource", ev.actor)
