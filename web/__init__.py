@@ -19,7 +19,7 @@ from web.settings import WebSettings, load_web_settings, secret_key
 
 def create_app(engine: Engine | None = None, config: Mapping[str, Any] | None = None,
                settings: WebSettings | None = None) -> Flask:
-    from web import auth, cases, errors, i18n, inbox, security, start, tasks
+    from web import audit, auth, cases, errors, i18n, inbox, security, start, tasks
 
     web = settings or load_web_settings()
     app = Flask(__name__, instance_relative_config=False)
@@ -46,6 +46,6 @@ def create_app(engine: Engine | None = None, config: Mapping[str, Any] | None = 
     security.init_security(app)
     errors.init_errors(app)
     auth.init_auth(app)
-    for blueprint in (inbox.bp, tasks.bp, cases.bp, start.bp):
+    for blueprint in (inbox.bp, tasks.bp, cases.bp, start.bp, audit.bp):
         app.register_blueprint(blueprint)
     return app
