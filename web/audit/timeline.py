@@ -71,7 +71,7 @@ def describe(events: list[EventView], version: int) -> list[Line]:
             details = [(_("Comment"), p.get("text", ""))]
         elif k == "gateway_taken":
             text = _("The process chose a way at “%(name)s”", name=name)
-            details = [(_("Continued to"), ", ".join(p.get("targets") or []))]
+            details = [(_("Continued to"), ", ".join(str(t) for t in p.get("targets") or [] if t) or "–")]
         elif k == "timer_fired":
             text = _("The timer “%(name)s” fired", name=name)
             if p.get("due"):
