@@ -106,3 +106,14 @@ def test_statistics_table(auditor, done_case: str) -> None:
     page = auditor.get("/audit/statistics/review")
     assert page.status_code == 200 and "<meter" in page.text
     assert json.dumps(1) in page.text
+
+
+def test_a_file_added_to_a_case_is_an_audit_event(auditor, engine: Engine, done_case: str) -> None:
+    from engine import attachments
+
+    item = attachments.store(engine, "rita", "tilbud.pdf", b"%PDF-1.4 test", case_id=done_case)
+    [event] = [e for e in engine.history(done_case, None) if e.kind == "attachment_added"]
+    assert (event.actor, event.payload["file_name"], event.payload["sha256"]) == ("rita", "tilbud.pdf", item.sha256)
+    assert engine.verify(done_case) == []
+    page = auditor.get(f"/audit/cases/{done_case}")
+    assert "tilbud.pdf" in page.text and item.sha256 in page.text
