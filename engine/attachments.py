@@ -21,7 +21,8 @@ from sqlalchemy import Connection, insert, select, update
 
 from engine import identity
 from engine.cases import commands, queries
-from engine.errors import Forbidden, InvalidInput, NotFound
+from engine.cases.live import StaleCase
+from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
 from engine.store.tables import attachments, cases
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
@@ -146,7 +147,22 @@ def store(engine: Any, actor: str, file_name: str, content: bytes, *, task_id: s
             id=item.id, case_id=item.case_id, task_id=item.task_id, file_name=item.file_name,
             content_type=item.content_type, size=item.size, sha256=item.sha256, content=content,
             uploaded_by=actor, uploaded_at=now))
+        if case_id is not None:
+            _audit_added(conn, now, actor, case_id, [item])
     return item
+
+
+def _audit_added(conn: Connection, now: datetime, actor: str, case_id: str, items: list[Attachment]) -> None:
+    """A file added to a case is part of its history: one event per file, in the same transaction."""
+    case = commands._case_row(conn, case_id)
+    events = commands._writer(commands.Ctx(conn, now, None), case)  # type: ignore[arg-type]
+    for item in items:
+        events.add("attachment_added", actor, task_id=item.task_id, attachment_id=item.id,
+                   file_name=item.file_name, content_type=item.content_type, size=item.size, sha256=item.sha256)
+    try:
+        commands._bump(commands.Ctx(conn, now, None), case, events)  # type: ignore[arg-type]
+    except StaleCase:
+        raise Conflict("The case changed while the file was added; please add it again") from None
 
 
 def link_to_case(engine: Any, actor: str, attachment_ids: list[str], case_id: str) -> int:
@@ -154,10 +170,15 @@ def link_to_case(engine: Any, actor: str, attachment_ids: list[str], case_id: st
     if not attachment_ids:
         return 0
     with _write(engine) as conn, conn.begin():
-        result = conn.execute(update(attachments).where(
+        linked = [_from_row(r, False) for r in conn.execute(select(*_META).where(
             attachments.c.id.in_(attachment_ids), attachments.c.uploaded_by == actor,
-            attachments.c.case_id.is_(None)).values(case_id=case_id))
-        return result.rowcount or 0
+            attachments.c.case_id.is_(None)).order_by(attachments.c.uploaded_at, attachments.c.id))]
+        if not linked:
+            return 0
+        conn.execute(update(attachments).where(attachments.c.id.in_([a.id for a in linked]))
+                     .values(case_id=case_id))
+        _audit_added(conn, engine.clock.now(), actor, case_id, linked)
+        return len(linked)
 
 
 def _require_reader(conn: Connection, user: identity.User, case_id: str) -> Any:

@@ -313,10 +313,19 @@ def audit() -> None:
 
 @audit.command("verify", epilog=_ex("turnus audit verify CASE_ID"))
 @click.argument("case_id", required=False)
+@click.option("--against", "against", type=click.Path(path_type=Path), default=None,
+              help="A signed digest (`turnus audit digest`): also find rewritten chains and deleted cases.")
 @click.pass_obj
-def audit_verify(obj: Ctx, case_id: str | None) -> None:
+def audit_verify(obj: Ctx, case_id: str | None, against: Path | None) -> None:
     """Exit 0 if the history is intact; otherwise non-zero and the first bad event."""
-    failures = obj.engine().verify(case_id)
+    if against is not None:
+        try:
+            text = against.read_bytes()
+        except OSError as err:
+            raise InvalidInput(f"Cannot read the digest {against}: {err.strerror}") from None
+        failures = obj.engine().verify_against(text)
+    else:
+        failures = obj.engine().verify(case_id)
     if failures:
         click.echo(f"TAMPERED: {failures[0]}", err=True)
         for more in failures[1:]:
@@ -377,6 +386,8 @@ def main() -> None:
         click.echo(f"internal error: {type(err).__name__}: {err} (set TURNUS_DEBUG=1 for details)", err=True)
         sys.exit(3)
 
+
+from engine import cli_audit  # noqa: E402,F401  (registers `audit export|digest|live|access-log|…`)
 
 if __name__ == "__main__":
     main()

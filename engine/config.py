@@ -38,6 +38,14 @@ class Settings:
     work_max_seconds: float = field(default_factory=lambda: float(_env("TURNUS_WORK_MAX_SECONDS", "5")))
     # How often a command retries after an optimistic-lock conflict on a case it did not lose.
     conflict_retries: int = field(default_factory=lambda: int(_env("TURNUS_CONFLICT_RETRIES", "8")))
+    # File holding the secret that signs chain-head digests (`turnus audit digest`). Keep it outside the
+    # database and out of the database user's reach; unset, digest commands refuse to run.
+    audit_key_file: str | None = field(default_factory=lambda: os.environ.get("TURNUS_AUDIT_KEY_FILE") or None)
+    # Days an access-log entry is kept; older ones are deleted by the timer thread / `turnus audit
+    # purge-access-log` (about six months by default, common Danish public-sector practice).
+    access_log_retention_days: int = field(
+        default_factory=lambda: int(_env("TURNUS_ACCESS_LOG_RETENTION_DAYS", "183"))
+    )
 
 
 def load_settings() -> Settings:

@@ -93,6 +93,11 @@ def may_deploy(user: User) -> bool:
     return user.has_role("process-owner") or user.has_role("admin")
 
 
+def may_audit(user: User) -> bool:
+    """Search across cases, export, verify, read the access log: auditors and administrators."""
+    return user.has_role("auditor") or user.has_role("admin")
+
+
 # --- repository -------------------------------------------------------------------------
 
 def check_name(name: str, what: str = "user name") -> str:

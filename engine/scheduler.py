@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from engine.errors import TurnusError
 
 log = logging.getLogger(__name__)
+PURGE_EVERY = 3600.0  # seconds between access-log retention runs
 
 
 class TimerThread(threading.Thread):
@@ -23,11 +25,17 @@ class TimerThread(threading.Thread):
         self._stop_event = threading.Event()
 
     def run(self) -> None:
+        last_purge = 0.0
         while not self._stop_event.wait(self.interval):
             try:
                 moved = self.engine.fire_timers()  # type: ignore[attr-defined]
                 if moved:
                     log.info("timers moved %d case(s)", moved)
+                if time.monotonic() - last_purge > PURGE_EVERY:  # access-log retention, hourly is plenty
+                    last_purge = time.monotonic()
+                    purged = self.engine.purge_access_log()  # type: ignore[attr-defined]
+                    if purged:
+                        log.info("access log: %d entries past retention deleted", purged)
             except TurnusError as err:
                 log.warning("timer run failed: %s", err)
             except Exception:  # keep the loop alive; the next round tries again

@@ -19,7 +19,7 @@ from web.settings import WebSettings, load_web_settings, secret_key
 
 def create_app(engine: Engine | None = None, config: Mapping[str, Any] | None = None,
                settings: WebSettings | None = None) -> Flask:
-    from web import auth, cases, errors, i18n, inbox, security, start, tasks
+    from web import audit, auth, cases, errors, i18n, inbox, security, start, tasks
     from web.modeller import bp as modeller_bp
 
     web = settings or load_web_settings()
@@ -47,6 +47,6 @@ def create_app(engine: Engine | None = None, config: Mapping[str, Any] | None = 
     security.init_security(app)
     errors.init_errors(app)
     auth.init_auth(app)
-    for blueprint in (inbox.bp, tasks.bp, cases.bp, start.bp, modeller_bp):
+    for blueprint in (inbox.bp, tasks.bp, cases.bp, start.bp, modeller_bp, audit.bp):
         app.register_blueprint(blueprint)
     return app

@@ -23,6 +23,7 @@ CHROMIUM = os.environ.get("TURNUS_CHROMIUM") or shutil.which("chromium") or "/us
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--no-first-run", "--disable-sync", "--disable-dev-shm-usage"]
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+LIVE_ENGINE: list[Any] = []  # the live server's engine, for tests that set up data behind the browser
 
 
 def _process_folder() -> Path:
@@ -44,6 +45,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("live")
     engine = Engine.create(f"sqlite:///{folder / 'e2e.db'}")
     seed(engine)
+    LIVE_ENGINE[:] = [engine]
     engine.deploy_paths([_process_folder()], "system")
     settings = WebSettings(secret_key="e2e-secret", instance_dir=folder / "instance", cookie_secure=False,
                            timer_interval=0)

@@ -1,0 +1,9 @@
+"""The audit trail: the hash chain (chain), exports (export, xes), signed digests of chain heads (digest),
+the live-state check (consistency), searches and statistics for auditors (search), the access log (access).
+
+The chain's names are re-exported so ``from engine.audit import EventWriter`` keeps working.
+"""
+
+from engine.audit.chain import GENESIS, EventWriter, VerifyFailure, dump_payload, event_hash, verify_all, verify_case
+
+__all__ = ["GENESIS", "EventWriter", "VerifyFailure", "dump_payload", "event_hash", "verify_all", "verify_case"]

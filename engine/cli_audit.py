@@ -1,0 +1,113 @@
+"""`turnus audit …` commands beyond verify: exports, the signed digest, the live-state check, the access log.
+
+Registered onto the `audit` group of engine.cli (imported at its end).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+from engine.audit import export
+from engine.cli import Ctx, _dt, audit
+from engine.errors import InvalidInput
+
+
+def _since(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        at = datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(f"--since {value!r} is not a date (YYYY-MM-DD) or ISO 8601 date-time") from None
+    return at.replace(tzinfo=UTC) if at.tzinfo is None else at
+
+
+@audit.command("export")
+@click.argument("case_id", required=False)
+@click.option("--format", "fmt", type=click.Choice(["json", "csv", "xes"]), default="json")
+@click.option("--definition", "key", default=None, help="xes: only cases of this process key.")
+@click.option("--since", default=None, help="xes: only cases started on or after this date (UTC).")
+@click.option("--purpose", default="audit export", help="Why (written to the access log).")
+@click.pass_obj
+def audit_export(obj: Ctx, case_id: str | None, fmt: str, key: str | None, since: str | None, purpose: str) -> None:
+    """One case's history as JSON or CSV, or a selection's events as XES, to stdout."""
+    engine = obj.engine()
+    if fmt == "xes":
+        if case_id:
+            raise InvalidInput("--format xes exports a selection: use --definition/--since, not a case id")
+        engine.export_xes(sys.stdout.buffer, None, key=key, since=_since(since), purpose=purpose)
+        return
+    if not case_id:
+        raise InvalidInput(f"--format {fmt} needs a CASE id")
+    click.echo(engine.export_case(case_id, None, fmt, purpose=purpose), nl=False)
+
+
+@audit.command("check-export")
+@click.argument("path", type=click.Path(path_type=Path))
+def audit_check_export(path: Path) -> None:
+    """Recompute the chain of a JSON export away from the database: exit 0 intact, 1 otherwise."""
+    try:
+        text = path.read_bytes()
+    except OSError as err:
+        raise InvalidInput(f"Cannot read {path}: {err.strerror}") from None
+    case, events = export.load_json(text)
+    failure = export.verify_events(case, events)
+    if failure:
+        click.echo(f"TAMPERED: {failure}", err=True)
+        sys.exit(1)
+    click.echo(f"intact ({len(events)} events)")
+
+
+@audit.command("digest")
+@click.option("--out", "out", type=click.Path(path_type=Path), default=None, help="Write here instead of stdout.")
+@click.pass_obj
+def audit_digest(obj: Ctx, out: Path | None) -> None:
+    """A signed digest of every case's chain head (key: TURNUS_AUDIT_KEY_FILE). Keep it off the database host."""
+    text = json.dumps(obj.engine().make_digest(), indent=1, sort_keys=True)
+    if out is None:
+        click.echo(text)
+        return
+    try:
+        out.write_text(text + "\n", encoding="utf-8")
+    except OSError as err:
+        raise InvalidInput(f"Cannot write {out}: {err.strerror}") from None
+    click.echo(f"digest written to {out}")
+
+
+@audit.command("live")
+@click.argument("case_id", required=False)
+@click.pass_obj
+def audit_live(obj: Ctx, case_id: str | None) -> None:
+    """Check that each case's stored state agrees with its events: exit 0 consistent, 1 otherwise."""
+    problems = obj.engine().check_live_state(case_id)
+    for p in problems:
+        click.echo(f"INCONSISTENT: {p}", err=True)
+    if problems:
+        sys.exit(1)
+    click.echo("consistent")
+
+
+@audit.command("access-log")
+@click.option("--actor", default=None)
+@click.option("--subject", default=None, help="Whose data.")
+@click.option("--since", default=None)
+@click.option("--page", default=1, type=click.IntRange(1, 100_000))
+@click.pass_obj
+def audit_access_log(obj: Ctx, actor: str | None, subject: str | None, since: str | None, page: int) -> None:
+    """Who read, searched or exported whose data (newest first, 50 a page)."""
+    entries, total = obj.engine().access_log(None, actor=actor, subject=subject, since=_since(since), page=page)
+    for e in entries:
+        click.echo(f"{_dt(e.at)}\t{e.actor}\t{e.action}\t{e.object}\t{e.subject or '-'}\t{e.purpose}")
+    click.echo(f"{total} entries", err=True)
+
+
+@audit.command("purge-access-log")
+@click.pass_obj
+def audit_purge(obj: Ctx) -> None:
+    """Delete access-log entries older than TURNUS_ACCESS_LOG_RETENTION_DAYS (run daily from cron)."""
+    click.echo(f"{obj.engine().purge_access_log()} entries deleted")

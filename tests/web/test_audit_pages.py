@@ -1,0 +1,119 @@
+"""The auditors' pages: search, a case's timeline/diagram/verify/exports, the access log, "my data";
+read-only, refused to everybody else, and malformed queries answered with a message, not a 500."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from sqlalchemy import update
+
+from engine.audit import export
+from engine.service import Engine
+from engine.store.tables import case_events
+from tests.web.conftest import open_task, password_hash, start_review
+
+FORM_RE = re.compile(r'<form[^>]*method="post"[^>]*action="([^"]+)"', re.I)
+
+
+@pytest.fixture
+def auditor(engine: Engine, as_user):
+    engine.add_user("revisor", display_name="Rikke Revisor", roles=["auditor"], password_hash=password_hash())
+    return as_user("revisor")
+
+
+@pytest.fixture
+def done_case(engine: Engine) -> str:
+    cid = start_review(engine, title="Nye stole")
+    task = open_task(engine, cid)
+    engine.claim(task, "ralf")
+    engine.complete(task, "ralf", {"decision": "approve", "reason": "Inden for budget"})
+    return cid
+
+
+def test_auditor_finds_the_case_reads_its_timeline_verifies_and_exports(auditor, done_case: str) -> None:
+    page = auditor.get("/audit/?q=stole&purpose=Intern+revision")
+    assert page.status_code == 200 and ("1 sager fundet" in page.text or "1 cases found" in page.text)
+    assert f"/audit/cases/{done_case}" in page.text
+    case = auditor.get(f"/audit/cases/{done_case}")
+    assert case.status_code == 200
+    text = case.text
+    assert "Rita Requester" in text and "Ralf Reviewer" in text
+    assert "Inden for budget" in text  # the reason, shown as the change it made
+    assert 'id="audit-diagram"' in text and 'id="steps-table"' in text
+    verified = auditor.get(f"/audit/cases/{done_case}?verify=1")
+    assert 'id="verdict"' in verified.text and "notice--success" in verified.text
+    exported = auditor.get(f"/audit/cases/{done_case}/export.json")
+    assert exported.status_code == 200 and "attachment" in exported.headers["Content-Disposition"]
+    meta, events = export.load_json(exported.data)
+    assert export.verify_events(meta, events) is None
+    csv = auditor.get(f"/audit/cases/{done_case}/export.csv")
+    assert csv.status_code == 200 and csv.text.startswith("case_id,seq")
+    assert auditor.get(f"/audit/cases/{done_case}/print").status_code == 200
+    xml = auditor.get(case.text.split('data-xml="')[1].split('"')[0])
+    assert xml.status_code == 200 and b"definitions" in xml.data
+    log = auditor.get("/audit/access-log?actor=revisor")
+    for action in ("search_cases", "read_case", "export_case_json", "export_case_csv"):
+        assert action in log.text
+    assert "Intern revision" in log.text
+
+
+def test_verify_names_an_edited_event(auditor, engine: Engine, done_case: str) -> None:
+    with engine.db.begin() as conn:
+        conn.execute(update(case_events).where(case_events.c.case_id == done_case, case_events.c.seq == 3)
+                     .values(actor="mallory"))
+    page = auditor.get(f"/audit/cases/{done_case}?verify=1")
+    assert "notice--warning" in page.text and ("event 3" in page.text or "hændelse 3" in page.text)
+
+
+def test_audit_pages_offer_no_way_to_change_anything(auditor, done_case: str) -> None:
+    for path in ("/audit/", f"/audit/cases/{done_case}", f"/audit/cases/{done_case}?verify=1",
+                 "/audit/access-log", "/audit/statistics/review", "/audit/my-data", f"/audit/cases/{done_case}/print"):
+        page = auditor.get(path)
+        assert page.status_code == 200, path
+        assert set(FORM_RE.findall(page.text)) <= {"/logout", "/language"}, path
+    assert auditor.post(f"/audit/cases/{done_case}").status_code == 405
+
+
+def test_everybody_else_is_refused(as_user, done_case: str) -> None:
+    rita = as_user("rita")
+    for path in ("/audit/", f"/audit/cases/{done_case}", f"/audit/cases/{done_case}/export.json",
+                 "/audit/access-log", "/audit/statistics/review"):
+        assert rita.get(path).status_code == 403, path
+    assert 'href="/audit/"' not in rita.get("/tasks").text
+
+
+def test_malformed_queries_get_a_message_not_a_500(auditor) -> None:
+    for path in ("/audit/?from=31-12-2027", "/audit/?version=-1", "/audit/?page=abc", "/audit/?version=9999999999",
+                 "/audit/access-log?from=yesterday", "/audit/access-log?page=0"):
+        page = auditor.get(path)
+        assert page.status_code == 400, path
+        assert "yyyy-mm-dd" in page.text or "1" in page.text
+    assert auditor.get("/audit/?status=weird&key=nope").status_code == 200
+
+
+def test_my_data_shows_when_and_why_but_not_who(as_user, auditor, done_case: str) -> None:
+    auditor.get(f"/audit/cases/{done_case}?purpose=Aktindsigt+2027")
+    rita = as_user("rita")
+    page = rita.get("/audit/my-data")
+    assert page.status_code == 200
+    assert "Nye stole" in page.text and "Aktindsigt 2027" in page.text
+    assert "revisor" not in page.text.lower().replace("revision", "")
+
+
+def test_statistics_table(auditor, done_case: str) -> None:
+    page = auditor.get("/audit/statistics/review")
+    assert page.status_code == 200 and "<meter" in page.text
+    assert json.dumps(1) in page.text
+
+
+def test_a_file_added_to_a_case_is_an_audit_event(auditor, engine: Engine, done_case: str) -> None:
+    from engine import attachments
+
+    item = attachments.store(engine, "rita", "tilbud.pdf", b"%PDF-1.4 test", case_id=done_case)
+    [event] = [e for e in engine.history(done_case, None) if e.kind == "attachment_added"]
+    assert (event.actor, event.payload["file_name"], event.payload["sha256"]) == ("rita", "tilbud.pdf", item.sha256)
+    assert engine.verify(done_case) == []
+    page = auditor.get(f"/audit/cases/{done_case}")
+    assert "tilbud.pdf" in page.text and item.sha256 in page.text

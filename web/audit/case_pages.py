@@ -1,0 +1,65 @@
+"""One case for an auditor: timeline in words, diagram, verify, exports, a printable view."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, render_template, request
+
+from web.audit import auditor_required, bp
+from web.audit.timeline import describe
+from web.deps import display_name, engine, user
+from web.present import status_label
+
+
+def _purpose() -> str:
+    return request.args.get("purpose", "").strip()[:200] or "audit"
+
+
+def _page(case_id: str, template: str, **more: Any) -> Any:
+    me = user().name
+    case = engine().case(case_id, me, purpose=_purpose())
+    events = engine().history(case_id, me, purpose=_purpose())
+    lines = describe(events, case.version)
+    runs = engine().audit_runs(case_id)
+    names = {e.element_id: e.element_name for e in events if e.element_id}
+    return render_template(template, case=case, lines=lines, runs=runs, names=names, who=display_name,
+                           status_label=status_label, version_id=engine().case_version_id(case_id), **more)
+
+
+@bp.route("/cases/<id:case_id>")
+@auditor_required
+def case(case_id: str) -> Any:
+    verdict = None
+    if request.args.get("verify") == "1":
+        failures = engine().verify(case_id)
+        verdict = {"ok": not failures, "failure": failures[0] if failures else None,
+                   "live": engine().check_live_state(case_id)}
+    return _page(case_id, "audit/case.html", verdict=verdict)
+
+
+@bp.route("/cases/<id:case_id>/print")
+@auditor_required
+def printable(case_id: str) -> Any:
+    return _page(case_id, "audit/print.html")
+
+
+@bp.route("/cases/<id:case_id>/export.<fmt>")
+@auditor_required
+def export(case_id: str, fmt: str) -> Any:
+    if fmt not in ("json", "csv"):
+        return Response("json or csv", status=404, mimetype="text/plain")
+    body = engine().export_case(case_id, user().name, fmt, purpose=_purpose())
+    mime = "application/json" if fmt == "json" else "text/csv"
+    response = Response(body, mimetype=mime)
+    response.headers["Content-Disposition"] = f'attachment; filename="case-{case_id}.{fmt}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/versions/<int:version_id>/diagram.bpmn")
+@auditor_required
+def diagram(version_id: int) -> Any:
+    response = Response(engine().definition_xml(user().name, version_id), mimetype="application/xml")
+    response.headers["Cache-Control"] = "no-store"
+    return response

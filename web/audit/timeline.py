@@ -1,0 +1,111 @@
+"""A case's events in words (Danish or English): what happened, who, and what changed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask_babel import gettext as _
+
+from engine.cases.queries import EventView
+from web.deps import display_name
+
+
+@dataclass
+class Line:
+    seq: int
+    at: Any
+    actor: str
+    kind: str
+    text: str
+    details: list[tuple[str, str]] = field(default_factory=list)  # (label, value)
+
+
+def _v(value: Any) -> str:
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, list | dict):
+        import json
+
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def describe(events: list[EventView], version: int) -> list[Line]:
+    lines, data = [], {}
+    for e in events:
+        p, who, name = e.payload, display_name(e.actor), e.payload.get("name") or e.element_name or e.element_id or ""
+        details: list[tuple[str, str]] = []
+        k = e.kind
+        if k == "case_started":
+            text = _("%(who)s started the case (process version %(version)s)", who=who,
+                     version=p.get("version", version))
+            details = [(key, _v(val)) for key, val in sorted((p.get("data") or {}).items())]
+            data.update(p.get("data") or {})
+        elif k == "task_created":
+            to = display_name(p.get("assignee")) if p.get("assignee") else ", ".join(
+                (p.get("candidate_groups") or []) + (p.get("candidate_users") or []))
+            text = _("The step “%(name)s” is ready for %(to)s", name=name, to=to or "–")
+            if p.get("due_at"):
+                details.append((_("Due"), str(p["due_at"])[:10]))
+        elif k == "task_claimed":
+            text = _("%(who)s took the step “%(name)s”", who=who, name=name)
+        elif k == "task_released":
+            text = _("%(who)s released the step “%(name)s”", who=who, name=name)
+        elif k == "task_assigned":
+            text = _("%(who)s handed the step “%(name)s” to %(to)s", who=who, name=name,
+                     to=display_name(p.get("assignee")))
+        elif k == "task_completed":
+            text = _("%(who)s completed the step “%(name)s”", who=who, name=name)
+            for key, change in sorted((p.get("changes") or {}).items()):
+                details.append((key, _("%(before)s → %(after)s", before=_v(change.get("before")),
+                                       after=_v(change.get("after")))))
+            data.update(p.get("data") or {})
+            for key in sorted(data):
+                if key.endswith("_version") and data[key] is not None:
+                    details.append((key, _v(data[key])))
+        elif k == "comment_added":
+            text = _("%(who)s commented", who=who)
+            details = [(_("Comment"), p.get("text", ""))]
+        elif k == "gateway_taken":
+            text = _("The process chose a way at “%(name)s”", name=name)
+            details = [(_("Continued to"), ", ".join(str(t) for t in p.get("targets") or [] if t) or "–")]
+        elif k == "timer_fired":
+            text = _("The timer “%(name)s” fired", name=name)
+            if p.get("due"):
+                details = [(_("Due"), _v(p.get("due")))]
+        elif k == "decision_evaluated":
+            text = _("The decision “%(name)s” was evaluated", name=name)
+            details = [(key, _v(val)) for key, val in sorted((p.get("outputs") or {}).items())]
+            data.update(p.get("outputs") or {})
+        elif k == "script_run":
+            text = _("The process step “%(name)s” updated the case", name=name)
+            for key, change in sorted((p.get("changed") or {}).items()):
+                if isinstance(change, dict):
+                    details.append((key, _("%(before)s → %(after)s", before=_v(change.get("before")),
+                                           after=_v(change.get("after")))))
+                    data[key] = change.get("after")
+        elif k == "end_reached":
+            text = _("The process reached “%(name)s”", name=name)
+        elif k == "case_completed":
+            text = _("The case was finished")
+        elif k == "case_cancelled":
+            text = _("%(who)s cancelled the case", who=who)
+            details = [(_("Reason"), p.get("reason", ""))]
+        elif k == "task_cancelled":
+            text = _("The step “%(name)s” was withdrawn by the process", name=name)
+        elif k == "incident_raised":
+            text = _("A rule failed at “%(name)s”: the case stopped", name=name)
+            details = [(_("Message"), _v(p.get("message")))]
+        elif k == "incident_resolved":
+            text = _("%(who)s resolved the stopped case", who=who)
+        elif k == "attachment_added":
+            text = _("%(who)s added the file “%(file)s”", who=who, file=p.get("file_name", ""))
+            details = [(_("Size"), _v(p.get("size"))), ("SHA-256", _v(p.get("sha256")))]
+        else:  # kinds this page does not know yet (e.g. migrations) are shown as recorded
+            text = _("%(who)s: %(kind)s", who=who, kind=k)
+            details = [(key, _v(val)) for key, val in sorted(p.items())]
+        lines.append(Line(e.seq, e.at, e.actor, k, text, details))
+    return lines
