@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from engine.errors import Conflict, Forbidden, InvalidInput, NotFound, TurnusError
+from engine.errors import Busy, Conflict, Forbidden, InvalidInput, NotFound, TurnusError
 from web.security import log_refusal
 
 log = logging.getLogger("turnus.web")
@@ -51,6 +51,9 @@ def turnus_error(err: TurnusError) -> tuple[str, int]:
 def init_errors(app: Flask) -> None:
     @app.errorhandler(TurnusError)
     def _turnus(err: TurnusError) -> Any:
+        if isinstance(err, Busy):  # the database stayed locked: a moment later the same request works
+            body, status = page(503, _("Busy right now"), _("Nothing was changed. Please try again in a few seconds."))
+            return body, status, {"Retry-After": str(err.retry_after)}
         return turnus_error(err)
 
     @app.errorhandler(CSRFError)
