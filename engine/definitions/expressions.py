@@ -128,7 +128,30 @@ def timer_problems(file: str, event_id: str | None, timer: etree._Element) -> li
         return [Problem("error", file, f"{kind} must be an ISO 8601 string, not {literal!r}",
                         event_id, el.sourceline)]
     message = iso_problem(kind, literal)
-    return [Problem("error", file, message, event_id, el.sourceline)] if message else []
+    if message:
+        return [Problem("error", file, message, event_id, el.sourceline)]
+    return _cycle_period_problems(file, event_id, el, kind, literal)
+
+
+def _cycle_period_problems(file: str, event_id: str | None, el: etree._Element, kind: str,
+                           value: str) -> list[Problem]:
+    """A literal cycle that repeats at once (R/PT0S) or every few seconds is a runaway, not a reminder."""
+    if kind != "timeCycle":
+        return []
+    from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+
+    try:
+        period = TimerEventDefinition.parse_iso_recurring_interval(value)[2].total_seconds()
+    except Exception:  # the library reads fewer forms than iso_problem accepts: nothing more to say
+        return []
+    if period <= 0:
+        return [Problem("error", file, f"timeCycle '{value}' repeats with a period of zero: it would fire "
+                        "again at once, forever; give it a period such as \"R/P1D\"", event_id, el.sourceline)]
+    if period < 60:
+        return [Problem("warning", file, f"timeCycle '{value}' repeats every {period:g} seconds: each "
+                        "occurrence is a command of its own; a human workflow rarely needs less than minutes",
+                        event_id, el.sourceline)]
+    return []
 
 
 def iso_problem(kind: str, value: str) -> str | None:
@@ -193,6 +216,11 @@ def multi_instance_problems(file: str, activity: etree._Element, mi: etree._Elem
                                 "camunda:collection", aid, line))
     if cardinality is not None:
         problems += code_problems(file, aid, cardinality, cardinality.text, "eval", "loopCardinality")
+        if NAME_RE.match((cardinality.text or "").strip()):
+            problems.append(Problem("warning", file, f"loopCardinality '{cardinality.text.strip()}' comes from "
+                                    "case data with no upper bound: give the field that sets it a max "
+                                    "(camunda:validation); past the work budget the command becomes an incident",
+                                    aid, cardinality.sourceline))
     if collection is not None and not NAME_RE.match(collection.strip()):
         problems.append(Problem("error", file, f"camunda:collection '{collection}' must name a list in "
                                 "the case data, e.g. reviewers (not an expression)", aid, line))
@@ -219,4 +247,16 @@ def standard_loop_problems(file: str, activity: etree._Element, loop: etree._Ele
                                 aid, loop.sourceline))
     if condition is not None:
         problems += code_problems(file, aid, condition, condition.text, "eval", "loopCondition")
+        if maximum is None and _always_true(condition.text):
+            problems.append(Problem("error", file, f"the loopCondition '{(condition.text or '').strip()}' is "
+                                    "always true and there is no loopMaximum: the loop would never end",
+                                    aid, condition.sourceline))
     return problems
+
+
+def _always_true(text: str | None) -> bool:
+    """A loop condition that is a truthy constant (True, 1, "yes"): seen statically, before any case runs."""
+    try:
+        return bool(ast.literal_eval((text or "").strip()))
+    except (ValueError, SyntaxError, MemoryError, RecursionError, TypeError):
+        return False

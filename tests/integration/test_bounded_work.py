@@ -40,7 +40,8 @@ ENDLESS_LOOP = model("endless_loop", """
     <bpmn:sequenceFlow id="f1" sourceRef="go" targetRef="spin"/>
     <bpmn:scriptTask id="spin" name="Spin" scriptFormat="python">
       <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
-      <bpmn:standardLoopCharacteristics><bpmn:loopCondition>True</bpmn:loopCondition></bpmn:standardLoopCharacteristics>
+      <bpmn:standardLoopCharacteristics>
+        <bpmn:loopCondition>turns &gt; 0</bpmn:loopCondition></bpmn:standardLoopCharacteristics>
       <bpmn:script>turns = 1</bpmn:script>
     </bpmn:scriptTask>
     <bpmn:sequenceFlow id="f2" sourceRef="spin" targetRef="end"/>
@@ -199,3 +200,34 @@ def test_missed_cycle_occurrences_fire_once_and_the_next_is_a_period_from_now(en
     assert eng.case(case_id, "rita").next_timer_at == later + timedelta(days=1)
     fired = [e for e in eng.history(case_id, None) if e.kind == "timer_fired"]
     assert len(fired) == 1
+
+
+@pytest.mark.parametrize("fragment,finding", [
+    ('<bpmn:loopCondition>turns &gt; 0</bpmn:loopCondition>', None),
+    ('<bpmn:loopCondition>True</bpmn:loopCondition>', "always true and there is no loopMaximum"),
+])
+def test_lint_refuses_a_loop_that_is_endless_on_its_face(fragment: str, finding: str | None) -> None:
+    from engine.definitions import load_bundles
+    from engine.errors import DefinitionInvalid
+
+    source = ENDLESS_LOOP.decode().replace('<bpmn:loopCondition>turns &gt; 0</bpmn:loopCondition>', fragment)
+    if finding is None:
+        load_bundles({"endless_loop.bpmn": source.encode()})
+        return
+    with pytest.raises(DefinitionInvalid) as err:
+        load_bundles({"endless_loop.bpmn": source.encode()})
+    assert finding in str(err.value) and "element 'spin'" in str(err.value)
+
+
+def test_lint_refuses_a_zero_cycle_and_warns_of_unbounded_cardinality() -> None:
+    from engine.definitions import load_bundles
+    from engine.errors import DefinitionInvalid
+
+    zero = CYCLE_FROM_FORM.decode().replace("<bpmn:timeCycle>every</bpmn:timeCycle>",
+                                            '<bpmn:timeCycle>"R/PT0S"</bpmn:timeCycle>')
+    with pytest.raises(DefinitionInvalid) as err:
+        load_bundles({"cycle.bpmn": zero.encode()})
+    assert "period of zero" in str(err.value) and "element 'remind'" in str(err.value)
+    bundles = load_bundles({"wide_mi.bpmn": WIDE_MULTI_INSTANCE})
+    warnings = [p.message for b in bundles for p in b.warnings]
+    assert any("no upper bound" in w for w in warnings), warnings
