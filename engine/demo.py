@@ -15,7 +15,7 @@ DEMO_PASSWORD = "turnus-demo"
 DEMO_USERS: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("emma", "Emma Madsen (medarbejder)", (), ()),
     ("mikkel", "Mikkel Holm (medarbejder)", (), ()),
-    ("lars", "Lars Larsen (egen leder)", (), ()),
+    ("lars", "Lars Larsen (egen leder)", ("leder",), ()),
     ("sara", "Sara Nielsen (netværkssekretariatet)", ("netvaerkssekretariat",), ()),
     ("lene", "Lene Berg (ledelsesteamet)", ("ledelsesteam",), ()),
     ("peter", "Peter Dahl (ledelsesteamet)", ("ledelsesteam",), ()),
