@@ -6,6 +6,7 @@ Web and CLI talk only to this class.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
@@ -229,7 +230,7 @@ class Engine:
             if not (identity.may_see_task(user, access) or row.completed_by == actor
                     or (self._may_read(conn, user, view.case_id) and row.state != "open")):
                 raise Forbidden(f"Task {task_id} is not yours to see")
-            return view
+            return dataclasses.replace(view, barred=access.barred)
         return self._read(run)
 
     def _readable_case(self, conn: Connection, case_id: str, actor: str | None) -> Any:

@@ -104,6 +104,10 @@ def field_error(f: FormField | None, err: FieldError) -> str:
         return _("%(label)s must be text.", label=label)
     if code == "enum":
         return _("Choose one of the options for %(label)s.", label=label)
+    if code == "user_self":
+        return _("%(label)s cannot be yourself: choose someone independent of you.", label=label)
+    if code in ("user_not_member", "user_unknown"):
+        return _("Choose %(label)s from the list: that person cannot be chosen here.", label=label)
     if code in ("min", "max") and f is not None:
         bound = _bound(f, params.get(code, f.min if code == "min" else f.max))
         if f.type == "date":

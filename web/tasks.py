@@ -24,7 +24,7 @@ ACTIONS = ("complete", "draft")
 
 def _access(view: TaskView) -> identity.TaskAccess:
     return identity.TaskAccess(view.state, view.assignee, frozenset(view.candidate_users),
-                               frozenset(view.candidate_groups))
+                               frozenset(view.candidate_groups), view.barred)
 
 
 def _render(view: TaskView, values: Mapping[str, Any], errors: Mapping[str, str] | None = None,
@@ -40,15 +40,27 @@ def _render(view: TaskView, values: Mapping[str, Any], errors: Mapping[str, str]
         "assign": is_open and identity.may_assign(me, access),
     }
     max_mb = settings().max_upload_bytes // (1024 * 1024)
-    widgets = formview.build(view.form, values, errors, files=ctx.files, max_upload_mb=max_mb)
-    colleagues = sorted((u for u in directory().values() if u.name not in (me.name, view.assignee)),
+    widgets = formview.build(view.form, values, errors, files=ctx.files, max_upload_mb=max_mb,
+                             initiator=ctx.case.started_by)
+    # Only people who may then work the task: candidates, never someone a duty rule bars or a read-only role.
+    colleagues = sorted((u for u in directory().values()
+                         if u.name not in (me.name, view.assignee) and identity.may_receive(u, access)),
                         key=lambda u: u.display_name.lower())
+    barred_note = _duty_note(view.name, access.bar_reason(me.name)) if identity.is_barred(me, access) else ""
     return render_template(
         "task.html", task=view, ctx=ctx, widgets=widgets, may=may, general_errors=general or [],
         error_count=len(errors or {}) + len(general or []), multipart=formview.has_files(view.form),
         doc=instructions(view.documentation), colleagues=colleagues, who=display_name,
-        overdue=view.due_at is not None and view.due_at < engine().clock.now(),
+        barred_note=barred_note, overdue=view.due_at is not None and view.due_at < engine().clock.now(),
     ), status
+
+
+def _duty_note(task_name: str, rule: str | None) -> str:
+    if rule == identity.DUTY_INITIATOR:
+        return _("You started this case, so you may not do '%(step)s': someone independent of the request "
+                 "must do it.", step=task_name)
+    return _("You did an earlier step of this case that '%(step)s' must be independent of, so someone else "
+             "must do it.", step=task_name)
 
 
 @bp.route("/tasks/<id:task_id>")
