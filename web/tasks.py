@@ -75,6 +75,12 @@ def show(task_id: str) -> Any:
     return _render(view, formview.initial_values(view.form, case_data, draft), ctx=ctx)
 
 
+def _retry(view: TaskView, typed: Mapping[str, Any], by_field: Mapping[str, str], general: list[str]) -> Any:
+    """The form again after an error: what was typed, over the case data (so read-only context still shows)."""
+    ctx = case_context(view.case_id, user().name)
+    return _render(view, formview.initial_values(view.form, ctx.case.data, typed), by_field, general, 400, ctx=ctx)
+
+
 @bp.route("/tasks/<id:task_id>", methods=["POST"])
 @login_required
 def submit(task_id: str) -> Any:
@@ -106,7 +112,7 @@ def submit(task_id: str) -> Any:
     sub = formview.read(view.form, request.form, request.files, store, known, max_bytes)
     if sub.errors:
         by_field, general = formview.error_map(view.form, formview.all_errors(view.form, sub))
-        return _render(view, sub.raw, by_field, general, 400)
+        return _retry(view, sub.raw, by_field, general)
     try:
         if action == "draft":
             eng.save_draft(task_id, me, sub.data)
@@ -114,7 +120,7 @@ def submit(task_id: str) -> Any:
             eng.complete(task_id, me, sub.data)
     except FormInvalid as err:
         by_field, general = formview.error_map(view.form, err.errors)
-        return _render(view, sub.raw, by_field, general, 400)
+        return _retry(view, sub.raw, by_field, general)
     if action == "draft":
         flash(_("Your draft is saved. You can come back to it later."), "success")
         return redirect(url_for("tasks.show", task_id=task_id))

@@ -67,3 +67,13 @@ def test_hand_over_lists_only_those_who_may_work_it_and_release_is_not_offered(d
     assert picked[0] == "" and "maja" not in picked and "ralf" not in picked and "audrey" not in picked
     assert "rita" in picked  # a task with no candidates may go to anyone the rules allow
     assert "/release" not in html  # no group to give it back to: only reassign
+
+
+def test_read_only_context_is_still_shown_after_a_validation_error(engine: Engine, as_user: Any) -> None:
+    from tests.web.test_tasks import start_widgets
+
+    case_id = start_widgets(engine)
+    task_id = _task(engine, case_id, next(t.element_id for t in engine.case(case_id, None).open_tasks))
+    bad = as_user("ralf").post(f"/tasks/{task_id}", {"action": "draft", "note": "y" * 30})
+    assert bad.status_code == 400
+    assert "Handbook for network leaders" in bad.text and "3.5.2027 (uge 18)" in bad.text  # not "–"
