@@ -104,6 +104,11 @@ def field_error(f: FormField | None, err: FieldError) -> str:
         return _("%(label)s must be text.", label=label)
     if code == "enum":
         return _("Choose one of the options for %(label)s.", label=label)
+    if code == "not_before":
+        return _("%(label)s cannot be before %(other)s.", label=label, other=params.get("other", ""))
+    if code == "required_if":
+        return _("%(label)s must be filled in when %(other)s has this answer.", label=label,
+                 other=params.get("other", ""))
     if code == "user_self":
         return _("%(label)s cannot be yourself: choose someone independent of you.", label=label)
     if code in ("user_not_member", "user_unknown"):

@@ -11,7 +11,7 @@ from typing import Any
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import Connection, delete, insert, select, update
 
-from engine import identity
+from engine import form_rules, identity
 from engine.audit import GENESIS, EventWriter
 from engine.cases import duties, live
 from engine.cases.versions import VersionCache
@@ -98,6 +98,7 @@ def start(ctx: Ctx, user: User, key: str, data: dict[str, Any], business_key: st
                         + ", ".join(sorted(version.starter_users | version.starter_groups)))
     values = version.start_form.validate(data or {})
     duties.check_user_fields(ctx.conn, version.start_form, values, user.name)
+    form_rules.check(version.start_form, values)
     if version.initiator_variable:
         values[version.initiator_variable] = user.name
     case_id = str(uuid.uuid4())
@@ -136,6 +137,7 @@ def complete(ctx: Ctx, user: User, task_id: str, data: dict[str, Any]) -> live.L
     task = rt.get_task(lc.wf, task_id)
     if task is None or task.state != TaskState.READY or not task.task_spec.manual:
         raise Conflict(f"Task '{row.name}' is not ready to be completed")
+    form_rules.check(form, values, task.data)
     before = {k: task.data.get(k) for k in values}
     rt.complete_human_task(lc.wf, task, values, ctx.now)
     ctx.conn.execute(update(tasks).where(tasks.c.id == task_id).values(

@@ -20,10 +20,11 @@ from __future__ import annotations
 
 from lxml import etree
 
+from engine import form_rules
 from engine.errors import Problem
 from engine.identity import DUTY_COMPLETER_PREFIX, DUTY_INITIATOR
 
-from .camunda import bpmn, cam, split_list
+from .camunda import bpmn, cam, read_form, split_list
 
 NOT_BY = "turnus:notBy"
 MEMBER_OF = "turnus:memberOf"
@@ -53,11 +54,11 @@ def lint_duties(doc_name: str, process: etree._Element) -> list[Problem]:
             if problem:
                 problems.append(Problem("error", doc_name, f"{NOT_BY} '{rule}': {problem}", task.get("id"),
                                         prop.sourceline))
-        for xf in task.iterfind(f"{bpmn('extensionElements')}/{cam('formData')}/{cam('formField')}"):
-            problems += _field_problems(doc_name, task, xf)
-    for start in process.iter(bpmn("startEvent")):
-        for xf in start.iterfind(f"{bpmn('extensionElements')}/{cam('formData')}/{cam('formField')}"):
-            problems += _field_problems(doc_name, start, xf)
+    for owner in [*process.iter(bpmn("userTask")), *process.iter(bpmn("startEvent"))]:
+        for xf in owner.iterfind(f"{bpmn('extensionElements')}/{cam('formData')}/{cam('formField')}"):
+            problems += _field_problems(doc_name, owner, xf)
+        for message in form_rules.problems(read_form(owner, doc_name)[0]):
+            problems.append(Problem("error", doc_name, message, owner.get("id"), owner.sourceline))
     return problems
 
 
