@@ -78,3 +78,13 @@ def test_read_only_context_is_still_shown_after_a_validation_error(engine: Engin
     assert bad.status_code == 400
     shown = re.findall(r'<p class="readonly-value">(.*?)</p>', bad.text, re.S)
     assert shown and "–" not in [v.strip() for v in shown] and "" not in [v.strip() for v in shown], shown
+
+
+def test_a_search_with_no_match_says_so_rather_than_no_tasks(engine: Engine, as_user: Any) -> None:
+    from tests.web.conftest import start_review
+
+    start_review(engine)
+    ralf = as_user("ralf")
+    assert "Ingen opgaver passer til din søgning" in ralf.get("/tasks?view=group&q=zzzz").text
+    empty = as_user("olga").get("/tasks").text
+    assert "Ingen opgaver passer" not in empty and "Ingen opgaver her lige nu" in empty
