@@ -167,3 +167,17 @@ def field_hint(f: FormField, max_upload_mb: int) -> str:
         if f.maxlength is not None:
             parts.append(_("At most %(count)s characters.", count=f.maxlength))
     return " ".join(parts)
+
+
+DEFAULT_PRIORITY = 50  # Camunda's default; a task at it shows no priority at all
+
+
+def priority_words(priority: int | None) -> str:
+    """camunda:priority as a word a participant understands ("" for the default)."""
+    if priority is None or priority == DEFAULT_PRIORITY:
+        return ""
+    if priority >= 80:
+        return _("Urgent")
+    if priority > DEFAULT_PRIORITY:
+        return _("High")
+    return _("Low")
