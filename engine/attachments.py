@@ -134,9 +134,11 @@ def store(engine: Any, actor: str, file_name: str, content: bytes, *, task_id: s
     now = engine.clock.now()
     with _write(engine) as conn, conn.begin():
         user = identity.load_user(conn, actor)
+        if not identity.may_mutate(user):
+            raise Forbidden("Your role is read-only: you can read cases, but not add files")
         if task_id is not None:
             row = commands.task_row(conn, task_id)
-            if row.state != "open" or not identity.may_work(user, commands.access_of(conn, row)):
+            if row.state != "open" or not identity.may_work(user, commands.access_of(conn, row, engine.versions)):
                 raise Forbidden(f"You may not add files to task {task_id}")
             case_id = row.case_id
         elif case_id is not None:

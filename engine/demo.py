@@ -20,7 +20,7 @@ DEFAULT_PROCESSES = Path(__file__).resolve().parent.parent / "processes"
 DEMO_USERS: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("emma", "Emma Madsen (medarbejder)", (), ()),
     ("mikkel", "Mikkel Holm (medarbejder)", (), ()),
-    ("lars", "Lars Larsen (egen leder)", (), ()),
+    ("lars", "Lars Larsen (egen leder)", ("leder",), ()),
     ("sara", "Sara Nielsen (netværkssekretariatet)", ("netvaerkssekretariat",), ()),
     ("lene", "Lene Berg (ledelsesteamet)", ("ledelsesteam",), ()),
     ("peter", "Peter Dahl (ledelsesteamet)", ("ledelsesteam",), ()),

@@ -7,7 +7,7 @@ layer calls them for every object it touches (never by URL prefix).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -17,6 +17,12 @@ from engine.errors import InvalidInput, NotFound
 from engine.store.tables import groups, memberships, user_roles, users
 
 ROLES = ("admin", "process-owner", "auditor")
+# Roles that may read but never change anything: a user holding one is refused every mutating command,
+# whatever groups or other roles they also have (an auditor must not be able to alter what they audit).
+READ_ONLY_ROLES = frozenset({"auditor"})
+# Duty rules (turnus:notBy on a user task): who may not work a task, as declared by the process owner.
+DUTY_INITIATOR = "initiator"
+DUTY_COMPLETER_PREFIX = "completerOf:"
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9._@-]{0,99}$")
 
 
@@ -40,16 +46,44 @@ class TaskAccess:
     assignee: str | None
     candidate_users: frozenset[str]
     candidate_groups: frozenset[str]
+    # Users a duty rule bars from this task (segregation of duties), with the rule that bars each.
+    barred: frozenset[tuple[str, str]] = frozenset()
+
+    @property
+    def barred_names(self) -> frozenset[str]:
+        return frozenset(name for name, _ in self.barred)
+
+    def bar_reason(self, name: str) -> str | None:
+        return next((rule for who, rule in sorted(self.barred) if who == name), None)
+
+    @property
+    def has_candidates(self) -> bool:
+        return bool(self.candidate_users or self.candidate_groups)
 
 
 # --- policy -----------------------------------------------------------------------------
+
+def is_read_only(user: User) -> bool:
+    return bool(user.roles & READ_ONLY_ROLES)
+
+
+def may_mutate(user: User) -> bool:
+    """Every command that changes something first asks this (comment, claim, start, drafts, files, ...)."""
+    return user.active and not is_read_only(user)
+
 
 def is_candidate(user: User, task: TaskAccess) -> bool:
     return user.name in task.candidate_users or bool(user.groups & task.candidate_groups)
 
 
+def is_barred(user: User, task: TaskAccess) -> bool:
+    return user.name in task.barred_names
+
+
 def may_work(user: User, task: TaskAccess) -> bool:
-    """Complete or save a draft: the assignee, or a candidate while nobody has it."""
+    """Complete or save a draft: the assignee, or a candidate while nobody has it; never someone barred."""
+    if not may_mutate(user) or is_barred(user, task):
+        return False
     if task.assignee is not None:
         return task.assignee == user.name
     return is_candidate(user, task)
@@ -60,16 +94,59 @@ def may_see_task(user: User, task: TaskAccess) -> bool:
 
 
 def may_claim(user: User, task: TaskAccess) -> bool:
-    return task.assignee is None and is_candidate(user, task)
+    return task.assignee is None and is_candidate(user, task) and may_mutate(user) and not is_barred(user, task)
 
 
 def may_release(user: User, task: TaskAccess) -> bool:
+    """Give a task back to its candidates; a task with none would be stranded, so it can only be reassigned."""
+    if not may_mutate(user) or not task.has_candidates:
+        return False
     return task.assignee == user.name or user.has_role("admin")
 
 
 def may_assign(user: User, task: TaskAccess) -> bool:
     """Hand a task to a colleague: whoever holds it, a candidate while it is free, or an admin."""
+    if not may_mutate(user):
+        return False
     return task.assignee == user.name or may_claim(user, task) or user.has_role("admin")
+
+
+def may_receive(target: User, task: TaskAccess) -> bool:
+    """Who a task may be handed to: someone who may then work it (a candidate when the task has any),
+    never a read-only user and never someone a duty rule bars."""
+    if not may_mutate(target) or is_barred(target, task):
+        return False
+    return is_candidate(target, task) if task.has_candidates else True
+
+
+def barred_by_rules(rules: Iterable[str], initiator: str | None,
+                    completers: Mapping[str, Iterable[str]]) -> frozenset[tuple[str, str]]:
+    """(user, rule) for every user the task's duty rules bar.
+
+    ``initiator`` is who started the case; ``completers`` maps a task's element id to everyone who completed
+    any instance of it in this case (all rounds of a loop count: an approver may not approve a version
+    they drafted in an earlier round either).
+    """
+    out: set[tuple[str, str]] = set()
+    for rule in rules:
+        if rule == DUTY_INITIATOR:
+            if initiator:
+                out.add((initiator, rule))
+        elif rule.startswith(DUTY_COMPLETER_PREFIX):
+            for name in completers.get(rule[len(DUTY_COMPLETER_PREFIX):], ()):
+                out.add((name, rule))
+    return frozenset(out)
+
+
+def may_pick_for_field(candidate: User, member_of: Iterable[str], not_users: Iterable[str]) -> bool:
+    """A ``user`` form field limited to members of groups or roles (``role:NAME``) and excluding some users:
+    only an active, non-read-only user who matches (no limit declared: anyone)."""
+    if not may_mutate(candidate) or candidate.name in set(not_users):
+        return False
+    wanted = [m for m in member_of if m]
+    if not wanted:
+        return True
+    return any(candidate.has_role(m[5:]) if m.startswith("role:") else m in candidate.groups for m in wanted)
 
 
 def may_read_case(user: User, participants: Iterable[str], groups_involved: Iterable[str]) -> bool:
@@ -78,19 +155,25 @@ def may_read_case(user: User, participants: Iterable[str], groups_involved: Iter
     return user.name in set(participants) or bool(user.groups & set(groups_involved))
 
 
+def may_comment(user: User, may_read: bool) -> bool:
+    return may_read and may_mutate(user)
+
+
 def may_start(user: User, starter_users: frozenset[str], starter_groups: frozenset[str]) -> bool:
     """camunda:candidateStarterUsers/Groups restrict who may start a process; none set means anyone."""
+    if not may_mutate(user):
+        return False
     if not starter_users and not starter_groups:
         return True
     return user.name in starter_users or bool(user.groups & starter_groups) or user.has_role("admin")
 
 
 def may_cancel(user: User) -> bool:
-    return user.has_role("admin")
+    return user.has_role("admin") and may_mutate(user)
 
 
 def may_deploy(user: User) -> bool:
-    return user.has_role("process-owner") or user.has_role("admin")
+    return (user.has_role("process-owner") or user.has_role("admin")) and may_mutate(user)
 
 
 def may_audit(user: User) -> bool:

@@ -6,6 +6,7 @@ Web and CLI talk only to this class.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
@@ -300,7 +301,7 @@ class Engine:
         """Run the command that raised the case's incident again."""
         def incident(conn: Connection) -> dict[str, Any]:
             user = self._user(conn, actor)
-            if not user.has_role("admin"):
+            if not user.has_role("admin") or not identity.may_mutate(user):
                 raise Forbidden("Only an administrator may retry an incident")
             row = conn.execute(select(cases.c.incident_json).where(cases.c.id == case_id)).first()
             if row is None:
@@ -338,11 +339,11 @@ class Engine:
             if view is None:
                 raise NotFound(f"No task {task_id!r}")
             row = commands.task_row(conn, task_id)
-            access = commands.access_of(conn, row)
+            access = commands.access_of(conn, row, self.versions)
             if not (identity.may_see_task(user, access) or row.completed_by == actor
                     or (self._may_read(conn, user, view.case_id) and row.state != "open")):
                 raise Forbidden(f"Task {task_id} is not yours to see")
-            return view
+            return dataclasses.replace(view, barred=access.barred)
         return self._read(run)
 
     def _readable_case(self, conn: Connection, case_id: str, actor: str | None) -> Any:

@@ -12,7 +12,8 @@ from typing import Any
 
 from werkzeug.datastructures import FileStorage, ImmutableMultiDict
 
-from engine import attachments
+from engine import attachments, identity
+from engine.cases import duties
 from engine.errors import FieldError, FormInvalid, InvalidInput, TurnusError
 from engine.forms import FormField, FormSchema
 from web.deps import directory
@@ -87,7 +88,8 @@ def _input_text(f: FormField, value: Any) -> Any:
 
 
 def build(form: FormSchema, values: Mapping[str, Any], errors: Mapping[str, str] | None = None, *,
-          files: Mapping[str, Any] | None = None, max_upload_mb: int = 10) -> list[Widget]:
+          files: Mapping[str, Any] | None = None, max_upload_mb: int = 10,
+          initiator: str | None = None) -> list[Widget]:
     errors = errors or {}
     widgets = []
     for f in form.fields:
@@ -99,8 +101,7 @@ def build(form: FormSchema, values: Mapping[str, Any], errors: Mapping[str, str]
         elif kind in ("radio", "select"):
             w.options = [(o.id, o.label or o.id) for o in f.options]
         elif kind == "user":
-            people = sorted(directory().values(), key=lambda u: u.display_name.lower())
-            w.options = [(u.name, u.display_name) for u in people]
+            w.options = user_choices(f, initiator)
         elif kind == "file" and value:
             item = (files or {}).get(str(value))
             w.display = item.file_name if item else ""
@@ -108,6 +109,16 @@ def build(form: FormSchema, values: Mapping[str, Any], errors: Mapping[str, str]
             w.display = format_value(f, value) if iso_date(value) else ""
         widgets.append(w)
     return widgets
+
+
+def user_choices(f: FormField, initiator: str | None) -> list[tuple[str, str]]:
+    """The people a ``user`` field offers: only those its turnus:memberOf / turnus:notBy limits allow
+    (the engine checks the submitted value the same way)."""
+    member_of, not_by = duties.field_limits(f.properties)
+    excluded = [initiator] if initiator and identity.DUTY_INITIATOR in not_by else []
+    people = sorted((u for u in directory().values() if identity.may_pick_for_field(u, member_of, excluded)),
+                    key=lambda u: u.display_name.lower())
+    return [(u.name, u.display_name) for u in people]
 
 
 def has_files(form: FormSchema) -> bool:

@@ -104,6 +104,15 @@ def field_error(f: FormField | None, err: FieldError) -> str:
         return _("%(label)s must be text.", label=label)
     if code == "enum":
         return _("Choose one of the options for %(label)s.", label=label)
+    if code == "not_before":
+        return _("%(label)s cannot be before %(other)s.", label=label, other=params.get("other", ""))
+    if code == "required_if":
+        return _("%(label)s must be filled in when %(other)s has this answer.", label=label,
+                 other=params.get("other", ""))
+    if code == "user_self":
+        return _("%(label)s cannot be yourself: choose someone independent of you.", label=label)
+    if code in ("user_not_member", "user_unknown"):
+        return _("Choose %(label)s from the list: that person cannot be chosen here.", label=label)
     if code in ("min", "max") and f is not None:
         bound = _bound(f, params.get(code, f.min if code == "min" else f.max))
         if f.type == "date":
@@ -158,3 +167,17 @@ def field_hint(f: FormField, max_upload_mb: int) -> str:
         if f.maxlength is not None:
             parts.append(_("At most %(count)s characters.", count=f.maxlength))
     return " ".join(parts)
+
+
+DEFAULT_PRIORITY = 50  # Camunda's default; a task at it shows no priority at all
+
+
+def priority_words(priority: int | None) -> str:
+    """camunda:priority as a word a participant understands ("" for the default)."""
+    if priority is None or priority == DEFAULT_PRIORITY:
+        return ""
+    if priority >= 80:
+        return _("Urgent")
+    if priority > DEFAULT_PRIORITY:
+        return _("High")
+    return _("Low")

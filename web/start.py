@@ -38,7 +38,7 @@ def _render(key: str, name: str, form: FormSchema, values: Mapping[str, Any], er
                 files[value] = attachments.get(engine(), user().name, value, with_content=False)
             except TurnusError:
                 continue
-    widgets = formview.build(form, values, errors, files=files, max_upload_mb=max_mb)
+    widgets = formview.build(form, values, errors, files=files, max_upload_mb=max_mb, initiator=user().name)
     return render_template("start.html", key=key, name=name, widgets=widgets, general_errors=general or [],
                            error_count=len(errors or {}) + len(general or []),
                            multipart=formview.has_files(form)), status

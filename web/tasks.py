@@ -24,7 +24,7 @@ ACTIONS = ("complete", "draft")
 
 def _access(view: TaskView) -> identity.TaskAccess:
     return identity.TaskAccess(view.state, view.assignee, frozenset(view.candidate_users),
-                               frozenset(view.candidate_groups))
+                               frozenset(view.candidate_groups), view.barred)
 
 
 def _render(view: TaskView, values: Mapping[str, Any], errors: Mapping[str, str] | None = None,
@@ -40,15 +40,27 @@ def _render(view: TaskView, values: Mapping[str, Any], errors: Mapping[str, str]
         "assign": is_open and identity.may_assign(me, access),
     }
     max_mb = settings().max_upload_bytes // (1024 * 1024)
-    widgets = formview.build(view.form, values, errors, files=ctx.files, max_upload_mb=max_mb)
-    colleagues = sorted((u for u in directory().values() if u.name not in (me.name, view.assignee)),
+    widgets = formview.build(view.form, values, errors, files=ctx.files, max_upload_mb=max_mb,
+                             initiator=ctx.case.started_by)
+    # Only people who may then work the task: candidates, never someone a duty rule bars or a read-only role.
+    colleagues = sorted((u for u in directory().values()
+                         if u.name not in (me.name, view.assignee) and identity.may_receive(u, access)),
                         key=lambda u: u.display_name.lower())
+    barred_note = _duty_note(view.name, access.bar_reason(me.name)) if identity.is_barred(me, access) else ""
     return render_template(
         "task.html", task=view, ctx=ctx, widgets=widgets, may=may, general_errors=general or [],
         error_count=len(errors or {}) + len(general or []), multipart=formview.has_files(view.form),
         doc=instructions(view.documentation), colleagues=colleagues, who=display_name,
-        overdue=view.due_at is not None and view.due_at < engine().clock.now(),
+        barred_note=barred_note, overdue=view.due_at is not None and view.due_at < engine().clock.now(),
     ), status
+
+
+def _duty_note(task_name: str, rule: str | None) -> str:
+    if rule == identity.DUTY_INITIATOR:
+        return _("You started this case, so you may not do '%(step)s': someone independent of the request "
+                 "must do it.", step=task_name)
+    return _("You did an earlier step of this case that '%(step)s' must be independent of, so someone else "
+             "must do it.", step=task_name)
 
 
 @bp.route("/tasks/<id:task_id>")
@@ -61,6 +73,12 @@ def show(task_id: str) -> Any:
     ctx = case_context(view.case_id, user().name)
     case_data = ctx.case.data if view.state == "open" else {}
     return _render(view, formview.initial_values(view.form, case_data, draft), ctx=ctx)
+
+
+def _retry(view: TaskView, typed: Mapping[str, Any], by_field: Mapping[str, str], general: list[str]) -> Any:
+    """The form again after an error: what was typed, over the case data (so read-only context still shows)."""
+    ctx = case_context(view.case_id, user().name)
+    return _render(view, formview.initial_values(view.form, ctx.case.data, typed), by_field, general, 400, ctx=ctx)
 
 
 @bp.route("/tasks/<id:task_id>", methods=["POST"])
@@ -94,7 +112,7 @@ def submit(task_id: str) -> Any:
     sub = formview.read(view.form, request.form, request.files, store, known, max_bytes)
     if sub.errors:
         by_field, general = formview.error_map(view.form, formview.all_errors(view.form, sub))
-        return _render(view, sub.raw, by_field, general, 400)
+        return _retry(view, sub.raw, by_field, general)
     try:
         if action == "draft":
             eng.save_draft(task_id, me, sub.data)
@@ -102,7 +120,7 @@ def submit(task_id: str) -> Any:
             eng.complete(task_id, me, sub.data)
     except FormInvalid as err:
         by_field, general = formview.error_map(view.form, err.errors)
-        return _render(view, sub.raw, by_field, general, 400)
+        return _retry(view, sub.raw, by_field, general)
     if action == "draft":
         flash(_("Your draft is saved. You can come back to it later."), "success")
         return redirect(url_for("tasks.show", task_id=task_id))

@@ -11,9 +11,9 @@ from typing import Any
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import Connection, delete, insert, select, update
 
-from engine import identity
+from engine import form_rules, identity
 from engine.audit import GENESIS, EventWriter
-from engine.cases import live
+from engine.cases import duties, live
 from engine.cases.versions import VersionCache
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
 from engine.forms import FormSchema
@@ -49,11 +49,16 @@ def task_row(conn: Connection, task_id: str) -> Any:
     return row
 
 
-def access_of(conn: Connection, row: Any) -> TaskAccess:
+def access_of(conn: Connection, row: Any, cache: VersionCache | None = None) -> TaskAccess:
     cands = conn.execute(select(task_candidates.c.kind, task_candidates.c.name)
                          .where(task_candidates.c.task_id == row.id)).all()
     return TaskAccess(row.state, row.assignee, frozenset(n for k, n in cands if k == "user"),
-                      frozenset(n for k, n in cands if k == "group"))
+                      frozenset(n for k, n in cands if k == "group"), duties.barred(conn, row, cache))
+
+
+def _require_may_mutate(user: User) -> None:
+    if not identity.may_mutate(user):
+        raise Forbidden("Your role is read-only: you can read cases, but not change anything")
 
 
 def _require_open(row: Any) -> None:
@@ -88,11 +93,14 @@ def case_title(values: dict[str, Any], process_name: str) -> str:
 
 
 def start(ctx: Ctx, user: User, key: str, data: dict[str, Any], business_key: str | None = None) -> str:
+    _require_may_mutate(user)
     version = ctx.cache.latest(ctx.conn, key)
     if not identity.may_start(user, version.starter_users, version.starter_groups):
         raise Forbidden(f"You may not start '{version.name}': it is open to "
                         + ", ".join(sorted(version.starter_users | version.starter_groups)))
     values = version.start_form.validate(data or {})
+    duties.check_user_fields(ctx.conn, version.start_form, values, user.name)
+    form_rules.check(version.start_form, values)
     if version.initiator_variable:
         values[version.initiator_variable] = user.name
     case_id = str(uuid.uuid4())
@@ -117,7 +125,7 @@ def start(ctx: Ctx, user: User, key: str, data: dict[str, Any], business_key: st
 def complete(ctx: Ctx, user: User, task_id: str, data: dict[str, Any]) -> live.LiveCase:
     row = task_row(ctx.conn, task_id)
     _require_open(row)
-    access = access_of(ctx.conn, row)
+    access = access_of(ctx.conn, row, ctx.cache)
     if not identity.may_work(user, access):
         raise Forbidden(_why_not(row, access, user))
     case = _case_row(ctx.conn, row.case_id)
@@ -130,10 +138,12 @@ def complete(ctx: Ctx, user: User, task_id: str, data: dict[str, Any]) -> live.L
     meta = version.user_tasks.get(row.element_id)
     form = meta.form if meta else FormSchema()
     values = form.validate(data or {})
+    duties.check_user_fields(ctx.conn, form, values, case.started_by)
     lc = live.load(ctx.conn, case, version, ctx.now)
     task = rt.get_task(lc.wf, task_id)
     if task is None or task.state != TaskState.READY or not task.task_spec.manual:
         raise Conflict(f"Task '{row.name}' is not ready to be completed")
+    form_rules.check(form, values, task.data)
     before = {k: task.data.get(k) for k in values}
     rt.complete_human_task(lc.wf, task, values, ctx.now)
     ctx.conn.execute(update(tasks).where(tasks.c.id == task_id).values(
@@ -149,6 +159,10 @@ def complete(ctx: Ctx, user: User, task_id: str, data: dict[str, Any]) -> live.L
 
 
 def _why_not(row: Any, access: TaskAccess, user: User) -> str:
+    if not identity.may_mutate(user):
+        return "Your role is read-only: you can read cases, but not change anything"
+    if identity.is_barred(user, access):
+        return duties.refusal(row.name, access.bar_reason(user.name))
     if row.assignee and row.assignee != user.name:
         return f"Task '{row.name}' is assigned to {row.assignee}, not to you"
     return f"You are not among those who may work on task '{row.name}'"
@@ -157,7 +171,8 @@ def _why_not(row: Any, access: TaskAccess, user: User) -> str:
 def claim(ctx: Ctx, user: User, task_id: str) -> None:
     row = task_row(ctx.conn, task_id)
     _require_open(row)
-    access = access_of(ctx.conn, row)
+    access = access_of(ctx.conn, row, ctx.cache)
+    _require_may_mutate(user)
     if row.assignee == user.name:
         raise Conflict(f"You already have task '{row.name}'")
     if row.assignee:
@@ -172,7 +187,12 @@ def release(ctx: Ctx, user: User, task_id: str) -> None:
     _require_open(row)
     if row.assignee is None:
         raise Conflict(f"Task '{row.name}' is not claimed by anyone")
-    if not identity.may_release(user, access_of(ctx.conn, row)):
+    _require_may_mutate(user)
+    access = access_of(ctx.conn, row, ctx.cache)
+    if not access.has_candidates:
+        raise Conflict(f"Task '{row.name}' has no group or candidates to give it back to: "
+                       "hand it to a colleague instead")
+    if not identity.may_release(user, access):
         raise Forbidden(f"Task '{row.name}' is claimed by {row.assignee}; only they or an administrator may release it")
     _set_assignee(ctx, row, None, "task_released", user.name, previous=row.assignee)
 
@@ -180,13 +200,29 @@ def release(ctx: Ctx, user: User, task_id: str) -> None:
 def assign(ctx: Ctx, user: User, task_id: str, to_user: str) -> None:
     row = task_row(ctx.conn, task_id)
     _require_open(row)
-    if not identity.may_assign(user, access_of(ctx.conn, row)):
+    _require_may_mutate(user)
+    access = access_of(ctx.conn, row, ctx.cache)
+    if not identity.may_assign(user, access):
         raise Forbidden(f"You may not hand over task '{row.name}' (it is {row.assignee or 'unclaimed'})")
     if not identity.user_exists(ctx.conn, to_user):
         raise InvalidInput(f"No user named {to_user!r} to hand the task to")
     if to_user == row.assignee:
         raise Conflict(f"Task '{row.name}' is already assigned to {to_user}")
+    target = identity.load_user(ctx.conn, to_user)
+    if not identity.may_receive(target, access):
+        raise Forbidden(_why_not_receive(row, access, target))
     _set_assignee(ctx, row, to_user, "task_assigned", user.name, previous=row.assignee)
+
+
+def _why_not_receive(row: Any, access: TaskAccess, target: User) -> str:
+    if not identity.may_mutate(target):
+        return f"{target.display_name} has a read-only role and cannot be given task '{row.name}'"
+    if identity.is_barred(target, access):
+        rule = access.bar_reason(target.name)
+        why = ("started this case" if rule == identity.DUTY_INITIATOR
+               else "did an earlier step this task must be independent of")
+        return f"Task '{row.name}' cannot be handed to {target.display_name}: they {why}"
+    return f"{target.display_name} is not among those who may work on task '{row.name}'"
 
 
 def _set_assignee(ctx: Ctx, row: Any, assignee: str | None, kind: str, actor: str, **payload: Any) -> None:
@@ -212,12 +248,14 @@ def comment(ctx: Ctx, user: User, case_id: str, text: str, may_read: bool) -> No
     case = _case_row(ctx.conn, case_id)
     if not may_read:
         raise Forbidden(f"You do not take part in case {case_id}")
+    _require_may_mutate(user)
     events = _writer(ctx, case)
     events.add("comment_added", user.name, text=text)
     _bump(ctx, case, events)
 
 
 def cancel(ctx: Ctx, user: User, case_id: str, reason: str) -> None:
+    _require_may_mutate(user)
     if not identity.may_cancel(user):
         raise Forbidden("Only an administrator may cancel a case")
     reason = (reason or "").strip()
@@ -236,8 +274,9 @@ def cancel(ctx: Ctx, user: User, case_id: str, reason: str) -> None:
 def save_draft(ctx: Ctx, user: User, task_id: str, data: dict[str, Any]) -> None:
     row = task_row(ctx.conn, task_id)
     _require_open(row)
-    if not identity.may_work(user, access_of(ctx.conn, row)):
-        raise Forbidden(f"You may not work on task '{row.name}'")
+    access = access_of(ctx.conn, row, ctx.cache)
+    if not identity.may_work(user, access):
+        raise Forbidden(_why_not(row, access, user))
     version = ctx.cache.get(ctx.conn, _case_row(ctx.conn, row.case_id).version_id)
     meta = version.user_tasks.get(row.element_id)
     values = (meta.form if meta else FormSchema()).validate(data or {}, partial=True)

@@ -38,6 +38,8 @@ class TaskView:
     completed_by: str | None
     documentation: str = ""
     form: FormSchema = field(default_factory=FormSchema)
+    # (user, rule) pairs the task's duty rules bar; filled where a decision is shown (engine.service.task)
+    barred: frozenset[tuple[str, str]] = frozenset()
 
     def to_dict(self) -> dict[str, Any]:
         return {

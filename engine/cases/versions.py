@@ -33,6 +33,7 @@ class TaskMeta:
     documentation: str
     raw: Mapping[str, Any]  # assignee, candidate_users, candidate_groups, due_date, follow_up_date, priority
     form: FormSchema
+    duty_rules: tuple[str, ...] = ()  # turnus:notBy rules, enforced by engine.identity
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ def _meta_of(bundle: Any) -> dict[str, Any]:
                 "assignee": ut.assignee, "candidate_users": list(ut.candidate_users),
                 "candidate_groups": list(ut.candidate_groups), "due_date": ut.due_date,
                 "follow_up_date": ut.follow_up_date, "priority": ut.priority, "form": ut.form.to_dict(),
+                "duty_rules": list(ut.duty_rules),
             }
     return {"start_form": top.start_form.to_dict(), "initiator_variable": top.initiator_variable,
             "user_tasks": user_tasks, "element_names": names,
@@ -139,7 +141,7 @@ def _info(row: Any) -> VersionInfo:
         eid: TaskMeta(eid, t["name"], t["lane"], t["documentation"],
                       {k: t[k] for k in ("assignee", "candidate_users", "candidate_groups", "due_date",
                                          "follow_up_date", "priority")},
-                      FormSchema.from_dict(t["form"]))
+                      FormSchema.from_dict(t["form"]), tuple(t.get("duty_rules", ())))
         for eid, t in meta["user_tasks"].items()
     }
     return VersionInfo(

@@ -27,6 +27,7 @@ from .camunda import (
     read_form,
     split_list,
 )
+from .duties import lint_duties
 from .graph import cycle_warnings
 from .xmlsafe import BPMN_NS, Document
 
@@ -92,6 +93,7 @@ def lint_bpmn(doc: Document, ctx: Context) -> list[Problem]:
             if isinstance(el.tag, str):
                 problems += _element(doc, el, ctx, lanes)
         problems += cycle_warnings(doc.name, process)
+        problems += lint_duties(doc.name, process)
     return problems
 
 

@@ -9,6 +9,7 @@ from lxml import etree
 from engine.forms import FormSchema
 
 from .camunda import bpmn, cattr, documentation, lane_of, lanes_index, local, read_form, split_list
+from .duties import duty_rules
 from .model import ProcessMeta, UserTaskMeta
 from .xmlsafe import Document
 
@@ -59,4 +60,5 @@ def user_task_meta(doc: Document, task: etree._Element, lanes: dict[str, str | N
         follow_up_date=cattr(task, "followUpDate"),
         priority=cattr(task, "priority"),
         form=read_form(task, doc.name)[0],
+        duty_rules=duty_rules(task),
     )

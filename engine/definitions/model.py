@@ -23,6 +23,8 @@ class UserTaskMeta:
     follow_up_date: str | None
     priority: str | None
     form: FormSchema
+    # turnus:notBy rules (engine.definitions.duties): "initiator", "completerOf:TASK_ID"
+    duty_rules: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

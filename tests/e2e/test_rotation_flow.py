@@ -72,6 +72,14 @@ def test_rotation_from_proposal_to_approved_agreement(person: Any) -> None:
     page.get_by_label("Læring").check()
     page.get_by_label("Mellem").check()
     page.get_by_label("Normal").check()
+    picker = page.get_by_label("Din egen leder")
+    offered = picker.locator("option").evaluate_all("options => options.map(o => o.value)")
+    assert offered == ["", "lars"]  # managers only: not Emma herself, not the auditor, not the admin
+    # Emma tries to name herself as her own manager anyway (a tampered form) and is refused.
+    picker.evaluate("s => { s.add(new Option('Emma', 'emma')); s.value = 'emma'; }")
+    page.get_by_role("button", name="Start").click()
+    assert page.get_by_text("Din egen leder kan ikke være dig selv").first.is_visible()
+    check_page(page, visit)
     page.get_by_label("Din egen leder").select_option("lars")
     page.get_by_role("button", name="Start").click()
     page.wait_for_url(re.compile(r"/cases/"))

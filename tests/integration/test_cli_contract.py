@@ -41,7 +41,7 @@ def test_the_whole_contract(db_url: str, tmp_path: Path) -> None:
     assert ok(db_url, "deploy", str(changed)).strip() == "review 2 new"
     assert ok(db_url, "users", "add", "rita").strip() == "rita added"
     assert ok(db_url, "users", "add", "ralf", "--group", "reviewers").strip() == "ralf added"
-    assert ok(db_url, "users", "add", "ralf", "--role", "auditor").strip() == "ralf updated"
+    assert ok(db_url, "users", "add", "ralf", "--role", "process-owner").strip() == "ralf updated"
     assert ok(db_url, "users", "add", "pia", "--password-stdin", stdin="correct horse\n").strip() == "pia added"
 
     data_file = tmp_path / "request.json"

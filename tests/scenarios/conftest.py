@@ -24,7 +24,7 @@ def engine(db_url: str, clock: FixedClock) -> Iterator[Engine]:
     results = eng.deploy_paths([PROCESSES], actor="procesejer")
     assert [(r.key, r.warnings) for r in results] == [("netvaerksturnus", ())]
     eng.add_user(EMPLOYEE, display_name="Søren")
-    eng.add_user(MANAGER, display_name="Lise")
+    eng.add_user(MANAGER, display_name="Lise", groups=["leder"])
     eng.add_user(SECRETARY, groups=["netvaerkssekretariat"])
     eng.add_user(LEADER, groups=["ledelsesteam"])
     yield eng

@@ -105,7 +105,7 @@ def test_a_rotation_from_proposal_to_turnus_afsluttet_with_only_the_cli(db_url: 
     db = db_url
     assert turnus(db, "init").startswith("schema at revision")
     assert turnus(db, "deploy", "processes/").split() == [KEY, "1", "new"]
-    for user in ([EMPLOYEE], [MANAGER], [SECRETARY, "--group", "netvaerkssekretariat"],
+    for user in ([EMPLOYEE], [MANAGER, "--group", "leder"], [SECRETARY, "--group", "netvaerkssekretariat"],
                  [LEADER, "--group", "ledelsesteam"]):
         assert turnus(db, "users", "add", *user).strip() == f"{user[0]} added"
 

@@ -32,7 +32,7 @@ def test_task_page_shows_instructions_context_and_form(engine: Engine, as_user: 
     assert 'type="radio"' in html and 'name="verdict"' in html
     assert 'type="file"' in html and 'enctype="multipart/form-data"' in html
     assert 'name="start_date"' not in html  # readonly: shown, not editable
-    assert "Prioritet" in html and ">70<" in html
+    assert "Prioritet" in html and ">Høj<" in html and ">70<" not in html  # a word, not a bare number
 
 
 def test_start_form_widgets(as_user: Any) -> None:
