@@ -19,29 +19,26 @@ from sqlalchemy.engine import Engine as DbEngine
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from engine import audit, identity
-from engine.audit import access, digest, export, search, xes
-from engine.cases import catalog, commands, consistency, migration, queries
+from engine.cases import commands, queries
 from engine.cases import timers as timer_cmds
 from engine.cases.incidents import IncidentRaised, describe_failure, record_incident
 from engine.cases.live import StaleCase
 from engine.cases.versions import DeployResult, VersionCache, deploy_bundles
 from engine.clock import Clock, SystemClock
 from engine.config import Settings, load_settings
-from engine.definitions.diff import VersionDiff
 from engine.errors import (
     Busy,
     Conflict,
-    DefinitionInvalid,
     Forbidden,
-    InvalidInput,
     NotFound,
-    Problem,
     ScriptFailed,
     TurnusError,
 )
 from engine.forms import FormSchema
 from engine.identity import User
 from engine.runtime.budget import work_budget
+from engine.service_audit import AuditQueries
+from engine.service_definitions import DefinitionCommands
 from engine.store import schema
 from engine.store.db import is_busy, is_retryable, make_engine
 from engine.store.tables import cases
@@ -50,14 +47,7 @@ T = TypeVar("T")
 logger = logging.getLogger(__name__)
 
 
-class _DryRun(Exception):
-    """Raised inside a dry run's transaction so that it rolls back; carries the would-be result."""
-
-    def __init__(self, result: migration.MigrationResult):
-        self.result = result
-
-
-class Engine:
+class Engine(DefinitionCommands, AuditQueries):
     def __init__(self, db: DbEngine, clock: Clock, settings: Settings):
         self.db = db
         self.clock = clock
@@ -161,69 +151,6 @@ class Engine:
         if actor != "system" and not identity.may_deploy(self._user(conn, actor)):
             raise Forbidden(f"{actor} may not deploy definitions (needs the process-owner or admin role)")
         return deploy_bundles(conn, bundles, actor, now)
-
-    def validate_files(self, files: Mapping[str, bytes], actor: str) -> tuple[list[str], list[Problem]]:
-        """(keys that would deploy, every finding) of a deploy, without deploying anything."""
-        from engine.definitions import load_bundles
-
-        self._require_owner(actor)
-        try:
-            bundles = load_bundles(files)
-        except DefinitionInvalid as err:
-            return [], list(err.problems)
-        return [b.key for b in bundles], [w for b in bundles for w in b.warnings]
-
-    def _require_owner(self, actor: str) -> User:
-        user = self.user(actor)
-        if not identity.may_deploy(user):
-            raise Forbidden(f"{actor} may not work on definitions (needs the process-owner or admin role)")
-        return user
-
-    def definition_overview(self, actor: str) -> list[catalog.DefinitionOverview]:
-        self._require_owner(actor)
-        return self._read(catalog.overview)
-
-    def versions_of(self, key: str) -> list[catalog.VersionSummary]:
-        return self._read(lambda conn: catalog.versions(conn, key))
-
-    def version_files(self, key: str, version: int | None, actor: str) -> dict[str, bytes]:
-        self._require_owner(actor)
-        return self._read(lambda conn: catalog.files(conn, key, version))
-
-    def version_diff(self, key: str, old: int, new: int) -> VersionDiff:
-        return self._read(lambda conn: catalog.diff(conn, key, old, new))
-
-    def migrate(self, key: str, to_version: int, actor: str, *, from_version: int | None = None,
-                case_ids: Sequence[str] = (), dry_run: bool = False) -> list[migration.MigrationResult]:
-        """Move running cases of ``key`` to ``to_version``, each in its own transaction; a dry run
-        runs the same steps and rolls every one of them back."""
-        self._require_owner(actor)
-
-        def targets(conn: Connection) -> tuple[migration.VersionInfo, list[str]]:
-            target = self.versions.get(conn, catalog.version_id(conn, key, to_version))
-            return target, migration.candidates(conn, key, target.id, from_version, list(case_ids))
-        target, found = self._read(targets)
-        results = [migration.MigrationResult(c, False, "not a running case of this definition on another "
-                                             "version") for c in case_ids if c not in found]
-        for case_id in found:
-            def run(conn: Connection, now: datetime, cid: str = case_id) -> migration.MigrationResult:
-                result = migration.migrate_case(self._ctx(conn, now), actor, cid, target)
-                if dry_run:
-                    raise _DryRun(result)
-                return result
-            try:
-                results.append(self._write(run))
-            except _DryRun as done:
-                results.append(done.result)
-            except migration.Refused as refused:
-                results.append(migration.MigrationResult(case_id, False, str(refused)))
-            except (TurnusError, IncidentRaised) as err:
-                results.append(migration.MigrationResult(case_id, False, str(err)))
-            except Exception as err:  # the library failed on this case's state: refuse it, keep going
-                logger.exception("migration of case %s to %s v%s failed", case_id, key, to_version)
-                results.append(migration.MigrationResult(
-                    case_id, False, f"the case's state could not be moved ({type(err).__name__}); it is unchanged"))
-        return results
 
     def add_user(self, name: str, *, groups: Sequence[str] = (), roles: Sequence[str] = (),
                  display_name: str | None = None, email: str | None = None,
@@ -409,120 +336,4 @@ class Engine:
                 return audit.verify_all(conn)
             failure = audit.verify_case(conn, case_id)
             return [failure] if failure else []
-        return self._read(run)
-
-    # --- audit (auditors and administrators; every read of case data is in the access log) -------
-
-    def _auditor(self, conn: Connection, actor: str | None) -> str:
-        """The actor's name if they may audit; ``None`` is the operator at the command line."""
-        if actor is None:
-            return "operator"
-        if not identity.may_audit(self._user(conn, actor)):
-            raise Forbidden("Only an auditor or an administrator may do this")
-        return actor
-
-    def audit_search(self, actor: str, f: search.CaseFilter, page: int = 1, page_size: int = 25,
-                     purpose: str = "audit") -> tuple[list[search.CaseHit], int]:
-        def run(conn: Connection, now: datetime) -> tuple[list[search.CaseHit], int]:
-            who = self._auditor(conn, actor)
-            found = search.search_cases(conn, f, page, page_size)
-            shown = {k: v for k, v in vars(f).items() if v not in (None, "")}
-            access.log(conn, who, "search_cases", json.dumps(shown, default=str, sort_keys=True)[:200], purpose,
-                       f.participant, now)
-            return found
-        return self._write(run)
-
-    def audit_runs(self, case_id: str) -> dict[str, Any]:
-        return self._read(lambda conn: search.case_runs(conn, case_id))
-
-    def export_case(self, case_id: str, actor: str | None, fmt: str = "json", purpose: str = "audit export") -> str:
-        if fmt not in ("json", "csv"):
-            raise InvalidInput(f"Unknown format {fmt!r}: choose json or csv (xes is for a selection of cases)")
-
-        def run(conn: Connection, now: datetime) -> str:
-            who = self._auditor(conn, actor)
-            row = self._readable_case(conn, case_id, None)
-            names = dict(self.versions.get(conn, row.version_id).element_names)
-            doc = export.case_document(conn, case_id, names)
-            access.log(conn, who, f"export_case_{fmt}", case_id, purpose, row.started_by, now)
-            return export.to_json(doc) if fmt == "json" else export.to_csv(doc)
-        return self._write(run)
-
-    def export_xes(self, out: Any, actor: str | None, key: str | None = None, since: datetime | None = None,
-                   purpose: str = "process mining") -> int:
-        def run(conn: Connection, now: datetime) -> int:
-            who = self._auditor(conn, actor)
-            access.log(conn, who, "export_xes", f"key={key or '*'} since={since.isoformat() if since else '*'}",
-                       purpose, None, now)
-            return xes.write_xes(conn, out, lambda vid: self.versions.get(conn, vid).element_names,
-                                 key=key, since=since)
-        return self._write(run)
-
-    def element_stats(self, actor: str | None, key: str, version: int | None = None) -> tuple[Any, list[Any]]:
-        def run(conn: Connection) -> tuple[Any, list[Any]]:
-            self._auditor(conn, actor)
-            info = self.versions.latest(conn, key) if version is None else self.versions.get(
-                conn, self._version_id(conn, key, version))
-            return info, search.element_stats(conn, info.id)
-        return self._read(run)
-
-    def _version_id(self, conn: Connection, key: str, version: int) -> int:
-        from engine.store.tables import definition_versions as dv
-
-        vid = conn.execute(select(dv.c.id).where(dv.c.key == key, dv.c.version == version)).scalar()
-        if vid is None:
-            raise NotFound(f"No version {version} of {key!r}")
-        return int(vid)
-
-    def definition_xml(self, actor: str | None, version_id: int) -> bytes:
-        """The BPMN file a case's version was deployed from (for the diagram)."""
-        from engine.store.tables import definition_files
-
-        def run(conn: Connection) -> bytes:
-            self._auditor(conn, actor)
-            for r in conn.execute(select(definition_files).where(definition_files.c.version_id == version_id)
-                                  .order_by(definition_files.c.file_name)):
-                if r.file_name.lower().endswith(".bpmn"):
-                    return bytes(r.content)
-            raise NotFound(f"No BPMN file for definition version {version_id}")
-        return self._read(run)
-
-    def case_version_id(self, case_id: str) -> int:
-        return self._read(lambda conn: self._readable_case(conn, case_id, None).version_id)
-
-    def make_digest(self) -> dict[str, Any]:
-        key = digest.load_key(self.settings.audit_key_file)
-        return self._read(lambda conn: digest.make_digest(conn, key, self.clock.now()))
-
-    def verify_against(self, digest_text: str | bytes) -> list[audit.VerifyFailure]:
-        doc = digest.parse_digest(digest_text, digest.load_key(self.settings.audit_key_file))
-        return self._read(lambda conn: digest.check_against(conn, doc) + audit.verify_all(conn))
-
-    def check_live_state(self, case_id: str | None = None) -> list[str]:
-        def run(conn: Connection) -> list[str]:
-            ids = [case_id] if case_id else [r.id for r in conn.execute(select(cases.c.id).order_by(cases.c.id))]
-            return [p for cid in ids for p in consistency.check_case(conn, self.versions, cid)]
-        return self._read(run)
-
-    def access_log(self, reader: str | None, purpose: str = "audit of the access log",
-                   **filters: Any) -> tuple[list[access.AccessEntry], int]:
-        def run(conn: Connection, now: datetime) -> tuple[list[access.AccessEntry], int]:
-            who = self._auditor(conn, reader)
-            found = access.search(conn, **filters)
-            access.log(conn, who, "search_access_log", json.dumps(
-                {k: v for k, v in filters.items() if v}, default=str)[:200], purpose, filters.get("subject"), now)
-            return found
-        return self._write(run)
-
-    def purge_access_log(self) -> int:
-        """Delete access-log entries past the retention period (the deletion is logged)."""
-        days = self.settings.access_log_retention_days
-        return self._write(lambda conn, now: access.purge(conn, now, days))
-
-    def my_data(self, actor: str) -> dict[str, Any]:
-        """A person's own report: their cases and when and why their data was looked at (no names)."""
-        def run(conn: Connection) -> dict[str, Any]:
-            user = self._user(conn, actor)
-            return {"user": user, "cases": queries.cases_for(conn, user, limit=500),
-                    "accesses": access.about(conn, actor)}
         return self._read(run)
