@@ -231,3 +231,19 @@ def test_lint_refuses_a_zero_cycle_and_warns_of_unbounded_cardinality() -> None:
     bundles = load_bundles({"wide_mi.bpmn": WIDE_MULTI_INSTANCE})
     warnings = [p.message for b in bundles for p in b.warnings]
     assert any("no upper bound" in w for w in warnings), warnings
+
+
+def test_concurrent_cold_starts_migrate_once(db_url: str, tmp_path) -> None:
+    """Four processes start on an empty database at once (gunicorn -w 4): all come up, one schema."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    code = "import sys; from engine.service import Engine; e = Engine.create(sys.argv[1]); print(e.init_schema())"
+    procs = [subprocess.Popen([sys.executable, "-c", code, db_url], cwd=ROOT, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(4)]
+    results = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0, 0], [err for _, err in results]
+    heads = {out.strip() for out, _ in results}
+    assert len(heads) == 1 and heads != {""}
