@@ -21,7 +21,7 @@ from tests.e2e.conftest import AXE, AXE_TAGS, ROOT, Visit
 pytestmark = pytest.mark.skipif(not (ROOT / "processes" / "netvaerksturnus.bpmn").exists(),
                                 reason="the rotation process is not in processes/")
 
-PROPOSAL = {"theme_title": "Håndbog for netværksledere", "problem_description": "Erfaringerne er ikke skrevet ned.",
+PROPOSAL = {"theme_title": "Modellerens testtema", "problem_description": "Erfaringerne er ikke skrevet ned.",
             "local_relevance": "Nye ledere starter forfra.", "expected_product": "En håndbog",
             "network_type": "laering", "scope": "medium", "urgency": "normal", "manager": "lars"}
 NEW_LABEL = "Sekretariatets faglige vurdering"
