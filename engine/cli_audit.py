@@ -27,7 +27,7 @@ def _since(value: str | None) -> datetime | None:
     return at.replace(tzinfo=UTC) if at.tzinfo is None else at
 
 
-@audit.command("export")
+@audit.command("export", epilog="\b\nExample:\n  turnus audit export CASE_ID --format csv")
 @click.argument("case_id", required=False)
 @click.option("--format", "fmt", type=click.Choice(["json", "csv", "xes"]), default="json")
 @click.option("--definition", "key", default=None, help="xes: only cases of this process key.")
@@ -47,7 +47,7 @@ def audit_export(obj: Ctx, case_id: str | None, fmt: str, key: str | None, since
     click.echo(engine.export_case(case_id, None, fmt, purpose=purpose), nl=False)
 
 
-@audit.command("check-export")
+@audit.command("check-export", epilog="\b\nExample:\n  turnus audit check-export case.json")
 @click.argument("path", type=click.Path(path_type=Path))
 def audit_check_export(path: Path) -> None:
     """Recompute the chain of a JSON export away from the database: exit 0 intact, 1 otherwise."""
@@ -63,7 +63,7 @@ def audit_check_export(path: Path) -> None:
     click.echo(f"intact ({len(events)} events)")
 
 
-@audit.command("digest")
+@audit.command("digest", epilog="\b\nExample:\n  turnus audit digest > digest.json")
 @click.option("--out", "out", type=click.Path(path_type=Path), default=None, help="Write here instead of stdout.")
 @click.pass_obj
 def audit_digest(obj: Ctx, out: Path | None) -> None:
@@ -79,7 +79,7 @@ def audit_digest(obj: Ctx, out: Path | None) -> None:
     click.echo(f"digest written to {out}")
 
 
-@audit.command("live")
+@audit.command("live", epilog="\b\nExample:\n  turnus audit live CASE_ID")
 @click.argument("case_id", required=False)
 @click.pass_obj
 def audit_live(obj: Ctx, case_id: str | None) -> None:
@@ -92,7 +92,7 @@ def audit_live(obj: Ctx, case_id: str | None) -> None:
     click.echo("consistent")
 
 
-@audit.command("access-log")
+@audit.command("access-log", epilog="\b\nExample:\n  turnus audit access-log --as revisor")
 @click.option("--actor", default=None)
 @click.option("--subject", default=None, help="Whose data.")
 @click.option("--since", default=None)
@@ -106,7 +106,7 @@ def audit_access_log(obj: Ctx, actor: str | None, subject: str | None, since: st
     click.echo(f"{total} entries", err=True)
 
 
-@audit.command("purge-access-log")
+@audit.command("purge-access-log", epilog="\b\nExample:\n  turnus audit purge-access-log")
 @click.pass_obj
 def audit_purge(obj: Ctx) -> None:
     """Delete access-log entries older than TURNUS_ACCESS_LOG_RETENTION_DAYS (run daily from cron)."""

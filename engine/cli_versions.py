@@ -20,7 +20,7 @@ def _echo_json(obj: Any) -> None:
     click.echo(json.dumps(obj, indent=2, ensure_ascii=False, default=str))
 
 
-@click.command()
+@click.command(epilog="\b\nExample:\n  turnus versions netvaerksturnus --json")
 @click.argument("key")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
@@ -35,7 +35,7 @@ def versions(obj: Ctx, key: str, as_json: bool) -> None:
         click.echo(f"{v.version}\t{v.deployed_by}\t{_dt(v.deployed_at)}\t{v.content_hash[:12]}\t{v.running} running")
 
 
-@click.command()
+@click.command(epilog="\b\nExample:\n  turnus migrate netvaerksturnus --to 2 --dry-run --as paula")
 @click.argument("key")
 @click.option("--to", "to_version", required=True, type=int, help="The version to move cases to.")
 @click.option("--from", "from_version", type=int, default=None, help="Only cases on this version.")

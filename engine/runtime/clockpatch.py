@@ -11,8 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import UTC, datetime, timedelta, tzinfo
-from typing import Any
+from datetime import datetime, tzinfo
 from zoneinfo import ZoneInfo
 
 from SpiffWorkflow.bpmn.specs.event_definitions import timer as _timer_module
@@ -43,24 +42,3 @@ def engine_time(now: datetime) -> Iterator[None]:
         yield
     finally:
         _current.reset(token)
-
-
-# Missed occurrences of a cycle timer fire once. SpiffWorkflow moves a cycle's next due time on by one
-# period each time it fires, so a cycle that was due several times while nothing ran (downtime, a clock
-# jump, a zero period such as R/PT0S) fires every missed occurrence in one command: six reminders at once.
-# The rule here: a due cycle fires once, and its next occurrence is scheduled one period from now.
-_original_cycle_complete = _timer_module.CycleTimerEventDefinition.cycle_complete
-
-
-def _cycle_complete_once(self: Any, my_task: Any) -> bool:
-    ready = _original_cycle_complete(self, my_task)
-    value = my_task._get_internal_data("event_value")
-    if ready and isinstance(value, dict) and value.get("cycles") != 0:
-        now = _ClockedDatetime.now(UTC)
-        if datetime.fromisoformat(value["next"]) <= now:
-            value["next"] = (now + timedelta(seconds=value["duration"])).isoformat()
-            my_task._set_internal_data(event_value=value)
-    return ready
-
-
-_timer_module.CycleTimerEventDefinition.cycle_complete = _cycle_complete_once  # type: ignore[method-assign]

@@ -7,8 +7,6 @@ engine goes on serving other cases.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 import pytest
 
 from engine.cases.incidents import IncidentRaised
@@ -172,34 +170,6 @@ def test_multi_instance_over_a_huge_form_value_is_stopped(eng: Engine) -> None:
     assert err.value.info.kind == "budget" and err.value.info.element_id == "each"
     assert "Nothing was saved" in str(err.value)
     assert [c.id for c in eng.cases_for("rita")] == [small]  # the runaway start stored no case
-
-
-def test_zero_cycle_from_a_form_fires_once_per_tick(eng: Engine, clock: FixedClock) -> None:
-    eng.deploy_files({"cycle_from_form.bpmn": CYCLE_FROM_FORM}, actor="system")
-    case_id = eng.start("cycle_from_form", "rita", {"every": "R/PT0S"})
-    for minutes in (1, 2, 3):
-        clock.set(clock.now() + timedelta(minutes=minutes))
-        eng.fire_timers()
-    reminders = [t for t in eng.tasks_for("rita") if t.element_id == "reminder"]
-    assert 1 <= len(reminders) <= 4  # one per tick at most, never a runaway inside one command
-    assert eng.case(case_id, "rita").incident is None
-
-
-def test_missed_cycle_occurrences_fire_once_and_the_next_is_a_period_from_now(eng: Engine,
-                                                                              clock: FixedClock) -> None:
-    eng.deploy_files({"cycle_from_form.bpmn": CYCLE_FROM_FORM}, actor="system")
-    start = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
-    clock.set(start)
-    case_id = eng.start("cycle_from_form", "rita", {"every": "R/P1D"})
-    # The server was down for three months: many occurrences were missed.
-    later = start + timedelta(days=92, hours=3)
-    clock.set(later)
-    assert eng.fire_timers() == 1
-    reminders = [t for t in eng.tasks_for("rita") if t.element_id == "reminder"]
-    assert len(reminders) == 1, "every missed occurrence was created at once"
-    assert eng.case(case_id, "rita").next_timer_at == later + timedelta(days=1)
-    fired = [e for e in eng.history(case_id, None) if e.kind == "timer_fired"]
-    assert len(fired) == 1
 
 
 @pytest.mark.parametrize("fragment,finding", [
