@@ -44,6 +44,15 @@ from engine.store.db import is_busy, is_retryable, make_engine
 from engine.store.tables import cases
 
 T = TypeVar("T")
+
+
+def _retry_or_raise(err: OperationalError) -> None:
+    """Return when running the transaction again is the remedy; otherwise raise what the caller should see."""
+    if is_retryable(err):
+        return
+    if is_busy(err):
+        raise Busy() from None
+    raise err
 logger = logging.getLogger(__name__)
 
 
@@ -84,11 +93,8 @@ class Engine(DefinitionCommands, AuditQueries):
                 # Lost a race on the case row or its next event number: reload and try again.
                 continue
             except OperationalError as err:
-                if is_retryable(err):  # PostgreSQL deadlock or serialization failure: the loser retries
-                    continue
-                if is_busy(err):
-                    raise Busy() from None
-                raise
+                _retry_or_raise(err)  # a deadlock or serialization failure: the loser runs again
+                continue
             except TurnusError as err:
                 if not isinstance(err, ScriptFailed) or command is None:
                     raise
@@ -114,11 +120,8 @@ class Engine(DefinitionCommands, AuditQueries):
             except IntegrityError:
                 continue
             except OperationalError as err:
-                if is_retryable(err):
-                    continue
-                if is_busy(err):
-                    raise Busy() from None
-                raise
+                _retry_or_raise(err)
+                continue
         raise Conflict("The case kept changing while its incident was recorded; please try again")
 
     def _read(self, fn: Callable[[Connection], T]) -> T:
