@@ -25,6 +25,7 @@ from SpiffWorkflow.camunda.specs.multiinstance_task import SequentialMultiInstan
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
+from engine.runtime import cycles
 from engine.runtime.clockpatch import engine_time
 
 DEPTH = 10**6
@@ -84,17 +85,23 @@ def _known(wf: BpmnWorkflow, uid: UUID) -> bool:
 def advance(wf: BpmnWorkflow, now: datetime) -> None:
     """Run engine steps (scripts, gateways, due timers) until only waiting or human work is left."""
     with engine_time(now):
-        wf.refresh_timers()
+        _refresh_timers(wf, now)
         wf.do_engine_steps()
         # A timer that became READY during the steps needs another pass (ENGINE-NOTES, "Timers").
         for _ in range(100):
             before = _ready_engine_count(wf)
             if before == 0:
                 break
-            wf.refresh_timers()
+            _refresh_timers(wf, now)
             wf.do_engine_steps()
+    cycles.refuse_zero_periods(list(all_tasks(wf)))
     prune_finished_iterations(wf)
     check_depth(wf)
+
+
+def _refresh_timers(wf: BpmnWorkflow, now: datetime) -> None:
+    cycles.collapse_missed(list(wf.event_manager.tasks.values()), now)  # the tasks the library refreshes
+    wf.refresh_timers()
 
 
 def _ready_engine_count(wf: BpmnWorkflow) -> int:
