@@ -36,6 +36,10 @@ class Settings:
     # command takes a few hundred steps; the write lock is held at most about this long.
     work_max_steps: int = field(default_factory=lambda: int(_env("TURNUS_WORK_MAX_STEPS", "20000")))
     work_max_seconds: float = field(default_factory=lambda: float(_env("TURNUS_WORK_MAX_SECONDS", "5")))
+    # Seconds a command waits for a lock another command holds (SQLite busy timeout, PostgreSQL lock_timeout)
+    # before it gives up with "busy, try again" (exit 1, HTTP 503): longer than the work budget, so a
+    # command queued behind a runaway still runs once the runaway is stopped.
+    lock_wait_seconds: float = field(default_factory=lambda: float(_env("TURNUS_LOCK_WAIT_SECONDS", "30")))
     # How often a command retries after an optimistic-lock conflict on a case it did not lose.
     conflict_retries: int = field(default_factory=lambda: int(_env("TURNUS_CONFLICT_RETRIES", "8")))
     # File holding the secret that signs chain-head digests (`turnus audit digest`). Keep it outside the

@@ -67,7 +67,8 @@ class Engine(DefinitionCommands, AuditQueries):
     def create(cls, database_url: str | None = None, *, clock: Clock | None = None,
                settings: Settings | None = None, init: bool = True) -> Engine:
         settings = settings or load_settings()
-        eng = cls(make_engine(database_url or settings.database_url), clock or SystemClock(), settings)
+        eng = cls(make_engine(database_url or settings.database_url, settings.lock_wait_seconds),
+                  clock or SystemClock(), settings)
         if init:
             eng.init_schema()
         return eng

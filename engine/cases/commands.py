@@ -61,12 +61,26 @@ def _require_may_mutate(user: User) -> None:
         raise Forbidden("Your role is read-only: you can read cases, but not change anything")
 
 
-def _require_open(row: Any) -> None:
+def _require_open(row: Any, conn: Connection) -> None:
+    when = row.completed_at.isoformat(timespec="seconds") if row.completed_at else "earlier"
     if row.state == "completed":
-        when = row.completed_at.isoformat(timespec="seconds") if row.completed_at else "earlier"
         raise Conflict(f"Task '{row.name}' was already completed by {row.completed_by} at {when}")
+    if row.state == "cancelled":
+        raise Conflict(_why_cancelled(conn, row, when))
     if row.state != "open":
         raise Conflict(f"Task '{row.name}' is no longer open (it was {row.state})")
+
+
+def _why_cancelled(conn: Connection, row: Any, when: str) -> str:
+    """The loser of a race between branches hears which completion cancelled its task."""
+    status = conn.execute(select(cases.c.status).where(cases.c.id == row.case_id)).scalar()
+    cause = conn.execute(select(tasks.c.name, tasks.c.completed_by).where(
+        tasks.c.case_id == row.case_id, tasks.c.state == "completed", tasks.c.completed_at == row.completed_at)
+    ).first() if row.completed_at else None
+    by = f" when {cause.completed_by} completed '{cause.name}'" if cause else ""
+    if status != "running":
+        return f"Task '{row.name}' was cancelled at {when}: the case ended{by}"
+    return f"Task '{row.name}' was cancelled at {when}: the case moved on without it{by}"
 
 
 def _writer(ctx: Ctx, case: Any) -> EventWriter:
@@ -124,7 +138,7 @@ def start(ctx: Ctx, user: User, key: str, data: dict[str, Any], business_key: st
 
 def complete(ctx: Ctx, user: User, task_id: str, data: dict[str, Any]) -> live.LiveCase:
     row = task_row(ctx.conn, task_id)
-    _require_open(row)
+    _require_open(row, ctx.conn)
     access = access_of(ctx.conn, row, ctx.cache)
     if not identity.may_work(user, access):
         raise Forbidden(_why_not(row, access, user))
@@ -132,7 +146,7 @@ def complete(ctx: Ctx, user: User, task_id: str, data: dict[str, Any]) -> live.L
     # Read the task again now that the case is locked: a rival who completed it committed before the lock
     # was granted, and the loser must hear "already completed by X", not that the case moved on.
     row = task_row(ctx.conn, task_id)
-    _require_open(row)
+    _require_open(row, ctx.conn)
     _require_running(case)
     version = ctx.cache.get(ctx.conn, case.version_id)
     meta = version.user_tasks.get(row.element_id)
@@ -170,7 +184,7 @@ def _why_not(row: Any, access: TaskAccess, user: User) -> str:
 
 def claim(ctx: Ctx, user: User, task_id: str) -> None:
     row = task_row(ctx.conn, task_id)
-    _require_open(row)
+    _require_open(row, ctx.conn)
     access = access_of(ctx.conn, row, ctx.cache)
     _require_may_mutate(user)
     if row.assignee == user.name:
@@ -184,7 +198,7 @@ def claim(ctx: Ctx, user: User, task_id: str) -> None:
 
 def release(ctx: Ctx, user: User, task_id: str) -> None:
     row = task_row(ctx.conn, task_id)
-    _require_open(row)
+    _require_open(row, ctx.conn)
     if row.assignee is None:
         raise Conflict(f"Task '{row.name}' is not claimed by anyone")
     _require_may_mutate(user)
@@ -199,7 +213,7 @@ def release(ctx: Ctx, user: User, task_id: str) -> None:
 
 def assign(ctx: Ctx, user: User, task_id: str, to_user: str) -> None:
     row = task_row(ctx.conn, task_id)
-    _require_open(row)
+    _require_open(row, ctx.conn)
     _require_may_mutate(user)
     access = access_of(ctx.conn, row, ctx.cache)
     if not identity.may_assign(user, access):
@@ -273,7 +287,7 @@ def cancel(ctx: Ctx, user: User, case_id: str, reason: str) -> None:
 
 def save_draft(ctx: Ctx, user: User, task_id: str, data: dict[str, Any]) -> None:
     row = task_row(ctx.conn, task_id)
-    _require_open(row)
+    _require_open(row, ctx.conn)
     access = access_of(ctx.conn, row, ctx.cache)
     if not identity.may_work(user, access):
         raise Forbidden(_why_not(row, access, user))

@@ -12,14 +12,18 @@ from sqlalchemy.engine import Engine, make_url
 from engine.errors import InvalidInput
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Build a SQLAlchemy engine for ``url``; a SQLite file's folder is created if missing."""
+def make_engine(url: str, lock_wait_seconds: float = 30, **kwargs: Any) -> Engine:
+    """Build a SQLAlchemy engine for ``url``; a SQLite file's folder is created if missing.
+
+    ``lock_wait_seconds`` bounds every wait for another transaction's lock; past it the statement fails
+    and the service layer answers "busy, try again" (``is_busy``).
+    """
     try:
         parsed = make_url(url)
     except Exception as err:  # sqlalchemy.exc.ArgumentError and friends
         raise InvalidInput(f"Not a database URL: {url!r} ({err})") from None
     if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(parsed.database, url, **kwargs)
+        return _sqlite_engine(parsed.database, url, lock_wait_seconds, **kwargs)
     if parsed.get_backend_name() == "postgresql":
         if parsed.drivername == "postgresql":  # plain postgresql:// means psycopg 3 here
             url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
@@ -28,14 +32,24 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         # That line is noise for users of the CLI; the retry is the handling.
         logging.getLogger("psycopg").addHandler(logging.NullHandler())
         logging.getLogger("psycopg").propagate = False
-        return create_engine(url, pool_pre_ping=True, **kwargs)
+        engine = create_engine(url, pool_pre_ping=True, **kwargs)
+        wait_ms = max(1, int(lock_wait_seconds * 1000))
+
+        @event.listens_for(engine, "connect")
+        def _on_pg_connect(dbapi_conn: Any, _record: Any) -> None:
+            # Set per session rather than in the URL's options, which would replace a search_path given there.
+            with dbapi_conn.cursor() as cur:
+                cur.execute(f"SET lock_timeout = {wait_ms}")
+            dbapi_conn.commit()
+
+        return engine
     raise InvalidInput(f"Unsupported database {parsed.get_backend_name()!r}: use sqlite:/// or postgresql://")
 
 
-def _sqlite_engine(database: str | None, url: str, **kwargs: Any) -> Engine:
+def _sqlite_engine(database: str | None, url: str, lock_wait_seconds: float, **kwargs: Any) -> Engine:
     if database and database != ":memory:":
         Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs)
+    engine = create_engine(url, connect_args={"timeout": lock_wait_seconds, "check_same_thread": False}, **kwargs)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -46,7 +60,7 @@ def _sqlite_engine(database: str | None, url: str, **kwargs: Any) -> Engine:
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=FULL")
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute(f"PRAGMA busy_timeout={max(1, int(lock_wait_seconds * 1000))}")
         cur.close()
 
     @event.listens_for(engine, "begin")
