@@ -178,3 +178,13 @@ def test_task_without_fields(engine: Engine, as_user: Any) -> None:
     assert "Dette trin har ingen felter." in page.text
     assert rita.post(f"/tasks/{confirm}", {"action": "complete"}).status_code == 302
     assert engine.case(case_id, None).status == "completed"
+
+
+def test_a_number_of_thousands_of_digits_is_a_field_error_not_a_conflict(as_user: Any) -> None:
+    """Issue 7: a 5,000-digit integer in a `long` field was answered 409; it is a message next to the field."""
+    rita = as_user("rita")
+    response = rita.post("/start/widgets", {"title": "T", "manager": "olga", "hours": "9" * 5000,
+                                            "start_date": "2027-02-01"})
+    assert response.status_code == 400
+    assert 'aria-invalid="true"' in response.text and "Hours per week" in response.text
+    assert "9" * 5000 in response.text  # kept for editing
