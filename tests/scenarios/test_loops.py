@@ -16,7 +16,15 @@ from engine.store.tables import case_state_tasks
 from tests.scenarios.rotation import PLAN, QUALIFIED, Rotation, at
 
 PASSES = 300
+# SpiffWorkflow's stall (~250 passes of a back-edge loop) and tree growth are properties of the engine, not of
+# the database, so the full 300 passes run on SQLite; on PostgreSQL 30 passes exercise the same SQL (rows
+# written, pruned rows deleted) at a tenth of the suite's time.
+PASSES_ON = {"sqlite": PASSES, "postgresql": 30}
 pytestmark = pytest.mark.slow
+
+
+def passes(rotation: Rotation) -> int:
+    return PASSES_ON[rotation.engine.db.dialect.name]
 
 
 def live_rows(rotation: Rotation) -> int:
@@ -33,12 +41,13 @@ def repeat(rotation: Rotation, one_pass, expected_open: list[str],  # type: igno
     a reminder) is not yet pruned by the engine: those cost ``rows_per_pass`` rows each.
     """
     sizes = {}
-    for n in range(1, PASSES + 1):
+    last = passes(rotation)
+    for n in range(1, last + 1):
         one_pass(n)
-        if n in (10, PASSES):
+        if n in (10, last):
             sizes[n] = live_rows(rotation)
         assert rotation.open() == expected_open, (n, rotation.open())
-    assert sizes[PASSES] <= sizes[10] + 5 + rows_per_pass * (PASSES - 10), sizes
+    assert sizes[last] <= sizes[10] + 5 + rows_per_pass * (last - 10), sizes
 
 
 def test_theme_revised_300_times(rotation: Rotation) -> None:
@@ -65,8 +74,8 @@ def test_period_continued_300_times_after_rejected_early_returns(rotation: Rotat
         rotation.do("approve_early_return_leadership", early_return_leadership_decision="approved")
 
     repeat(rotation, one_pass, ["report_early_end"])
-    assert rotation.data["agreement_version"] == PASSES + 1
-    assert len(rotation.data["early_return_approvals"]) == PASSES
+    assert rotation.data["agreement_version"] == passes(rotation) + 1
+    assert len(rotation.data["early_return_approvals"]) == passes(rotation)
     rotation.do("report_early_end", early_end_kind="deliverable_ready", early_end_date="2027-04-01")
     assert rotation.open() == ["hand_in_deliverable"]
 
@@ -87,8 +96,9 @@ def test_period_extended_300_times_with_progress_notes(rotation: Rotation) -> No
 
     repeat(rotation, one_pass, ["report_early_end"], rows_per_pass=8)
     data = rotation.data
-    assert data["approved_agreement_version"] == PASSES + 1 and len(data["agreement_log"]) == PASSES + 1
-    assert state["notes"] >= PASSES - 5  # one note every 14 days, across all the extensions
+    last = passes(rotation)
+    assert data["approved_agreement_version"] == last + 1 and len(data["agreement_log"]) == last + 1
+    assert state["notes"] >= last - 5  # one note every 14 days, across all the extensions
 
 
 def test_deliverable_handover_and_plan_sent_back_300_times_each(rotation: Rotation) -> None:
