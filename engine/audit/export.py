@@ -97,12 +97,24 @@ CSV_HEADER = ["case_id", "seq", "at_utc", "actor", "kind", "element_id", "elemen
               "definition_version_id", "payload", "prev_hash", "hash"]
 
 
+# A spreadsheet runs a cell that starts like a formula (OWASP "CSV injection"). Such text cells get a leading
+# apostrophe, which spreadsheets show as text and hide; numbers are written as they are.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def to_csv(doc: dict[str, Any]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_HEADER)
     for ev in doc["events"]:
-        writer.writerow([ev["case_id"], ev["seq"], ev["at"], ev["actor"], ev["kind"], ev["element_id"] or "",
-                         ev["element_name"] or "", ev["task_id"] or "", ev["version_id"], ev["payload_json"],
-                         ev["prev_hash"], ev["hash"]])
+        writer.writerow([csv_cell(v) for v in (
+            ev["case_id"], ev["seq"], ev["at"], ev["actor"], ev["kind"], ev["element_id"] or "",
+            ev["element_name"] or "", ev["task_id"] or "", ev["version_id"], ev["payload_json"],
+            ev["prev_hash"], ev["hash"])])
     return out.getvalue()
