@@ -73,6 +73,11 @@ def snapshot_cycles(wf: BpmnWorkflow) -> dict[str, int]:
             and (c := _cycles_left(t)) is not None}
 
 
+def has_state(conn: Connection, case_id: str) -> bool:
+    """False for a case brought back by `audit import` (history only), or one whose state was deleted."""
+    return conn.execute(select(case_state.c.case_id).where(case_state.c.case_id == case_id)).first() is not None
+
+
 def load(conn: Connection, row: Any, version: VersionInfo, now: datetime) -> LiveCase:
     header = conn.execute(select(case_state.c.header_json).where(case_state.c.case_id == row.id)).scalar()
     if header is None:  # `audit import` brings back a case's history, not its workflow

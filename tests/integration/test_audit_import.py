@@ -43,6 +43,9 @@ def test_export_import_export_gives_the_same_document(review: Engine, empty_url:
     try:
         assert archive.import_case(exported) == (cid, len(json.loads(exported)["events"]))
         assert archive.verify(cid) == []
+        assert [p for p in archive.check_live_state(cid) if "no stored workflow state" in p], "said, not hidden"
+        view = archive.case(cid, None)
+        assert (view.status, view.data["reason"]) == ("running", "Fits the budget"), "read from its events"
         assert json.loads(archive.export_case(cid, None, "json")) == json.loads(exported), "the same events"
         with pytest.raises(Conflict, match="already in this database"):
             archive.import_case(exported)
