@@ -64,12 +64,14 @@ def search_cases(conn: Connection, f: CaseFilter, page: int = 1, page_size: int 
         # Case ids from each index (assignee, completed_by, candidates) rather than a correlated EXISTS per case:
         # 2 s → tens of ms at 100,000 cases (tests/benchmarks/bench_audit.py).
         who = f.participant
+        # No OR around it: PostgreSQL turns a plain IN into a hash semi-join (with OR it rescanned the set per row).
         involved = union(
+            select(cases.c.id.label("case_id")).where(cases.c.started_by == who),
             select(tasks.c.case_id).where(tasks.c.assignee == who),
             select(tasks.c.case_id).where(tasks.c.completed_by == who),
             select(tasks.c.case_id).join(task_candidates, task_candidates.c.task_id == tasks.c.id)
             .where(task_candidates.c.kind == "user", task_candidates.c.name == who))
-        conds.append(or_(cases.c.started_by == who, cases.c.id.in_(select(involved.subquery().c.case_id))))
+        conds.append(cases.c.id.in_(select(involved.subquery().c.case_id)))
     if f.step:
         at_step = union(select(tasks.c.case_id).where(tasks.c.state == "open", tasks.c.element_id == f.step),
                         select(tasks.c.case_id).where(tasks.c.state == "open", tasks.c.name == f.step))
