@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, delete, insert, select, update
 
 from engine import identity
 from engine.cases import commands, queries
@@ -156,15 +156,52 @@ def store(engine: Any, actor: str, file_name: str, content: bytes, *, task_id: s
 
 def _audit_added(conn: Connection, now: datetime, actor: str, case_id: str, items: list[Attachment]) -> None:
     """A file added to a case is part of its history: one event per file, in the same transaction."""
-    case = commands._case_row(conn, case_id)
+    _audit(conn, now, case_id, [("attachment_added", actor, item, {}) for item in items], "added")
+
+
+def _audit(conn: Connection, now: datetime, case_id: str, changes: list[tuple[str, str, Attachment, dict[str, Any]]],
+           verb: str, case: Any = None) -> None:
+    case = case if case is not None else commands._case_row(conn, case_id)
     events = commands._writer(commands.Ctx(conn, now, None), case)  # type: ignore[arg-type]
-    for item in items:
-        events.add("attachment_added", actor, task_id=item.task_id, attachment_id=item.id,
-                   file_name=item.file_name, content_type=item.content_type, size=item.size, sha256=item.sha256)
+    for kind, actor, item, more in changes:
+        events.add(kind, actor, task_id=item.task_id, attachment_id=item.id, file_name=item.file_name,
+                   content_type=item.content_type, size=item.size, sha256=item.sha256, **more)
     try:
         commands._bump(commands.Ctx(conn, now, None), case, events)  # type: ignore[arg-type]
     except StaleCase:
-        raise Conflict("The case changed while the file was added; please add it again") from None
+        raise Conflict(f"The case changed while the file was {verb}; please try again") from None
+
+
+MAX_REASON = 500
+
+
+def remove(engine: Any, actor: str, attachment_id: str, reason: str = "") -> Attachment:
+    """Delete a file (its content is gone for good) and record that in the case's history: the event keeps
+    the name, size and SHA-256, so the history still says exactly which file it was. Allowed to the
+    uploader or an administrator while the case is running; never to read-only roles."""
+    reason = (reason or "").strip()
+    if len(reason) > MAX_REASON:
+        raise InvalidInput(f"The reason can have at most {MAX_REASON} characters")
+    with _write(engine) as conn, conn.begin():
+        row = conn.execute(select(*_META).where(attachments.c.id == str(attachment_id))).first()
+        if row is None:
+            raise NotFound(f"No attachment {attachment_id!r}")
+        user = identity.load_user(conn, actor)
+        if not identity.may_mutate(user):
+            raise Forbidden("Your role is read-only: you can read cases, but not remove files")
+        case = commands._case_row(conn, row.case_id) if row.case_id else None
+        if row.case_id is not None:
+            _require_reader(conn, user, row.case_id)
+        if not identity.may_remove_attachment(user, row.uploaded_by, case.status if case else None):
+            if case is not None and case.status != "running":
+                raise Forbidden(f"The case is {case.status}: its files can no longer be removed")
+            raise Forbidden("Only the person who added the file, or an administrator, may remove it")
+        item = _from_row(row, False)
+        conn.execute(delete(attachments).where(attachments.c.id == item.id))
+        if case is not None:
+            _audit(conn, engine.clock.now(), case.id, [("attachment_removed", actor, item, {"reason": reason})],
+                   "removed", case)
+        return item
 
 
 def link_to_case(engine: Any, actor: str, attachment_ids: list[str], case_id: str) -> int:

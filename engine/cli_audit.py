@@ -63,6 +63,19 @@ def audit_check_export(path: Path) -> None:
     click.echo(f"intact ({len(events)} events)")
 
 
+@audit.command("import", epilog="\b\nExample:\n  turnus audit import case.json")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.pass_obj
+def audit_import(obj: Ctx, path: Path) -> None:
+    """Load a JSON export (chain checked first) into this database: the same events, readable and verifiable."""
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        raise InvalidInput(f"Cannot read {path}: {err.strerror}") from None
+    case_id, n = obj.engine().import_case(raw)
+    click.echo(f"{case_id} imported ({n} events)")
+
+
 @audit.command("digest", epilog="\b\nExample:\n  turnus audit digest > digest.json")
 @click.option("--out", "out", type=click.Path(path_type=Path), default=None, help="Write here instead of stdout.")
 @click.pass_obj

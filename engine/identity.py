@@ -176,6 +176,13 @@ def may_deploy(user: User) -> bool:
     return (user.has_role("process-owner") or user.has_role("admin")) and may_mutate(user)
 
 
+def may_remove_attachment(user: User, uploaded_by: str, case_status: str | None) -> bool:
+    """Whoever uploaded a file, or an administrator, while its case is running (or before it has one)."""
+    if not may_mutate(user) or case_status not in (None, "running"):
+        return False
+    return user.name == uploaded_by or user.has_role("admin")
+
+
 def may_audit(user: User) -> bool:
     """Search across cases, export, verify, read the access log: auditors and administrators."""
     return user.has_role("auditor") or user.has_role("admin")

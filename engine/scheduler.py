@@ -25,13 +25,13 @@ class TimerThread(threading.Thread):
         self._stop_event = threading.Event()
 
     def run(self) -> None:
-        last_purge = 0.0
+        last_purge: float | None = None  # the first round purges (monotonic time may start near 0 after boot)
         while not self._stop_event.wait(self.interval):
             try:
                 moved = self.engine.fire_timers()  # type: ignore[attr-defined]
                 if moved:
                     log.info("timers moved %d case(s)", moved)
-                if time.monotonic() - last_purge > PURGE_EVERY:  # access-log retention, hourly is plenty
+                if last_purge is None or time.monotonic() - last_purge > PURGE_EVERY:  # access-log retention, hourly
                     last_purge = time.monotonic()
                     purged = self.engine.purge_access_log()  # type: ignore[attr-defined]
                     if purged:

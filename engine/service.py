@@ -294,10 +294,13 @@ class Engine(DefinitionCommands, AuditQueries):
         return self._write(run)
 
     def _case_view(self, conn: Connection, row: Any) -> queries.CaseView:
-        from engine.cases.live import load
+        from engine.cases import consistency, live
 
         version = self.versions.get(conn, row.version_id)
-        lc = load(conn, row, version, row.started_at)
+        if live.has_state(conn, row.id):
+            data = queries.case_data(live.load(conn, row, version, row.started_at).wf)
+        else:  # imported by `audit import`: the data as its events recorded it
+            data = consistency.expected_from_events(conn, row.id)["data"]
         open_rows = [t for t in queries.tasks_for_case(conn, self.versions, row.id) if t.state == "open"]
         return queries.CaseView(
             id=row.id, key=row.key, version=version.version, name=version.name, title=row.title,
@@ -305,7 +308,7 @@ class Engine(DefinitionCommands, AuditQueries):
             end_event=row.end_event, end_event_name=version.element_names.get(row.end_event or ""),
             next_timer_at=row.next_timer_at,
             incident=json.loads(row.incident_json) if row.incident_json else None,
-            data=queries.case_data(lc.wf), open_tasks=open_rows,
+            data=data, open_tasks=open_rows,
         )
 
     def history(self, case_id: str, actor: str | None, purpose: str = "case work") -> list[queries.EventView]:

@@ -125,6 +125,12 @@ class AuditQueries:
             return found
         return self._write(run)
 
+    def import_case(self, raw: str | bytes) -> tuple[str, int]:
+        """Load a JSON export into this database (the operator at the command line); see engine/audit/importer."""
+        from engine.audit import importer
+
+        return self._write(lambda conn, now: importer.import_case(conn, raw, "operator", now))
+
     def purge_access_log(self) -> int:
         """Delete access-log entries past the retention period (the deletion is logged)."""
         days = self.settings.access_log_retention_days

@@ -8,7 +8,7 @@ from urllib.parse import quote
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from engine import attachments
+from engine import attachments, identity
 from engine.cases.commands import MAX_COMMENT
 from web.context import case_context
 from web.deps import display_name, engine, login_required, user
@@ -36,9 +36,12 @@ def _who(name: str) -> str:
 
 def _render_case(case_id: str, comment_text: str = "", comment_error: str = "", status: int = 200) -> Any:
     ctx = case_context(case_id, user().name)
+    removable = {f.id for f in ctx.files.values()
+                 if identity.may_remove_attachment(user(), f.uploaded_by, ctx.case.status)}
     return render_template("case.html", ctx=ctx, status_label=status_label, who=display_name,
                            comment_text=comment_text, comment_error=comment_error,
-                           max_comment=MAX_COMMENT), status
+                           max_comment=MAX_COMMENT, removable=removable,
+                           max_reason=attachments.MAX_REASON), status
 
 
 @bp.route("/cases/<id:case_id>")
@@ -74,3 +77,16 @@ def download(attachment_id: str) -> Any:
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.route("/attachments/<id:attachment_id>/remove", methods=["POST"])
+@login_required
+def remove_file(attachment_id: str) -> Any:
+    """The engine decides who may remove a file (the uploader or an administrator, case running)."""
+    item = attachments.remove(engine(), user().name, attachment_id[:64],
+                              request.form.get("reason", "")[:attachments.MAX_REASON])
+    flash(_("The file “%(name)s” is removed. The case history records that it was.", name=item.file_name),
+          "success")
+    if item.case_id is None:
+        return redirect(url_for("inbox.index"))
+    return redirect(url_for("cases.show", case_id=item.case_id) + "#files-title")

@@ -26,6 +26,7 @@ from sqlalchemy import Connection, bindparam, delete, insert, select, update
 from engine.audit import EventWriter
 from engine.cases import assignment
 from engine.cases.versions import VersionInfo
+from engine.errors import Conflict
 from engine.runtime import state as st
 from engine.runtime import workflow as rt
 from engine.runtime.scripting import attach_script_engine
@@ -72,8 +73,15 @@ def snapshot_cycles(wf: BpmnWorkflow) -> dict[str, int]:
             and (c := _cycles_left(t)) is not None}
 
 
+def has_state(conn: Connection, case_id: str) -> bool:
+    """False for a case brought back by `audit import` (history only), or one whose state was deleted."""
+    return conn.execute(select(case_state.c.case_id).where(case_state.c.case_id == case_id)).first() is not None
+
+
 def load(conn: Connection, row: Any, version: VersionInfo, now: datetime) -> LiveCase:
-    header = conn.execute(select(case_state.c.header_json).where(case_state.c.case_id == row.id)).scalar_one()
+    header = conn.execute(select(case_state.c.header_json).where(case_state.c.case_id == row.id)).scalar()
+    if header is None:  # `audit import` brings back a case's history, not its workflow
+        raise Conflict(f"Case {row.id} was imported from an audit export: it can be read, not worked on")
     bodies = {r.task_id: r.body_json for r in conn.execute(
         select(case_state_tasks.c.task_id, case_state_tasks.c.body_json).where(case_state_tasks.c.case_id == row.id))}
     stored = st.StoredState(header, bodies)

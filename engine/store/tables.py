@@ -136,6 +136,9 @@ cases = Table(
     Column("row_version", Integer, nullable=False),
     Column("last_event_seq", Integer, nullable=False),
     Column("last_event_hash", String(64), nullable=False),
+    # The auditors' search: newest first, paginated (and by definition version); statistics per version.
+    Index("ix_cases_started_at_id", "started_at", "id"),
+    Index("ix_cases_version_id_started_at", "version_id", "started_at"),
 )
 
 # The live SpiffWorkflow state, one row per task so a save writes only what changed.
@@ -172,8 +175,10 @@ tasks = Table(
     Column("priority", Integer, nullable=False),
     Column("created_at", TS, nullable=False),
     Column("completed_at", TS),
-    Column("completed_by", String(100)),
+    Column("completed_by", String(100), index=True),  # the auditors' search by participant
     Index("ix_tasks_state_assignee", "state", "assignee"),
+    Index("ix_tasks_state_element_id", "state", "element_id"),  # search by current step (id or name)
+    Index("ix_tasks_state_name", "state", "name"),
 )
 
 task_candidates = Table(
@@ -199,6 +204,8 @@ case_events = Table(
     Column("version_id", Integer, nullable=False),
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
+    # Per-element statistics of a definition version, answered from the index alone.
+    Index("ix_case_events_version_id_element_id_kind_case_id", "version_id", "element_id", "kind", "case_id"),
 )
 
 access_log = Table(

@@ -1,5 +1,5 @@
-"""An auditor, in Danish, in a real Chromium: search → case → diagram → verify → export; axe-core checks
-every page, and the diagram must load under the app's strict CSP."""
+"""An auditor, in Danish, in a real Chromium: search → case → diagram → verify → export → statistics' heat view;
+axe-core checks every page, and the diagrams must load under the app's strict CSP."""
 
 from __future__ import annotations
 
@@ -72,6 +72,20 @@ def test_auditor_searches_reads_diagram_verifies_and_exports(person: Any, audite
         page.get_by_role("link", name="JSON (komplet, kan verificeres)").click()
     doc = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
     assert doc["case"]["id"] == audited_case and doc["events"]
+
+    page.goto("/audit/")
+    page.get_by_role("link", name=re.compile("^Statistik for")).first.click()
+    page.wait_for_selector("#audit-diagram[data-loaded='true'], #audit-diagram[data-error]")
+    assert page.get_attribute("#audit-diagram", "data-error") is None
+    assert page.locator("#audit-diagram [class*='heat-']").count() >= 1, "steps are coloured by their class"
+    assert page.locator("#heat-legend li").count() >= 2
+    assert page.get_by_role("table", name=re.compile("Pr. trin|Per step")).get_by_text(
+        "Kvalificér temaforslag").count() >= 1
+    check_page(page, visit)
+    page.get_by_label("mediantid brugt").check()
+    page.get_by_role("button", name="Vis").click()
+    page.wait_for_selector("#audit-diagram[data-loaded='true'], #audit-diagram[data-error]")
+    check_page(page, visit)
 
     page.goto("/audit/access-log?actor=revisor")
     assert page.get_by_text("Intern revision 2027").count() >= 1

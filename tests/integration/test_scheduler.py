@@ -26,3 +26,23 @@ def test_timer_thread_fires_due_timers(engine: Engine, clock: FixedClock) -> Non
         thread.stop()
         thread.join(5)
     assert [t.case_id for t in engine.tasks_for("rita")] == [case_id]
+
+
+def test_timer_thread_purges_the_access_log_past_retention(engine: Engine, clock: FixedClock) -> None:
+    engine.deploy_paths([PROCESSES / "timers.bpmn"], actor="system")
+    engine.add_user("rita")
+    case_id = engine.start("timers", "rita", {})
+    engine.case(case_id, "rita", purpose="case work")  # one access-log row, now old enough to go
+    clock.set(clock.now() + timedelta(days=engine.settings.access_log_retention_days + 1))
+    thread = TimerThread(engine, interval=0.05)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 20
+        while not engine.access_log(None, action="purge_access_log")[0] and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        thread.stop()
+        thread.join(5)
+    assert engine.access_log(None, actor="rita", action="read_case") == ([], 0)
+    [purge] = engine.access_log(None, action="purge_access_log")[0]
+    assert (purge.actor, purge.object.split()[0], purge.purpose) == ("system", "1", "retention of 183 days")

@@ -158,3 +158,58 @@ def test_upload_on_the_start_form(engine: Engine, as_user: Any) -> None:
     plan = engine.case(case_id, None).data["plan"]
     item = attachments.get(engine, "ralf", plan, with_content=False)
     assert item.case_id == case_id and item.file_name == "plan.docx"
+
+
+def _removal_events(engine: Engine, case_id: str) -> list[Any]:
+    return [e for e in engine.history(case_id, None) if e.kind == "attachment_removed"]
+
+
+def test_the_uploader_removes_a_file_and_the_history_keeps_which_file_it_was(engine: Engine, as_user) -> None:
+    from tests.web.conftest import start_review
+
+    case_id = start_review(engine)
+    item = attachments.store(engine, "rita", "forkert.pdf", PDF, case_id=case_id)
+    rita = as_user("rita")
+    page = rita.get(f"/cases/{case_id}")
+    assert f"/attachments/{item.id}/remove" in page.text and "Fjern fil" in page.text
+    assert rita.post(f"/attachments/{item.id}/remove", {"reason": "Forkert fil"}, csrf=False).status_code == 400
+    assert attachments.for_case(engine, "rita", case_id), "a refused request removes nothing"
+    done = rita.post(f"/attachments/{item.id}/remove", {"reason": "Forkert fil"})
+    assert done.status_code == 302 and done.headers["Location"].endswith(f"/cases/{case_id}#files-title")
+    with pytest.raises(NotFound):
+        attachments.get(engine, "rita", item.id)
+    [event] = _removal_events(engine, case_id)
+    assert (event.actor, event.payload["file_name"], event.payload["sha256"], event.payload["reason"]) == (
+        "rita", "forkert.pdf", item.sha256, "Forkert fil")
+    assert engine.verify(case_id) == []
+    engine.add_user("revisor", roles=["auditor"], password_hash=None)
+    timeline = as_user("admin").get(f"/audit/cases/{case_id}").text
+    assert "fjernede filen “forkert.pdf”" in timeline and "Forkert fil" in timeline
+
+
+def test_only_the_uploader_or_an_admin_removes_and_only_while_the_case_runs(engine: Engine, as_user) -> None:
+    from tests.web.conftest import start_review
+
+    case_id = start_review(engine)
+    first = attachments.store(engine, "rita", "a.pdf", PDF, case_id=case_id)
+    second = attachments.store(engine, "rita", "b.pdf", PDF, case_id=case_id)
+    engine.add_user("revisor", roles=["auditor"])
+    for who, message in (("ralf", "Only the person who added"), ("revisor", "read-only"),
+                         ("olga", "do not take part")):
+        with pytest.raises(Forbidden, match=message):
+            attachments.remove(engine, who, first.id)
+    ralf = as_user("ralf")
+    assert f"/attachments/{first.id}/remove" not in ralf.get(f"/cases/{case_id}").text
+    refused = ralf.post(f"/attachments/{first.id}/remove", {"reason": "x"})
+    assert refused.status_code == 403 and "Only the person who added" in refused.text
+    assert len(attachments.for_case(engine, "rita", case_id)) == 2 and _removal_events(engine, case_id) == []
+    attachments.remove(engine, "admin", first.id, "Personoplysninger")
+    task = open_task(engine, case_id)
+    engine.claim(task, "ralf")
+    engine.complete(task, "ralf", {"decision": "reject", "reason": "no"})
+    with pytest.raises(Forbidden, match="The case is completed"):
+        attachments.remove(engine, "rita", second.id)
+    assert [a.id for a in attachments.for_case(engine, "rita", case_id)] == [second.id]
+    assert [e.actor for e in _removal_events(engine, case_id)] == ["admin"]
+    with pytest.raises(NotFound):
+        attachments.remove(engine, "admin", first.id)

@@ -102,10 +102,24 @@ def test_my_data_shows_when_and_why_but_not_who(as_user, auditor, done_case: str
     assert "revisor" not in page.text.lower().replace("revision", "")
 
 
-def test_statistics_table(auditor, done_case: str) -> None:
+def _heat(text: str) -> dict:
+    return json.loads(text.split('<script type="application/json" id="audit-heat">')[1].split("</script>")[0])
+
+
+def test_statistics_table_and_heat_view(auditor, engine: Engine, done_case: str) -> None:
+    start_review(engine, title="Stadig åben")  # passed the start and the script, not the review
     page = auditor.get("/audit/statistics/review")
-    assert page.status_code == 200 and "<meter" in page.text
-    assert json.dumps(1) in page.text
+    assert page.status_code == 200 and "<meter" in page.text and 'id="stats-table"' in page.text
+    xml = auditor.get(page.text.split('data-xml="')[1].split('"')[0])
+    assert xml.status_code == 200 and b'id="review_task"' in xml.data, "the diagram of this version"
+    heat = _heat(page.text)
+    assert heat["classes"]["classify"] == 4 and heat["classes"]["review_task"] == 0, "2 cases vs 1 case"
+    assert heat["labels"]["classify"] == "2" and 'id="heat-legend"' in page.text
+    by_time = auditor.get("/audit/statistics/review?by=time")
+    heat = _heat(by_time.text)
+    assert set(heat["classes"]) == {"review_task"}, "only user tasks have a time spent"
+    assert 'value="time" checked' in by_time.text
+    assert _heat(auditor.get("/audit/statistics/review?by=nonsense").text) == _heat(page.text)
 
 
 def test_a_file_added_to_a_case_is_an_audit_event(auditor, engine: Engine, done_case: str) -> None:

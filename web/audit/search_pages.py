@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 
 from engine.audit.search import STATUSES, CaseFilter
 from web.audit import auditor_required, bp
+from web.audit.heat import METRICS, heat_map, labels
 from web.deps import engine, user
 from web.present import status_label
 
@@ -75,11 +76,16 @@ def search() -> Any:
 def statistics(key: str) -> Any:
     errors: list[str] = []
     version = _int("version", errors)
+    by = request.args.get("by", "cases")
+    by = by if by in METRICS else "cases"
     info, stats = engine().element_stats(user().name, key, version)
     names = dict(info.element_names)
     top = max((s.cases for s in stats), default=0)
+    classes, bands = heat_map(stats, by)
+    shown = (lambda v: str(round(v))) if by == "cases" else _duration
     return render_template("audit/statistics.html", info=info, stats=stats, names=names, top=top,
-                           errors=errors, duration=_duration)
+                           errors=errors, duration=_duration, by=by, bands=bands, shown=shown,
+                           heat={"classes": classes, "labels": labels(stats, by, _duration)})
 
 
 def _duration(seconds: float | None) -> str:

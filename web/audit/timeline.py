@@ -104,6 +104,15 @@ def describe(events: list[EventView], version: int) -> list[Line]:
         elif k == "attachment_added":
             text = _("%(who)s added the file “%(file)s”", who=who, file=p.get("file_name", ""))
             details = [(_("Size"), _v(p.get("size"))), ("SHA-256", _v(p.get("sha256")))]
+        elif k == "case_migrated":
+            text = _("%(who)s moved the case from process version %(old)s to version %(new)s", who=who,
+                     old=_v(p.get("from_version")), new=_v(p.get("to_version")))
+        elif k == "task_updated":
+            text = _("The step “%(name)s” now follows the new process version", name=name)
+        elif k == "attachment_removed":
+            text = _("%(who)s removed the file “%(file)s”", who=who, file=p.get("file_name", ""))
+            details = [(_("Reason"), _v(p.get("reason"))), (_("Size"), _v(p.get("size"))),
+                       ("SHA-256", _v(p.get("sha256")))]
         else:  # kinds this page does not know yet (e.g. migrations) are shown as recorded
             text = _("%(who)s: %(kind)s", who=who, kind=k)
             details = [(key, _v(val)) for key, val in sorted(p.items())]
