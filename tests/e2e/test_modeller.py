@@ -172,3 +172,54 @@ def test_process_owner_changes_deploys_and_migrates_a_waiting_case(browser: Any,
     context.close()
     assert not visit.violations, visit.violations
     assert not errors, errors
+
+
+def test_process_owner_edits_a_decision_table_cell_and_deploys_it(browser: Any, server: tuple[str, Any],
+                                                                    tmp_path: Any) -> None:
+    """timeramme.dmn opens as a decision table (camunda-dmn-js), one cell is changed, the deploy makes a new
+    version holding the change; the table downloads, and an uploaded .dmn joins the definition's files."""
+    base, engine = server
+    before = max(v.version for v in engine.versions_of("netvaerksturnus"))
+    visit = Visit()
+    context = browser.new_context(locale="da-DK", timezone_id="Europe/Copenhagen", base_url=base,
+                                  viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    context.add_init_script(path=str(AXE))
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    sign_in(page, "paula")
+    page.goto("/modeller/netvaerksturnus/edit")
+    page.wait_for_selector("#modeller[data-ready='true']")
+    page.get_by_role("button", name="timeramme.dmn").click()
+    page.wait_for_selector("#modeller[data-dmn-ready='true']")
+    assert page.locator("#canvas").is_hidden() and page.get_by_role("button", name="timeramme.dmn (redigeres)").count()
+    cell = page.locator("#dmn-canvas td[data-element-id='r1_hours'] [contenteditable]")
+    assert cell.inner_text().strip() == "15"
+    cell.click()  # as a person does: into the cell, select its text, type over it
+    page.keyboard.press("Control+A")
+    page.keyboard.type("16")
+    axe(page, visit)  # the decision table is checked too; only the BPMN canvas is left out
+
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Hent .dmn").click()
+    saved = (tmp_path / "timeramme.dmn")
+    download.value.save_as(saved)
+    assert re.search(r'id="r1_hours">\s*<text>16</text>', saved.read_text())
+
+    page.get_by_role("button", name="Udrul").click()
+    page.wait_for_selector("#modeller[data-deployed='ok']")
+    after = max(v.version for v in engine.versions_of("netvaerksturnus"))
+    assert after == before + 1 and f"version {after}" in page.locator("#status").text_content()
+    stored = engine.version_files("netvaerksturnus", after, "paula")["timeramme.dmn"].decode()
+    assert re.search(r'id="r1_hours">\s*<text>16</text>', stored)
+
+    # A .dmn made elsewhere (here: the one just downloaded, under another name) is uploaded and opens.
+    extra = tmp_path / "timeramme-kopi.dmn"
+    extra.write_text(saved.read_text())
+    page.set_input_files("#upload", str(extra))
+    page.get_by_role("button", name="timeramme-kopi.dmn").click()
+    page.wait_for_selector("#modeller[data-dmn-ready='true'] #dmn-canvas td[data-element-id='r1_hours']")
+    context.close()
+    assert not visit.violations, visit.violations
+    assert not errors, errors

@@ -5,8 +5,24 @@
   'use strict';
   var loading = null;
 
-  function loadScript(url) {
+  // CodeMirror (dmn-js's cell editor) adds its theme as a <style> element, which the page's CSP applies
+  // only with the nonce the server sent for this page (web/modeller/pages.py). dmn-js has no option to
+  // pass it on, so <style> elements created by scripts on this page get it.
+  function allowScriptStyles(nonce) {
+    if (!nonce || document.createElement.turnusNonce) return;
+    var create = document.createElement;
+    var patched = function (name, options) {
+      var el = create.call(document, name, options);
+      if (String(name).toLowerCase() === 'style') el.nonce = nonce;
+      return el;
+    };
+    patched.turnusNonce = true;
+    document.createElement = patched;
+  }
+
+  function loadScript(url, nonce) {
     if (window.DmnModeler) return Promise.resolve();
+    allowScriptStyles(nonce);
     if (!loading) {
       loading = new Promise(function (resolve, reject) {
         var s = document.createElement('script');
@@ -19,8 +35,8 @@
     return loading;
   }
 
-  // DmnEditor(container, scriptUrl, modules, onChange): open(name, xml), xml(), name, close().
-  function DmnEditor(container, scriptUrl, modules, onChange) {
+  // DmnEditor(container, scriptUrl, styleNonce, modules, onChange): open(name, xml), xml(), name, close().
+  function DmnEditor(container, scriptUrl, nonce, modules, onChange) {
     var self = this;
     var modeler = null;
     var original = null;
@@ -36,7 +52,7 @@
     }
 
     this.open = function (name, xml) {
-      return loadScript(scriptUrl).then(function () {
+      return loadScript(scriptUrl, nonce).then(function () {
         if (!modeler) {
           modeler = new window.DmnModeler({ container: container, common: { additionalModules: modules } });
           modeler.on('views.changed', watchActiveViewer);

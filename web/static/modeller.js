@@ -28,7 +28,7 @@
     alignToOrigin: { alignOnSave: false }
   });
   window.turnusModeler = modeler;  // for the browser tests and for the curious
-  var dmn = new window.TurnusDmnEditor($('dmn-canvas'), root.dataset.dmnScript, translate, function () { saveDraft(); });
+  var dmn = new window.TurnusDmnEditor($('dmn-canvas'), root.dataset.dmnScript, root.dataset.styleNonce, translate, function () { saveDraft(); });
 
   function say(text) { status.textContent = text; }
 
