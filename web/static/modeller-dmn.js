@@ -54,7 +54,10 @@
     this.open = function (name, xml) {
       return loadScript(scriptUrl, nonce).then(function () {
         if (!modeler) {
-          modeler = new window.DmnModeler({ container: container, common: { additionalModules: modules } });
+          // Per view: a view's own additionalModules would replace common ones.
+          var extra = { additionalModules: modules };
+          modeler = new window.DmnModeler({ container: container, decisionTable: extra, drd: extra,
+                                            literalExpression: extra, boxedExpression: extra });
           modeler.on('views.changed', watchActiveViewer);
           window.turnusDmnModeler = modeler;  // for the browser tests
         }
