@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 from lxml import etree
 
-from tests.e2e.test_modeller import server, sign_in  # noqa: F401  (the module's live server fixture)
+from tests.e2e.conftest import AXE, Visit
+from tests.e2e.test_modeller import axe, server, sign_in  # noqa: F401  (the module's live server fixture)
 from tests.unit.test_definitions_miwg import FILES
 
 pytestmark = pytest.mark.skipif(not FILES, reason="MIWG corpus not present")
@@ -91,9 +92,13 @@ def test_what_bpmn_js_never_draws_is_listed_and_kept(browser: Any, server: Any) 
     base, _engine = server
     path = DATA / "unshown-di.bpmn"
     context = browser.new_context(locale="da-DK", base_url=base)
+    context.add_init_script(path=str(AXE))
     page = context.new_page()
     sign_in(page, "paula")
     assert open_file(page, path)
+    visit = Visit()
+    axe(page, visit)  # the notes above the canvas too
+    assert not visit.violations, visit.violations
     bare = page.evaluate("""async (xml) => {
         const div = document.createElement('div'); document.body.appendChild(div);
         const m = new BpmnModeler({container: div, alignToOrigin: {alignOnSave: false}});
