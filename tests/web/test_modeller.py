@@ -122,7 +122,18 @@ def test_json_posts_need_the_csrf_header(owners: Engine, as_user: Any) -> None:
     c = as_user("paula")
     res = c.http.post("/modeller/validate", data=json.dumps({"files": {"review.bpmn": REVIEW}}),
                       content_type="application/json")
-    assert res.status_code == 400
+    assert res.status_code == 400 and "genindlæs siden" in res.json["message"]
+
+
+def test_too_large_or_refused_json_is_answered_in_json(owners: Engine, as_user: Any) -> None:
+    """The editor shows the server's message: a body past the cap is 413 with words, not an HTML page."""
+    big = REVIEW.replace("</bpmn:definitions>", "<!--" + "x" * 1_400_000 + "--></bpmn:definitions>")
+    res = _post_json(as_user("paula"), "/modeller/deploy", {"review.bpmn": big})
+    assert res.status_code == 413 and res.json == {"ok": False, "findings": [],
+                                                   "message": "For stor: Det, der blev sendt, er for stort."}
+    res = _post_json(as_user("rita"), "/modeller/validate", {"review.bpmn": REVIEW})
+    assert res.status_code == 403 and res.json["message"].startswith("Ikke tilladt")
+    assert [v.version for v in owners.versions_of("review")] == [1]
 
 
 def test_migrate_page_dry_run_then_apply(owners: Engine, as_user: Any) -> None:
