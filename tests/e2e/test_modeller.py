@@ -176,8 +176,9 @@ def test_process_owner_changes_deploys_and_migrates_a_waiting_case(browser: Any,
 
 def test_process_owner_edits_a_decision_table_cell_and_deploys_it(browser: Any, server: tuple[str, Any],
                                                                     tmp_path: Any) -> None:
-    """timeramme.dmn opens as a decision table (camunda-dmn-js), one cell is changed, the deploy makes a new
-    version holding the change; the table downloads, and an uploaded .dmn joins the definition's files."""
+    """timeramme.dmn opens as a decision table (camunda-dmn-js); a broken cell is found by Validate and
+    its rule outlined, the cell is fixed, the deploy makes a new version holding the change; the table
+    downloads, and an uploaded .dmn joins the definition's files."""
     base, engine = server
     before = max(v.version for v in engine.versions_of("netvaerksturnus"))
     visit = Visit()
@@ -198,8 +199,15 @@ def test_process_owner_edits_a_decision_table_cell_and_deploys_it(browser: Any, 
     assert cell.inner_text().strip() == "15"
     cell.click()  # as a person does: into the cell, select its text, type over it
     page.keyboard.press("Control+A")
+    page.keyboard.type("16 +")
+    page.get_by_role("button", name="Valider").click()  # a broken cell: the finding leads to its rule
+    page.wait_for_selector("#modeller[data-validated='errors']")
+    page.locator("#errors li[data-element-id='rule_innovation_small_high'] button").click()
+    assert "finding-error" in page.locator("#dmn-canvas td[data-element-id='r1_hours']").get_attribute("class")
+    axe(page, visit)  # the decision table and the findings are checked too; only the BPMN canvas is left out
+    cell.click()
+    page.keyboard.press("Control+A")
     page.keyboard.type("16")
-    axe(page, visit)  # the decision table is checked too; only the BPMN canvas is left out
 
     with page.expect_download() as download:
         page.get_by_role("button", name="Hent .dmn").click()

@@ -80,6 +80,17 @@
     };
 
     this.close = function () { self.name = null; };
+
+    // Outline the row or cell a finding names (the engine names a rule, an input or an output) and put the
+    // cursor in its first cell. The table redraws on the next edit, which clears the outline.
+    this.mark = function (id) {
+      var found = container.querySelectorAll('[data-row-id="' + CSS.escape(id) + '"], [data-element-id="' +
+        CSS.escape(id) + '"], [data-col-id="' + CSS.escape(id) + '"]');
+      Array.prototype.forEach.call(found, function (el) { el.classList.add('finding-error'); });
+      var editable = found.length && found[0].querySelector('[contenteditable]');
+      if (editable) { editable.focus(); editable.scrollIntoView({ block: 'nearest' }); }
+      return found.length;
+    };
   }
 
   window.TurnusDmnEditor = DmnEditor;

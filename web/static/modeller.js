@@ -182,6 +182,15 @@
     try { modeler.get('canvas').scrollToElement(el); } catch (e) { /* older diagram-js */ }
   }
 
+  function findingButton(text, onClick) {
+    var b = document.createElement('button');
+    b.type = 'button';
+    b.className = 'button button--link';
+    b.textContent = text;
+    b.addEventListener('click', onClick);
+    return b;
+  }
+
   function showFindings(findings) {
     clearMarks();
     var canvas = modeler.get('canvas');
@@ -199,12 +208,13 @@
         var cls = error ? 'finding-error' : 'finding-warning';
         canvas.addMarker(f.element_id, cls);
         marked.push([f.element_id, cls]);
-        var b = document.createElement('button');
-        b.type = 'button';
-        b.className = 'button button--link';
-        b.textContent = text;
-        b.addEventListener('click', function () { switchTo(diagramName).then(function () { select(f.element_id); }); });
-        li.appendChild(b);
+        li.appendChild(findingButton(text, function () {
+          switchTo(diagramName).then(function () { select(f.element_id); });
+        }));
+      } else if (f.file && isDmn(f.file) && (f.file === dmn.name || files[f.file] !== undefined)) {
+        li.appendChild(findingButton(text, function () {
+          switchTo(f.file).then(function () { if (f.element_id) dmn.mark(f.element_id); });
+        }));
       } else {
         li.textContent = text;
       }
