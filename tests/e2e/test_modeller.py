@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -195,6 +196,16 @@ def test_process_owner_edits_a_decision_table_cell_and_deploys_it(browser: Any, 
     page.get_by_role("button", name="timeramme.dmn").click()
     page.wait_for_selector("#modeller[data-dmn-ready='true']")
     assert page.locator("#canvas").is_hidden() and page.get_by_role("button", name="timeramme.dmn (redigeres)").count()
+    # Not changed, the table is handed back as it came, comments and all, also after going to the diagram
+    # and back.
+    stored_before = engine.version_files("netvaerksturnus", before, "paula")["timeramme.dmn"]
+    for _ in range(2):
+        with page.expect_download() as download:
+            page.get_by_role("button", name="Hent .dmn").click()
+        assert Path(download.value.path()).read_bytes() == stored_before
+        page.get_by_role("button", name="netvaerksturnus.bpmn").click()
+        page.get_by_role("button", name="timeramme.dmn").click()
+        page.wait_for_selector("#modeller[data-dmn-ready='true']")
     cell = page.locator("#dmn-canvas td[data-element-id='r1_hours'] [contenteditable]")
     assert cell.inner_text().strip() == "15"
     cell.click()  # as a person does: into the cell, select its text, type over it

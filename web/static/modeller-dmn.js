@@ -48,10 +48,17 @@
       var viewer = modeler.getActiveViewer();
       if (!viewer || (watched && watched.has(viewer))) return;
       if (watched) watched.add(viewer);
-      viewer.get('eventBus').on('commandStack.changed', function () { edited = true; onChange(); });
+      viewer.get('eventBus').on('commandStack.changed', function (e) {
+        if (e && e.trigger === 'clear') return;  // a new import, not an edit
+        edited = true;
+        onChange();
+      });
     }
 
     this.open = function (name, xml) {
+      self.name = name;  // from now on xml() answers for this file, even while the bundle loads
+      original = xml;
+      edited = false;
       return loadScript(scriptUrl, nonce).then(function () {
         if (!modeler) {
           // Per view: a view's own additionalModules would replace common ones.
@@ -61,9 +68,6 @@
           modeler.on('views.changed', watchActiveViewer);
           window.turnusDmnModeler = modeler;  // for the browser tests
         }
-        self.name = name;
-        original = xml;
-        edited = false;
         return modeler.importXML(xml);
       }).then(function () {
         var table = modeler.getViews().filter(function (v) { return v.type === 'decisionTable'; })[0];
@@ -74,8 +78,8 @@
     };
 
     this.xml = function () {
-      if (!modeler || !self.name) return Promise.resolve(null);
-      if (!edited) return Promise.resolve(original);
+      if (!self.name) return Promise.resolve(null);
+      if (!edited || !modeler) return Promise.resolve(original);
       return modeler.saveXML({ format: true }).then(function (r) { return r.xml; });
     };
 
