@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, render_template
+from flask import Flask, has_request_context, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -16,19 +16,21 @@ from web.security import log_refusal
 log = logging.getLogger("turnus.web")
 
 
-def page(status: int, title: str, message: str = "", detail: str = "") -> tuple[str, int]:
+def page(status: int, title: str, message: str = "", detail: str = "") -> tuple[Any, int]:
+    if has_request_context() and request.is_json:  # the modeller's fetch shows the message in its status line
+        return jsonify(ok=False, message=" ".join(p for p in (title + ":", message, detail) if p), findings=[]), status
     return render_template("error.html", status=status, title=title, message=message, detail=detail), status
 
 
-def not_found() -> tuple[str, int]:
+def not_found() -> tuple[Any, int]:
     return page(404, _("Not found"), _("There is nothing here, or it is not yours to see."))
 
 
-def forbidden(detail: str = "") -> tuple[str, int]:
+def forbidden(detail: str = "") -> tuple[Any, int]:
     return page(403, _("Not allowed"), _("You may not do this."), detail)
 
 
-def turnus_error(err: TurnusError) -> tuple[str, int]:
+def turnus_error(err: TurnusError) -> tuple[Any, int]:
     """The engine's refusals: 404, 403 (both logged), 409 with the reason, 400 for bad input."""
     if isinstance(err, NotFound):
         log_refusal(404, str(err))

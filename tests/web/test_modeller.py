@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 import pytest
+from flask import Flask
 
 from engine.service import Engine
 from tests.web.conftest import ROOT, password_hash, start_review
@@ -16,6 +17,9 @@ GET_ROUTES = ["/modeller", "/modeller/new", "/modeller/new/blank.bpmn", "/modell
               "/modeller/review/1/edit", "/modeller/review/1/files/review.bpmn", "/modeller/review/versions",
               "/modeller/review/migrate"]
 POST_JSON = ["/modeller/validate", "/modeller/deploy"]
+POST_FORM = {"/modeller/review/migrate": {"to": "1", "action": "dry-run"}}
+ROLES = {"anonymous": None, "employee": "rita", "reviewer": "ralf", "auditor": "audrey", "process-owner": "paula",
+         "admin": "admin"}
 
 
 @pytest.fixture
@@ -30,27 +34,53 @@ def _post_json(client: Any, path: str, files: dict[str, str]) -> Any:
                             headers={"X-CSRFToken": client.token})
 
 
-@pytest.mark.parametrize("who", ["rita", "ralf", "audrey"])
-def test_participants_and_auditors_reach_no_modeller_route(owners: Engine, as_user: Any, who: str) -> None:
-    c = as_user(who)
+def test_the_matrix_covers_every_modeller_route(app: Flask) -> None:
+    """A route added to the blueprint without a line in GET_ROUTES/POST_JSON/POST_FORM fails here."""
+    adapter = app.url_map.bind("localhost")
+    covered = {(adapter.match(path, method="GET", return_rule=True)[0].rule, "GET") for path in GET_ROUTES}
+    covered |= {(adapter.match(path, method="POST", return_rule=True)[0].rule, "POST")
+                for path in [*POST_JSON, *POST_FORM]}
+    routes = {(rule.rule, method) for rule in app.url_map.iter_rules() if rule.endpoint.startswith("modeller.")
+              for method in rule.methods - {"HEAD", "OPTIONS"}}
+    assert routes == covered
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_route_for_every_role(owners: Engine, client: Any, as_user: Any, role: str) -> None:
+    """Anonymous people are sent to sign in; employees, reviewers and auditors are refused (403) on every
+    route and see no menu entry; process owners and admins reach every route. Nothing is deployed."""
+    name = ROLES[role]
+    c = as_user(name) if name else client
+    if not name:
+        c.refresh_token("/login")
+    owner = role in ("process-owner", "admin")
+    expected = 200 if owner else 302 if not name else 403
     for path in GET_ROUTES:
-        assert c.get(path).status_code == 403, path
+        res = c.get(path)
+        assert res.status_code == expected, (path, res.status_code)
+        if not name:
+            assert res.headers["Location"].startswith("/login")
     for path in POST_JSON:
-        assert _post_json(c, path, {"review.bpmn": REVIEW}).status_code == 403, path
-    assert c.post("/modeller/review/migrate", {"to": "1", "action": "apply"}).status_code == 403
-    assert "/modeller" not in c.get("/tasks").text  # no menu entry either
+        assert _post_json(c, path, {"review.bpmn": REVIEW}).status_code == expected, path
+    for path, form in POST_FORM.items():
+        assert c.post(path, form).status_code == expected, path
+    if name:
+        assert ('href="/modeller"' in c.get("/tasks").text) is owner
+    assert [v.version for v in owners.versions_of("review")] == [1]  # deploying the same file changes nothing
 
 
-@pytest.mark.parametrize("who", ["paula", "admin"])
-def test_process_owners_and_admins_reach_every_route(owners: Engine, as_user: Any, who: str) -> None:
-    c = as_user(who)
-    for path in GET_ROUTES:
-        assert c.get(path).status_code == 200, path
-    assert 'href="/modeller"' in c.get("/tasks").text
-
-
-def test_signed_out_is_sent_to_sign_in(owners: Engine, client: Any) -> None:
-    assert client.get("/modeller").status_code == 302
+def test_editor_page_allows_only_its_own_nonce_for_style_elements(owners: Engine, as_user: Any) -> None:
+    c = as_user("paula")
+    first, second = c.get("/modeller/review/edit"), c.get("/modeller/review/edit")
+    nonces = []
+    for page in (first, second):
+        csp = page.headers["Content-Security-Policy"]
+        found = re.search(r"style-src-elem 'self' 'nonce-([\w-]+)'(;|$)", csp)
+        assert found and "script-src 'self';" in csp, csp
+        assert f'data-style-nonce="{found.group(1)}"' in page.text
+        nonces.append(found.group(1))
+    assert nonces[0] != nonces[1]
+    assert "style-src-elem" not in c.get("/modeller").headers["Content-Security-Policy"]
 
 
 def test_validate_returns_element_findings_and_deploy_refuses_without_storing(owners: Engine, as_user: Any) -> None:
@@ -92,7 +122,18 @@ def test_json_posts_need_the_csrf_header(owners: Engine, as_user: Any) -> None:
     c = as_user("paula")
     res = c.http.post("/modeller/validate", data=json.dumps({"files": {"review.bpmn": REVIEW}}),
                       content_type="application/json")
-    assert res.status_code == 400
+    assert res.status_code == 400 and "genindlæs siden" in res.json["message"]
+
+
+def test_too_large_or_refused_json_is_answered_in_json(owners: Engine, as_user: Any) -> None:
+    """The editor shows the server's message: a body past the cap is 413 with words, not an HTML page."""
+    big = REVIEW.replace("</bpmn:definitions>", "<!--" + "x" * 1_400_000 + "--></bpmn:definitions>")
+    res = _post_json(as_user("paula"), "/modeller/deploy", {"review.bpmn": big})
+    assert res.status_code == 413 and res.json == {"ok": False, "findings": [],
+                                                   "message": "For stor: Det, der blev sendt, er for stort."}
+    res = _post_json(as_user("rita"), "/modeller/validate", {"review.bpmn": REVIEW})
+    assert res.status_code == 403 and res.json["message"].startswith("Ikke tilladt")
+    assert [v.version for v in owners.versions_of("review")] == [1]
 
 
 def test_migrate_page_dry_run_then_apply(owners: Engine, as_user: Any) -> None:

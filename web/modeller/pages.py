@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from flask import Response, abort, render_template, url_for
@@ -35,12 +36,16 @@ def index() -> Any:
 
 
 def _editor(key: str | None, version: int | None, files: dict[str, str]) -> Any:
+    nonce = secrets.token_urlsafe(18)
     page = render_template("modeller/editor.html", key=key, version=version, files=files,
-                           draft_key=f"turnus-draft:{key or 'new'}")
+                           draft_key=f"turnus-draft:{key or 'new'}", style_nonce=nonce)
     # bpmn-js and its properties panel build markup with style="" attributes (sizes, positions of
-    # the canvas and popups). Only style *attributes* are allowed, only on this page: <style> elements,
-    # inline scripts and everything else stay as strict as elsewhere (web/security.py).
-    return Response(page, headers={"Content-Security-Policy": CSP + "; style-src-attr 'unsafe-inline'"})
+    # the canvas and popups), so style *attributes* are allowed on this page. CodeMirror (the cell editor
+    # of dmn-js) adds its theme as a <style> element: only elements carrying this response's nonce are
+    # applied (modeller-dmn.js gives it to them), so injected markup still cannot style the page. Inline
+    # scripts and everything else stay as strict as elsewhere (web/security.py).
+    csp = f"{CSP}; style-src-attr 'unsafe-inline'; style-src-elem 'self' 'nonce-{nonce}'"
+    return Response(page, headers={"Content-Security-Policy": csp})
 
 
 @bp.route("/new")

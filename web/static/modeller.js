@@ -1,6 +1,7 @@
-// The process owner's modeller page: bpmn-js with the Camunda 7 properties panel, a local draft in
-// localStorage, Validate/Deploy against the engine (findings marked on the diagram), download/upload,
-// and the token simulation. Loaded only on web/templates/modeller/editor.html.
+// The process owner's modeller page: bpmn-js with the Camunda 7 properties panel, DMN decision tables in
+// camunda-dmn-js (modeller-dmn.js), a local draft in localStorage, Validate/Deploy against the engine
+// (findings marked on the diagram), download/upload, and the token simulation. Loaded only on
+// web/templates/modeller/editor.html, after modeller-i18n.js, modeller-compat.js and modeller-dmn.js.
 (function () {
   'use strict';
   var root = document.getElementById('modeller');
@@ -9,26 +10,33 @@
   var csrf = document.querySelector('meta[name="csrf-token"]').content;
   var draftKey = root.dataset.draftKey;
   var sources = JSON.parse($('modeller-files').textContent);  // name -> URL
-  var files = {};       // name -> XML text of every file but the diagram being edited
+  var texts = JSON.parse($('modeller-texts').textContent);
+  var files = {};       // name -> XML text of every file not open in an editor
   var diagramName = null;
   var status = $('status');
   var marked = [];
+  var isDmn = function (name) { return /\.dmn$/i.test(name); };
 
-  var modules = [];
+  var modules = [window.TurnusModellerCompat.module];
   if (window.TurnusTokenSimulation) modules.push(window.TurnusTokenSimulation);
-  if (root.dataset.lang === 'da' && window.TurnusDanishTranslate) modules.push(window.TurnusDanishTranslate);
+  var translate = root.dataset.lang === 'da' && window.TurnusDanishTranslate ? [window.TurnusDanishTranslate] : [];
   var Modeler = window.BpmnModeler || window.CamundaPlatformModeler;
   var modeler = new Modeler({
-    container: '#canvas', propertiesPanel: { parent: '#properties' }, additionalModules: modules
+    container: '#canvas', propertiesPanel: { parent: '#properties' }, additionalModules: modules.concat(translate),
+    // bpmn-js would move the whole diagram to the origin on every save: coordinates change behind the
+    // owner's back, and on MIWG A.4.0's lanes the move throws, so the file could not be saved at all.
+    alignToOrigin: { alignOnSave: false }
   });
   window.turnusModeler = modeler;  // for the browser tests and for the curious
+  var dmn = new window.TurnusDmnEditor($('dmn-canvas'), root.dataset.dmnScript, root.dataset.styleNonce, translate, function () { saveDraft(); });
 
   function say(text) { status.textContent = text; }
 
   function currentFiles() {
-    return modeler.saveXML({ format: true }).then(function (result) {
+    return Promise.all([modeler.saveXML({ format: true }), dmn.xml()]).then(function (saved) {
       var all = Object.assign({}, files);
-      all[diagramName] = result.xml;
+      all[diagramName] = saved[0].xml;
+      if (dmn.name && saved[1] !== null) all[dmn.name] = saved[1];
       return all;
     });
   }
@@ -39,14 +47,87 @@
     });
   }
 
+  function showing(name) { return name === (dmn.name || diagramName); }
+
   function renderFileList() {
     var list = $('file-list');
     list.textContent = '';
-    Object.keys(files).concat([diagramName]).sort().forEach(function (name) {
+    var names = Object.keys(files).concat([diagramName]).concat(dmn.name ? [dmn.name] : []);
+    names.sort().forEach(function (name) {
       var li = document.createElement('li');
-      li.textContent = name + (name === diagramName ? ' ✎' : '');
+      var b = document.createElement('button');
+      b.type = 'button';
+      b.className = 'button button--link';
+      b.textContent = name;
+      b.dataset.file = name;
+      if (showing(name)) {
+        b.setAttribute('aria-current', 'true');
+        b.textContent = name + ' (' + texts.editing + ')';
+      }
+      b.addEventListener('click', function () { switchTo(name); });
+      li.appendChild(b);
       list.appendChild(li);
     });
+  }
+
+  function showDmnPane(on) {
+    $('dmn-canvas').hidden = !on;
+    root.querySelector('.modeller__work').hidden = on;
+    $('download-dmn').hidden = !on;
+    ['download', 'simulate'].forEach(function (id) { $(id).hidden = on; });
+  }
+
+  // Put the open DMN file back among the others, then open `name` (a .dmn in the DMN editor, a .bpmn in
+  // the diagram editor).
+  function switchTo(name) {
+    if (showing(name)) return Promise.resolve();
+    return dmn.xml().then(function (xml) {
+      if (dmn.name) { files[dmn.name] = xml; dmn.close(); }
+      if (!isDmn(name)) {
+        showDmnPane(false);
+        if (name === diagramName) { renderFileList(); return null; }
+        return currentFiles().then(function (all) { return open(all, name); });
+      }
+      var text = files[name];
+      delete files[name];
+      root.dataset.dmnReady = 'loading';
+      showDmnPane(true);
+      return dmn.open(name, text).then(function (hasTable) {
+        say(hasTable ? '' : texts.dmn_no_table);
+        root.dataset.dmnReady = 'true';
+        renderFileList();
+      }).catch(function (err) {
+        files[name] = text;
+        dmn.close();
+        showDmnPane(false);
+        renderFileList();
+        say(texts.open_failed.replace('{error}', err.message));
+        root.dataset.dmnReady = 'error';
+      });
+    });
+  }
+
+  function showNotes(warnings, renamed) {
+    var box = $('import-notes');
+    box.textContent = '';
+    var unshown = modeler.get('keepUnshownDi').unshown();
+    function block(title, items, cls) {
+      if (!items.length) return;
+      var p = document.createElement('p');
+      p.textContent = title;
+      var ul = document.createElement('ul');
+      ul.className = cls;
+      items.forEach(function (text) { var li = document.createElement('li'); li.textContent = text; ul.appendChild(li); });
+      box.appendChild(p);
+      box.appendChild(ul);
+    }
+    block(texts.unshown, unshown.map(function (u) {
+      return (u.name ? u.name + ' ' : '') + '(' + u.id + (u.di !== u.id ? ', ' + u.di : '') + ')';
+    }), 'notes notes--unshown');
+    block(texts.renamed.replace('{prefix}', renamed.map(function (r) { return r.prefix; }).join(', ')),
+      renamed.map(function (r) { return r.now + ': ' + r.uri; }), 'notes notes--renamed');
+    block(texts.import_warnings, warnings.map(function (w) { return w.message; }), 'notes notes--warnings');
+    box.hidden = !box.firstChild;
   }
 
   var listening = false;
@@ -57,12 +138,14 @@
     files = {};
     Object.keys(all).forEach(function (n) { if (n !== diagram) files[n] = all[n]; });
     renderFileList();
-    return modeler.importXML(all[diagram]).then(function () {
+    var fixed = window.TurnusModellerCompat.renameClashingPrefixes(all[diagram], modeler.get('moddle'));
+    return modeler.importXML(fixed.xml).then(function (result) {
       modeler.get('canvas').zoom('fit-viewport');
       if (!listening) { modeler.on('commandStack.changed', saveDraft); listening = true; }
+      showNotes(result.warnings || [], fixed.renamed);
       root.dataset.ready = 'true';
     }).catch(function (err) {
-      say(root.dataset.lang === 'da' ? 'Diagrammet kunne ikke åbnes: ' + err.message : 'The diagram could not be opened: ' + err.message);
+      say(texts.open_failed.replace('{error}', err.message));
       root.dataset.ready = 'error';
     });
   }
@@ -99,6 +182,15 @@
     try { modeler.get('canvas').scrollToElement(el); } catch (e) { /* older diagram-js */ }
   }
 
+  function findingButton(text, onClick) {
+    var b = document.createElement('button');
+    b.type = 'button';
+    b.className = 'button button--link';
+    b.textContent = text;
+    b.addEventListener('click', onClick);
+    return b;
+  }
+
   function showFindings(findings) {
     clearMarks();
     var canvas = modeler.get('canvas');
@@ -110,17 +202,19 @@
       $(list.id + '-title').hidden = false;
       var li = document.createElement('li');
       li.dataset.elementId = f.element_id || '';
-      var text = (f.element_id ? f.element_id + ': ' : '') + f.message + (f.file && f.file !== diagramName ? ' (' + f.file + ')' : '');
-      if (f.element_id && registry.get(f.element_id)) {
+      var inDiagram = !f.file || f.file === diagramName;
+      var text = (f.element_id ? f.element_id + ': ' : '') + f.message + (inDiagram ? '' : ' (' + f.file + ')');
+      if (inDiagram && f.element_id && registry.get(f.element_id)) {
         var cls = error ? 'finding-error' : 'finding-warning';
         canvas.addMarker(f.element_id, cls);
         marked.push([f.element_id, cls]);
-        var b = document.createElement('button');
-        b.type = 'button';
-        b.className = 'button button--link';
-        b.textContent = text;
-        b.addEventListener('click', function () { select(f.element_id); });
-        li.appendChild(b);
+        li.appendChild(findingButton(text, function () {
+          switchTo(diagramName).then(function () { select(f.element_id); });
+        }));
+      } else if (f.file && isDmn(f.file) && (f.file === dmn.name || files[f.file] !== undefined)) {
+        li.appendChild(findingButton(text, function () {
+          switchTo(f.file).then(function () { if (f.element_id) dmn.mark(f.element_id); });
+        }));
       } else {
         li.textContent = text;
       }
@@ -144,6 +238,7 @@
 
   $('validate').addEventListener('click', function () {
     busy(true);
+    delete root.dataset.validated;
     post(root.dataset.validateUrl).then(function (res) {
       showFindings(res.findings || []);
       say(res.message || '');
@@ -153,6 +248,7 @@
 
   $('deploy').addEventListener('click', function () {
     busy(true);
+    delete root.dataset.deployed;
     post(root.dataset.deployUrl).then(function (res) {
       showFindings(res.findings || []);
       say(res.message || '');
@@ -161,21 +257,28 @@
     }).catch(function (e) { say(e.message); }).then(function () { busy(false); });
   });
 
+  function offer(name, xml) {
+    var a = document.createElement('a');
+    a.href = URL.createObjectURL(new Blob([xml], { type: 'application/xml' }));
+    a.download = name;
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+  }
+
   $('download').addEventListener('click', function () {
-    modeler.saveXML({ format: true }).then(function (result) {
-      var a = document.createElement('a');
-      a.href = URL.createObjectURL(new Blob([result.xml], { type: 'application/xml' }));
-      a.download = diagramName;
-      document.body.appendChild(a);
-      a.click();
-      a.remove();
-    });
+    modeler.saveXML({ format: true }).then(function (result) { offer(diagramName, result.xml); });
+  });
+  $('download-dmn').addEventListener('click', function () {
+    dmn.xml().then(function (xml) { if (xml !== null) offer(dmn.name, xml); });
   });
 
+  // An uploaded .bpmn replaces the diagram being edited (a file made in Camunda Modeler comes back);
+  // an uploaded .dmn is added, or replaces the file of the same name.
   $('upload').addEventListener('change', function (event) {
     var chosen = Array.prototype.slice.call(event.target.files || []);
     Promise.all(chosen.map(function (f) { return f.text().then(function (t) { return [f.name, t]; }); })).then(function (pairs) {
-      return currentFiles().then(function (all) {
+      return switchTo(diagramName).then(currentFiles).then(function (all) {
         var diagram = diagramName;
         pairs.forEach(function (p) {
           all[p[0]] = p[1];
