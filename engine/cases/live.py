@@ -178,6 +178,7 @@ def commit(lc: LiveCase, *, title: str | None = None) -> None:
     conn = lc.conn
     values: dict[str, Any] = {"next_timer_at": rt.next_timer_at(lc.wf), **lc.events.seal()}
     if lc.wf.is_completed() and lc.status == "running":
+        rt.check_finished(lc.wf)  # the general guard: finished without an end is an incident
         end = rt.end_event(lc.wf)
         lc.status = "completed"
         lc.events.add("case_completed", "system", element_id=end[0] if end else None,

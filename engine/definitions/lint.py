@@ -28,6 +28,7 @@ from .camunda import (
     split_list,
 )
 from .duties import lint_duties
+from .flowcheck import flow_problems
 from .graph import cycle_warnings
 from .xmlsafe import BPMN_NS, Document
 
@@ -93,6 +94,7 @@ def lint_bpmn(doc: Document, ctx: Context) -> list[Problem]:
             if isinstance(el.tag, str):
                 problems += _element(doc, el, ctx, lanes)
         problems += cycle_warnings(doc.name, process)
+        problems += flow_problems(doc.name, process)
         problems += lint_duties(doc.name, process)
     return problems
 
