@@ -16,10 +16,8 @@ from types import MappingProxyType
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
-from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
-from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 
 from engine.config import load_settings
 from engine.errors import DefinitionInvalid, Problem
@@ -29,9 +27,10 @@ from .dmn import decision_id, dmn_problems
 from .lint import Context, lint_bpmn
 from .meta import process_meta
 from .model import Bundle, ProcessMeta
+from .specconfig import REGISTRY, adopt_messages
 from .xmlsafe import Document, parse_document, schema_problems
 
-_registry = BpmnWorkflowSerializer.configure(CAMUNDA_CONFIG)
+_registry = REGISTRY
 logger = logging.getLogger(__name__)
 
 
@@ -185,6 +184,7 @@ def _build(
         try:
             spec = parser.get_spec(pid)
             subs = parser.get_subprocess_specs(pid)
+            adopt_messages([spec, *subs.values()])
             spec_json = json.dumps({
                 "spec": _registry.convert(spec),
                 "subprocess_specs": {name: _registry.convert(s) for name, s in subs.items()},

@@ -13,9 +13,10 @@ from typing import Any
 
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
-from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 
-REGISTRY = BpmnWorkflowSerializer.configure(CAMUNDA_CONFIG)
+from engine.definitions.specconfig import REGISTRY as SPEC_REGISTRY
+
+REGISTRY = SPEC_REGISTRY
 SERIALIZER = BpmnWorkflowSerializer(REGISTRY)
 STATE_FORMAT = 1  # bump with a migration if the header/task layout below changes
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from SpiffWorkflow.bpmn.specs.control import BoundaryEventJoin
@@ -110,9 +110,16 @@ def advance(wf: BpmnWorkflow, now: datetime) -> None:
     check_depth(wf)
 
 
+# SpiffWorkflow fires a timer only when its due instant is strictly before "now"; Turnus' rule (and the
+# scheduler's, which selects cases whose next_timer_at <= now) is "due at T fires at T". Checking one
+# microsecond later, the resolution of every stored instant, makes the two agree.
+_AT_DUE = timedelta(microseconds=1)
+
+
 def _refresh_timers(wf: BpmnWorkflow, now: datetime) -> None:
     cycles.collapse_missed(list(wf.event_manager.tasks.values()), now)  # the tasks the library refreshes
-    wf.refresh_timers()
+    with engine_time(now + _AT_DUE):
+        wf.refresh_timers()
 
 
 def _ready_engine_count(wf: BpmnWorkflow) -> int:

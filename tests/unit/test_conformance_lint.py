@@ -62,3 +62,11 @@ def test_a_loop_without_a_parallel_split_stays_a_warning() -> None:
             + flow("f4", "xs", "xj", "again") + flow("f5", "xs", "e") + '<bpmn:endEvent id="e"/>')
     [bundle] = load_bundles({"p.bpmn": process("p", body)})
     assert [w.element_id for w in bundle.warnings] == ["xj"]
+
+
+def test_a_model_with_a_receive_task_deploys() -> None:
+    # It was refused with "MessageEventDefinition is not JSON serializable", naming the process.
+    extra = '<bpmn:message id="m" name="document_arrived"/>'
+    body = chain('rt|<bpmn:receiveTask id="rt" name="Wait for the document" messageRef="m"/>')
+    [bundle] = load_bundles({"p.bpmn": process("p", body, extra)})
+    assert '"TurnusMessage"' in bundle.spec_json
