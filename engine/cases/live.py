@@ -25,7 +25,9 @@ from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from engine.audit import EventWriter
 from engine.cases import assignment
-from engine.cases.versions import VersionInfo
+from engine.cases.versions import VersionCache, VersionInfo
+from engine.messaging import subscriptions
+from engine.runtime import events as rt_events
 from engine.runtime import state as st
 from engine.runtime import workflow as rt
 from engine.runtime.scripting import attach_script_engine
@@ -50,6 +52,7 @@ class LiveCase:
     status: str = "running"
     bytes_written: int = 0
     closing: tuple[str, str, dict[str, Any]] | None = None  # (kind, actor, payload) logged after the tasks close
+    cache: VersionCache | None = None  # lets a thrown signal load the cases it reaches
 
     @property
     def id(self) -> str:
@@ -72,7 +75,8 @@ def snapshot_cycles(wf: BpmnWorkflow) -> dict[str, int]:
             and (c := _cycles_left(t)) is not None}
 
 
-def load(conn: Connection, row: Any, version: VersionInfo, now: datetime) -> LiveCase:
+def load(conn: Connection, row: Any, version: VersionInfo, now: datetime,
+         cache: VersionCache | None = None) -> LiveCase:
     header = conn.execute(select(case_state.c.header_json).where(case_state.c.case_id == row.id)).scalar_one()
     bodies = {r.task_id: r.body_json for r in conn.execute(
         select(case_state_tasks.c.task_id, case_state_tasks.c.body_json).where(case_state_tasks.c.case_id == row.id))}
@@ -82,7 +86,7 @@ def load(conn: Connection, row: Any, version: VersionInfo, now: datetime) -> Liv
     rt.reapply_multiinstance_inputs(wf)
     events = EventWriter(conn, row.id, version.id, row.last_event_seq, row.last_event_hash, now)
     return LiveCase(conn, row, version, wf, events, now, stored, snapshot_states(wf), snapshot_cycles(wf),
-                    row.status)
+                    row.status, cache=cache)
 
 
 def _engine_events(lc: LiveCase) -> None:
@@ -168,6 +172,9 @@ def sync_projection(lc: LiveCase) -> list[str]:
 def commit(lc: LiveCase, *, title: str | None = None) -> None:
     """Write the command's effects; raises StaleCase if another command won the race."""
     _engine_events(lc)
+    thrown = rt_events.thrown_signals(lc.wf, lc.states_before)
+    for name, element_id in thrown:
+        lc.events.add("signal_thrown", "system", element_id=element_id, name=name)
     sync_projection(lc)
     rt.prune_finished_iterations(lc.wf)
     rt.prune_finished_ticks(lc.wf)
@@ -193,7 +200,19 @@ def commit(lc: LiveCase, *, title: str | None = None) -> None:
     if title is not None:
         values["title"] = title
     if lc.row is None:
-        return _insert_new(lc, after, values)
+        _insert_new(lc, after, values)
+    else:
+        _update(lc, change, values)
+    subscriptions.sync(conn, lc.id, rt_events.subscriptions(lc.wf) if lc.status == "running" else set())
+    if thrown:
+        # Imported here: delivery loads and commits other cases through this module.
+        from engine.messaging.delivery import relay
+
+        relay(conn, lc.now, lc.cache, lc.id, thrown)
+
+
+def _update(lc: LiveCase, change: st.StateDiff, values: dict[str, Any]) -> None:
+    conn = lc.conn
     result = conn.execute(update(cases).where(cases.c.id == lc.id, cases.c.row_version == lc.row.row_version)
                           .values(row_version=lc.row.row_version + 1, incident_json=None, **values))
     if result.rowcount != 1:
