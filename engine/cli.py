@@ -357,9 +357,10 @@ def timers_run(obj: Ctx, now: str | None) -> None:
 
 
 def _register_more() -> None:
-    from engine import cli_versions  # a module of its own, so this one does not grow
+    from engine import cli_messaging, cli_versions  # modules of their own, so this one does not grow
 
     cli_versions.register(cli)
+    cli_messaging.register(cli, _data)
 
 
 _register_more()
