@@ -22,7 +22,7 @@ from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
 from engine.config import load_settings
 from engine.errors import DefinitionInvalid, Problem
 
-from .camunda import bpmn, cattr, normalise_legacy
+from .camunda import bpmn, cattr, name_anonymous_flows, normalise_legacy
 from .dmn import decision_id, dmn_problems
 from .lint import Context, lint_bpmn
 from .meta import process_meta
@@ -98,6 +98,8 @@ def _load(files: dict[str, bytes], problems: list[Problem]) -> list[Bundle]:
         if doc is not None:
             if doc.kind == "bpmn":
                 normalise_legacy(doc.root)
+                for flow in name_anonymous_flows(doc.root):  # the stored file stays as uploaded
+                    doc.by_id.setdefault(flow.get("id"), flow)
             problems += schema_problems(doc)
             docs.append(doc)
     ctx, called = _cross_file(docs, problems)

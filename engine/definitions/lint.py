@@ -207,14 +207,7 @@ def _implementation(doc: Document, el: etree._Element, name: str) -> list[Proble
 
 def _sequence_flow(doc: Document, el: etree._Element) -> list[Problem]:
     problems: list[Problem] = []
-    source, target = el.get("sourceRef", "?"), el.get("targetRef", "?")
-    if not el.get("id"):
-        problems.append(Problem(
-            "error", doc.name,
-            f"the sequence flow from '{source}' to '{target}' has no id; give it one (SpiffWorkflow "
-            "would silently drop it and everything reachable only through it)",
-            None, el.sourceline,
-        ))
+    source = el.get("sourceRef", "?")  # a flow without an id got one at load (camunda.name_anonymous_flows)
     cond = el.find(bpmn("conditionExpression"))
     if cond is not None:
         source_el = doc.by_id.get(source)
