@@ -93,7 +93,7 @@ def deploy(obj: Ctx, paths: tuple[Path, ...], actor: str) -> None:
     for result in obj.engine().deploy_paths(list(paths), actor):
         click.echo(f"{result.key} {result.version} {result.status}")
         for warning in result.warnings:
-            click.echo(f"  warning: {warning}", err=True)
+            click.echo(f"  {warning}", err=True)  # "file:line: element 'id': warning: …"
 
 
 @cli.group()

@@ -70,3 +70,16 @@ def test_a_model_with_a_receive_task_deploys() -> None:
     body = chain('rt|<bpmn:receiveTask id="rt" name="Wait for the document" messageRef="m"/>')
     [bundle] = load_bundles({"p.bpmn": process("p", body, extra)})
     assert '"TurnusMessage"' in bundle.spec_json
+
+
+def test_refusal_output_is_one_line_per_finding_errors_first_and_says_error_once() -> None:
+    problems = [Problem("warning", "p.bpmn", "camunda:formKey is ignored", "t", 9),
+                Problem("error", "p.bpmn", "first line\nsecond line", "g", 12),
+                Problem("error", "p.bpmn", "no id anywhere", None, 3)]
+    text = str(DefinitionInvalid(problems))
+    lines = text.splitlines()
+    assert lines == ["the definition was refused (2 errors); nothing was stored:",
+                     "p.bpmn:12: element 'g': first line second line",
+                     "p.bpmn:3: no id anywhere",
+                     "p.bpmn:9: element 't': warning: camunda:formKey is ignored"]
+    assert "error:" not in text
