@@ -90,7 +90,8 @@ class DefinitionInvalid(TurnusError):
         self.problems = sorted(problems, key=lambda p: p.severity != "error")  # errors first, order kept
         errors = sum(1 for p in self.problems if p.severity == "error")
         head = f"the definition was refused ({errors} error{'s' if errors != 1 else ''}); nothing was stored:"
-        super().__init__("\n".join([head, *(str(p) for p in self.problems)]))
+        lines = [str(p) for p in self.problems]
+        super().__init__("\n".join(lines if len(lines) == 1 else [head, *lines]))  # one finding: one line
 
 
 class ScriptFailed(TurnusError):
