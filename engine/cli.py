@@ -93,7 +93,7 @@ def deploy(obj: Ctx, paths: tuple[Path, ...], actor: str) -> None:
     for result in obj.engine().deploy_paths(list(paths), actor):
         click.echo(f"{result.key} {result.version} {result.status}")
         for warning in result.warnings:
-            click.echo(f"  warning: {warning}", err=True)
+            click.echo(f"  {warning}", err=True)  # "file:line: element 'id': warning: …"
 
 
 @cli.group()
@@ -357,9 +357,10 @@ def timers_run(obj: Ctx, now: str | None) -> None:
 
 
 def _register_more() -> None:
-    from engine import cli_versions  # a module of its own, so this one does not grow
+    from engine import cli_messaging, cli_versions  # modules of their own, so this one does not grow
 
     cli_versions.register(cli)
+    cli_messaging.register(cli, _data)
 
 
 _register_more()

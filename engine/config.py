@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 
 def _env(name: str, default: str) -> str:
@@ -45,6 +47,9 @@ class Settings:
     # File holding the secret that signs chain-head digests (`turnus audit digest`). Keep it outside the
     # database and out of the database user's reach; unset, digest commands refuse to run.
     audit_key_file: str | None = field(default_factory=lambda: os.environ.get("TURNUS_AUDIT_KEY_FILE") or None)
+    # IANA time zone in which zone-less date-times are read: due and follow-up dates of user tasks (a plain
+    # date means the end of that day there) and computed timer dates without an offset.
+    time_zone: str = field(default_factory=lambda: _env("TURNUS_TIME_ZONE", "Europe/Copenhagen"))
     # Days an access-log entry is kept; older ones are deleted by the timer thread / `turnus audit
     # purge-access-log` (about six months by default, common Danish public-sector practice).
     access_log_retention_days: int = field(
@@ -54,3 +59,13 @@ class Settings:
 
 def load_settings() -> Settings:
     return Settings()
+
+
+@lru_cache(maxsize=8)
+def _zone_named(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def local_zone() -> ZoneInfo:
+    """The zone in which zone-less date-times are read (``time_zone``, TURNUS_TIME_ZONE)."""
+    return _zone_named(load_settings().time_zone)

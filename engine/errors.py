@@ -74,9 +74,11 @@ class Problem:
     line: int | None = None
 
     def __str__(self) -> str:
+        """One line: ``file:line: element 'id': message`` (warnings say so; errors need no word)."""
         where = self.file + (f":{self.line}" if self.line else "")
-        elem = f" element '{self.element_id}'" if self.element_id else ""
-        return f"{where}:{elem} {self.severity}: {self.message}"
+        elem = f" element '{self.element_id}':" if self.element_id else ""
+        kind = " warning:" if self.severity == "warning" else ""
+        return f"{where}:{elem}{kind} {' '.join(self.message.split())}"
 
 
 class DefinitionInvalid(TurnusError):
@@ -85,8 +87,11 @@ class DefinitionInvalid(TurnusError):
     code = "definition_invalid"
 
     def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = sorted(problems, key=lambda p: p.severity != "error")  # errors first, order kept
+        errors = sum(1 for p in self.problems if p.severity == "error")
+        head = f"the definition was refused ({errors} error{'s' if errors != 1 else ''}); nothing was stored:"
+        lines = [str(p) for p in self.problems]
+        super().__init__("\n".join(lines if len(lines) == 1 else [head, *lines]))  # one finding: one line
 
 
 class ScriptFailed(TurnusError):

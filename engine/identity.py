@@ -16,7 +16,7 @@ from sqlalchemy import Connection, delete, insert, literal, select, union_all, u
 from engine.errors import InvalidInput, NotFound
 from engine.store.tables import groups, memberships, user_roles, users
 
-ROLES = ("admin", "process-owner", "auditor")
+ROLES = ("admin", "process-owner", "auditor", "integration")
 # Roles that may read but never change anything: a user holding one is refused every mutating command,
 # whatever groups or other roles they also have (an auditor must not be able to alter what they audit).
 READ_ONLY_ROLES = frozenset({"auditor"})
@@ -170,6 +170,12 @@ def may_start(user: User, starter_users: frozenset[str], starter_groups: frozens
 
 def may_cancel(user: User) -> bool:
     return user.has_role("admin") and may_mutate(user)
+
+
+def may_send_events(user: User) -> bool:
+    """Messages and signals reach into cases nobody is assigned to and merge data into them, so only an
+    administrator or an outside system's account (role ``integration``) may send them; never a read-only role."""
+    return (user.has_role("admin") or user.has_role("integration")) and may_mutate(user)
 
 
 def may_deploy(user: User) -> bool:

@@ -12,12 +12,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from engine.config import local_zone
 from engine.errors import ScriptFailed
 
 REF = re.compile(r"^\$\{\s*([A-Za-z_][A-Za-z0-9_]*)(?:\.([A-Za-z_][A-Za-z0-9_]*))?\s*\}$")
-CPH = ZoneInfo("Europe/Copenhagen")
 DEFAULT_PRIORITY = 50
 
 
@@ -73,12 +72,12 @@ def resolve_instant(raw: str | None, data: Mapping[str, Any], now: datetime, att
         return now + _duration(text, attribute)
     try:
         if len(text) == 10:
-            # A date means "by the end of that day" in Copenhagen.
-            return datetime.combine(date.fromisoformat(text), time(23, 59, 59), CPH).astimezone(UTC)
+            # A date means "by the end of that day" in the configured zone.
+            return datetime.combine(date.fromisoformat(text), time(23, 59, 59), local_zone()).astimezone(UTC)
         when = datetime.fromisoformat(text)
     except ValueError:
         raise ScriptFailed(f"{attribute} {text!r} is not a date, a date-time or an ISO duration") from None
-    return (when if when.tzinfo else when.replace(tzinfo=CPH)).astimezone(UTC)
+    return (when if when.tzinfo else when.replace(tzinfo=local_zone())).astimezone(UTC)
 
 
 def _duration(text: str, attribute: str) -> timedelta:

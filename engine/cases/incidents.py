@@ -13,7 +13,7 @@ from sqlalchemy import Connection, select, update
 from engine.audit import EventWriter
 from engine.errors import TurnusError
 from engine.runtime.budget import WorkBudgetExceeded
-from engine.runtime.workflow import TreeTooDeep
+from engine.runtime.workflow import EndedWithoutEnd, TreeTooDeep
 from engine.sandbox.spiff import find_script_failure
 from engine.store.tables import cases
 
@@ -65,6 +65,9 @@ def describe_failure(err: BaseException, command: dict[str, Any]) -> IncidentInf
     budget = _find(err, WorkBudgetExceeded)
     if budget is not None:  # checked first: the library may wrap it while unwinding
         return IncidentInfo(budget.element_id, budget.element_name, str(budget), None, "budget", command)
+    ended = _find(err, EndedWithoutEnd)
+    if ended is not None:
+        return IncidentInfo(ended.element_id, ended.element_name, str(ended), None, "no_end", command)
     script = find_script_failure(err)
     spiff = _find(err, SpiffWorkflowException)
     task = getattr(script, "task", None) or (getattr(spiff, "task", None) if spiff else None)

@@ -25,8 +25,10 @@ from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from engine.audit import EventWriter
 from engine.cases import assignment
-from engine.cases.versions import VersionInfo
+from engine.cases.versions import VersionCache, VersionInfo
 from engine.errors import Conflict
+from engine.messaging import subscriptions
+from engine.runtime import events as rt_events
 from engine.runtime import state as st
 from engine.runtime import workflow as rt
 from engine.runtime.scripting import attach_script_engine
@@ -51,6 +53,7 @@ class LiveCase:
     status: str = "running"
     bytes_written: int = 0
     closing: tuple[str, str, dict[str, Any]] | None = None  # (kind, actor, payload) logged after the tasks close
+    cache: VersionCache | None = None  # lets a thrown signal load the cases it reaches
 
     @property
     def id(self) -> str:
@@ -78,7 +81,8 @@ def has_state(conn: Connection, case_id: str) -> bool:
     return conn.execute(select(case_state.c.case_id).where(case_state.c.case_id == case_id)).first() is not None
 
 
-def load(conn: Connection, row: Any, version: VersionInfo, now: datetime) -> LiveCase:
+def load(conn: Connection, row: Any, version: VersionInfo, now: datetime,
+         cache: VersionCache | None = None) -> LiveCase:
     header = conn.execute(select(case_state.c.header_json).where(case_state.c.case_id == row.id)).scalar()
     if header is None:  # `audit import` brings back a case's history, not its workflow
         raise Conflict(f"Case {row.id} was imported from an audit export: it can be read, not worked on")
@@ -90,7 +94,7 @@ def load(conn: Connection, row: Any, version: VersionInfo, now: datetime) -> Liv
     rt.reapply_multiinstance_inputs(wf)
     events = EventWriter(conn, row.id, version.id, row.last_event_seq, row.last_event_hash, now)
     return LiveCase(conn, row, version, wf, events, now, stored, snapshot_states(wf), snapshot_cycles(wf),
-                    row.status)
+                    row.status, cache=cache)
 
 
 def _engine_events(lc: LiveCase) -> None:
@@ -176,6 +180,9 @@ def sync_projection(lc: LiveCase) -> list[str]:
 def commit(lc: LiveCase, *, title: str | None = None) -> None:
     """Write the command's effects; raises StaleCase if another command won the race."""
     _engine_events(lc)
+    thrown = rt_events.thrown_signals(lc.wf, lc.states_before)
+    for name, element_id in thrown:
+        lc.events.add("signal_thrown", "system", element_id=element_id, name=name)
     sync_projection(lc)
     rt.prune_finished_iterations(lc.wf)
     rt.prune_finished_ticks(lc.wf)
@@ -186,6 +193,7 @@ def commit(lc: LiveCase, *, title: str | None = None) -> None:
     conn = lc.conn
     values: dict[str, Any] = {"next_timer_at": rt.next_timer_at(lc.wf), **lc.events.seal()}
     if lc.wf.is_completed() and lc.status == "running":
+        rt.check_finished(lc.wf)  # the general guard: finished without an end is an incident
         end = rt.end_event(lc.wf)
         lc.status = "completed"
         lc.events.add("case_completed", "system", element_id=end[0] if end else None,
@@ -200,7 +208,19 @@ def commit(lc: LiveCase, *, title: str | None = None) -> None:
     if title is not None:
         values["title"] = title
     if lc.row is None:
-        return _insert_new(lc, after, values)
+        _insert_new(lc, after, values)
+    else:
+        _update(lc, change, values)
+    subscriptions.sync(conn, lc.id, rt_events.subscriptions(lc.wf) if lc.status == "running" else set())
+    if thrown:
+        # Imported here: delivery loads and commits other cases through this module.
+        from engine.messaging.delivery import relay
+
+        relay(conn, lc.now, lc.cache, lc.id, thrown)
+
+
+def _update(lc: LiveCase, change: st.StateDiff, values: dict[str, Any]) -> None:
+    conn = lc.conn
     result = conn.execute(update(cases).where(cases.c.id == lc.id, cases.c.row_version == lc.row.row_version)
                           .values(row_version=lc.row.row_version + 1, incident_json=None, **values))
     if result.rowcount != 1:

@@ -16,22 +16,21 @@ from types import MappingProxyType
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
-from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
-from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 
 from engine.config import load_settings
 from engine.errors import DefinitionInvalid, Problem
 
-from .camunda import bpmn, cattr, normalise_legacy
+from .camunda import bpmn, cattr, name_anonymous_flows, normalise_legacy
 from .dmn import decision_id, dmn_problems
 from .lint import Context, lint_bpmn
 from .meta import process_meta
 from .model import Bundle, ProcessMeta
+from .specconfig import REGISTRY, adopt_messages
 from .xmlsafe import Document, parse_document, schema_problems
 
-_registry = BpmnWorkflowSerializer.configure(CAMUNDA_CONFIG)
+_registry = REGISTRY
 logger = logging.getLogger(__name__)
 
 
@@ -99,6 +98,8 @@ def _load(files: dict[str, bytes], problems: list[Problem]) -> list[Bundle]:
         if doc is not None:
             if doc.kind == "bpmn":
                 normalise_legacy(doc.root)
+                for flow in name_anonymous_flows(doc.root):  # the stored file stays as uploaded
+                    doc.by_id.setdefault(flow.get("id"), flow)
             problems += schema_problems(doc)
             docs.append(doc)
     ctx, called = _cross_file(docs, problems)
@@ -185,6 +186,7 @@ def _build(
         try:
             spec = parser.get_spec(pid)
             subs = parser.get_subprocess_specs(pid)
+            adopt_messages([spec, *subs.values()])
             spec_json = json.dumps({
                 "spec": _registry.convert(spec),
                 "subprocess_specs": {name: _registry.convert(s) for name, s in subs.items()},

@@ -45,6 +45,28 @@ def local(el: etree._Element) -> str:
     return etree.QName(el).localname if isinstance(el.tag, str) else ""
 
 
+def name_anonymous_flows(root: etree._Element) -> list[etree._Element]:
+    """Give every sequence flow without an ``id`` a stable one (``flow_SOURCE_TARGET``, numbered if taken).
+
+    BPMN allows such flows and Camunda runs them; SpiffWorkflow silently drops them and everything reached
+    only through them. The id depends only on the flow's ends and order, so a redeploy gives the same ids.
+    """
+    taken = {el.get("id") for el in root.iter() if isinstance(el.tag, str) and el.get("id")}
+    named = []
+    for flow in root.iter(f"{{{BPMN_NS}}}sequenceFlow"):
+        if flow.get("id"):
+            continue
+        base = f"flow_{flow.get('sourceRef', 'x')}_{flow.get('targetRef', 'x')}"
+        ident, n = base, 1
+        while ident in taken:
+            n += 1
+            ident = f"{base}_{n}"
+        flow.set("id", ident)
+        taken.add(ident)
+        named.append(flow)
+    return named
+
+
 def normalise_legacy(root: etree._Element) -> int:
     """Move every Activiti-namespace element and attribute into the Camunda namespace; the count moved."""
     moved = 0

@@ -22,7 +22,7 @@ def scopes(process: etree._Element) -> Iterable[etree._Element]:
     yield from process.iter(*SUBPROCESS_TAGS)
 
 
-def _edges(scope: etree._Element) -> dict[str, list[str]]:
+def flow_edges(scope: etree._Element) -> dict[str, list[str]]:
     edges: dict[str, list[str]] = {}
     for child in scope:
         if child.tag == bpmn("sequenceFlow"):
@@ -80,7 +80,7 @@ def strongly_connected(edges: dict[str, list[str]]) -> list[list[str]]:
 def cycle_warnings(file: str, process: etree._Element) -> list[Problem]:
     problems: list[Problem] = []
     for scope in scopes(process):
-        edges = _edges(scope)
+        edges = flow_edges(scope)
         by_id = {c.get("id"): c for c in scope if isinstance(c.tag, str) and c.get("id")}
         order = {ident: n for n, ident in enumerate(by_id)}
         for component in strongly_connected(edges):

@@ -28,6 +28,7 @@ from .camunda import (
     split_list,
 )
 from .duties import lint_duties
+from .flowcheck import flow_problems
 from .graph import cycle_warnings
 from .xmlsafe import BPMN_NS, Document
 
@@ -93,6 +94,7 @@ def lint_bpmn(doc: Document, ctx: Context) -> list[Problem]:
             if isinstance(el.tag, str):
                 problems += _element(doc, el, ctx, lanes)
         problems += cycle_warnings(doc.name, process)
+        problems += flow_problems(doc.name, process)
         problems += lint_duties(doc.name, process)
     return problems
 
@@ -205,14 +207,7 @@ def _implementation(doc: Document, el: etree._Element, name: str) -> list[Proble
 
 def _sequence_flow(doc: Document, el: etree._Element) -> list[Problem]:
     problems: list[Problem] = []
-    source, target = el.get("sourceRef", "?"), el.get("targetRef", "?")
-    if not el.get("id"):
-        problems.append(Problem(
-            "error", doc.name,
-            f"the sequence flow from '{source}' to '{target}' has no id; give it one (SpiffWorkflow "
-            "would silently drop it and everything reachable only through it)",
-            None, el.sourceline,
-        ))
+    source = el.get("sourceRef", "?")  # a flow without an id got one at load (camunda.name_anonymous_flows)
     cond = el.find(bpmn("conditionExpression"))
     if cond is not None:
         source_el = doc.by_id.get(source)

@@ -12,9 +12,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime, tzinfo
-from zoneinfo import ZoneInfo
 
 from SpiffWorkflow.bpmn.specs.event_definitions import timer as _timer_module
+
+from engine.config import local_zone
 
 _current: ContextVar[datetime | None] = ContextVar("turnus_now", default=None)
 
@@ -29,14 +30,14 @@ class _ClockedDatetime(datetime):
 
 
 _timer_module.datetime = _ClockedDatetime  # type: ignore[attr-defined]
-# A computed timer date without an offset would be read in the server's zone; read it in
-# Copenhagen's instead, so the result does not depend on where the server runs.
-_timer_module.LOCALTZ = ZoneInfo("Europe/Copenhagen")  # type: ignore[attr-defined]
 
 
 @contextmanager
 def engine_time(now: datetime) -> Iterator[None]:
     """Run the enclosed SpiffWorkflow calls as if it were ``now`` (aware datetime)."""
+    # A computed timer date without an offset would be read in the server's zone; read it in the configured
+    # one (TURNUS_TIME_ZONE), so the result does not depend on where the server runs.
+    _timer_module.LOCALTZ = local_zone()  # type: ignore[attr-defined]
     token = _current.set(now)
     try:
         yield

@@ -54,10 +54,10 @@ def collapse_missed(tasks: list[Task], now: datetime) -> None:
         nxt = datetime.fromisoformat(value["next"])
         if nxt.tzinfo is None:
             nxt = nxt.replace(tzinfo=UTC)
-        if nxt >= now:
-            continue  # not due (the library fires strictly after the instant, as here)
+        if nxt > now:
+            continue  # not due: an occurrence fires at its instant (engine/runtime/workflow.py, _AT_DUE)
         period = timedelta(seconds=float(value["duration"]))
-        due = -(-(now - nxt) // period)  # occurrences strictly before now: ceil((now - next) / period)
+        due = (now - nxt) // period + 1  # occurrences at or before now
         skip = due - 1
         if value["cycles"] > 0:
             skip = min(skip, value["cycles"] - 1)

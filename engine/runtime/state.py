@@ -16,11 +16,11 @@ from uuid import UUID
 from SpiffWorkflow.bpmn.serializer.default.workflow import WorkflowConverter
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
-from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 
+from engine.definitions.specconfig import REGISTRY as SPEC_REGISTRY
 from engine.runtime import spec_cache
 
-REGISTRY = BpmnWorkflowSerializer.configure(CAMUNDA_CONFIG)
+REGISTRY = SPEC_REGISTRY
 SERIALIZER = BpmnWorkflowSerializer(REGISTRY)
 STATE_FORMAT = 1  # bump with a migration if the header/task layout below changes
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from SpiffWorkflow.bpmn.specs.control import BoundaryEventJoin
@@ -34,6 +34,17 @@ MAX_TREE_DEPTH = 900  # SpiffWorkflow's own walks misbehave near 1000 (ENGINE-NO
 
 class TreeTooDeep(Exception):
     """A back-edge loop grew the task tree so deep the library would stall; modelled as an incident."""
+
+
+class EndedWithoutEnd(Exception):
+    """The library reports the case finished although no end event (or flow's end) was reached."""
+
+    def __init__(self, element_id: str | None, element_name: str | None):
+        self.element_id = element_id
+        self.element_name = element_name
+        super().__init__(
+            "The engine stopped the case without reaching an end event, which no BPMN engine would do; "
+            "nothing was saved. Please report this model to the Turnus maintainers")
 
 
 @dataclass(frozen=True)
@@ -99,9 +110,16 @@ def advance(wf: BpmnWorkflow, now: datetime) -> None:
     check_depth(wf)
 
 
+# SpiffWorkflow fires a timer only when its due instant is strictly before "now"; Turnus' rule (and the
+# scheduler's, which selects cases whose next_timer_at <= now) is "due at T fires at T". Checking one
+# microsecond later, the resolution of every stored instant, makes the two agree.
+_AT_DUE = timedelta(microseconds=1)
+
+
 def _refresh_timers(wf: BpmnWorkflow, now: datetime) -> None:
     cycles.collapse_missed(list(wf.event_manager.tasks.values()), now)  # the tasks the library refreshes
-    wf.refresh_timers()
+    with engine_time(now + _AT_DUE):
+        wf.refresh_timers()
 
 
 def _ready_engine_count(wf: BpmnWorkflow) -> int:
@@ -153,6 +171,20 @@ def end_event(wf: BpmnWorkflow) -> tuple[str, str] | None:
         return None
     spec = max(ends, key=lambda t: t.last_state_change).task_spec
     return spec.bpmn_id, spec.bpmn_name or spec.bpmn_id
+
+
+def check_finished(wf: BpmnWorkflow) -> None:
+    """A finished case must have reached an end: an end event, or an element with no outgoing flow
+    (BPMN's implicit end). Anything else is the library going wrong, never a completed case."""
+    if not wf.is_completed():
+        return
+    end = wf.spec.end.name  # where end events lead; an element without outgoing flow has no outputs
+    finished = [t for t in wf.tasks.values() if t.state == TaskState.COMPLETED and t.task_spec.bpmn_id]
+    if any(not t.task_spec.outputs or any(o.name == end for o in t.task_spec.outputs) for t in finished):
+        return
+    last = max(finished, key=lambda t: t.last_state_change, default=None)
+    spec = last.task_spec if last is not None else None
+    raise EndedWithoutEnd(spec.bpmn_id if spec else None, (spec.bpmn_name or spec.bpmn_id) if spec else None)
 
 
 def reapply_multiinstance_inputs(wf: BpmnWorkflow) -> None:

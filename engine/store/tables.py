@@ -126,7 +126,7 @@ cases = Table(
     Column("key", String(200), nullable=False, index=True),
     Column("status", String(20), nullable=False, index=True),  # running | completed | cancelled
     Column("title", String(300), nullable=False),
-    Column("business_key", String(200)),
+    Column("business_key", String(200), index=True),  # messages correlate by it
     Column("started_by", String(100), nullable=False, index=True),
     Column("started_at", TS, nullable=False),
     Column("ended_at", TS),
@@ -155,6 +155,18 @@ case_state_tasks = Table(
     Column("case_id", String(36), ForeignKey("cases.id"), primary_key=True),
     Column("task_id", String(36), primary_key=True),
     Column("body_json", Text, nullable=False),
+)
+
+# What each running case waits for from outside: a message or a signal caught by an element. Correlation and
+# broadcast read only this, never the workflows (kept in line by every command's commit).
+event_subscriptions = Table(
+    "event_subscriptions",
+    metadata,
+    Column("case_id", String(36), ForeignKey("cases.id"), primary_key=True),
+    Column("kind", String(10), primary_key=True),  # message | signal
+    Column("name", String(200), primary_key=True),
+    Column("element_id", String(200), primary_key=True),
+    Index("ix_event_subscriptions_kind_name", "kind", "name"),
 )
 
 # The inbox projection: read without loading any workflow.

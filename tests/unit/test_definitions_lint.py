@@ -59,11 +59,14 @@ def test_a_clean_file_is_accepted() -> None:
     assert bundle.warnings == ()
 
 
-def test_sequence_flow_without_id_is_refused_naming_its_ends() -> None:
-    body = '<bpmn:startEvent id="s" />\n<bpmn:sequenceFlow sourceRef="s" targetRef="e" />\n<bpmn:endEvent id="e" />'
-    problem = only(bpmn(body))
-    assert "the sequence flow from 's' to 'e' has no id" in problem.message
-    assert (problem.file, problem.line) == ("p.bpmn", 6)
+def test_sequence_flows_without_id_get_stable_generated_ids() -> None:
+    # Camunda runs such files; SpiffWorkflow would drop the flows (issue 12).
+    body = ('<bpmn:startEvent id="s" />\n<bpmn:sequenceFlow sourceRef="s" targetRef="t" />\n'
+            + TASK.format(id="t") + '<bpmn:sequenceFlow sourceRef="t" targetRef="e" /><bpmn:endEvent id="e" />')
+    [first] = load_bundles({"p.bpmn": bpmn(body)})
+    [again] = load_bundles({"p.bpmn": bpmn(body)})
+    assert '"outputs": ["t"]' in first.spec_json and '"outputs": ["e"]' in first.spec_json
+    assert first.spec_json == again.spec_json and b"sourceRef=\"s\" targetRef" in first.files["p.bpmn"]
 
 
 @pytest.mark.parametrize(

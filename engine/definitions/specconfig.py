@@ -1,0 +1,75 @@
+"""How specs and cases are (de)serialised: SpiffWorkflow's Camunda configuration plus Turnus' message.
+
+Two things are changed from the library's Camunda set-up:
+- The Camunda configuration drops the converter of the plain ``MessageEventDefinition`` that receive
+  tasks (and send tasks) are parsed with, so every model with a receive task failed to deploy with
+  "MessageEventDefinition is not JSON serializable" (ENGINE-NOTES). ``adopt_messages`` turns every message
+  definition of a parsed spec into ``TurnusMessage``, which is serialised like Camunda's.
+- A message sent from outside (``turnus message``) merges its data into the case data at the catching
+  element, as Camunda 7's correlation with variables does; Camunda's own payload (``camunda:expression``
+  stored under a result variable) is kept for messages thrown inside a process.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from copy import deepcopy
+from typing import Any
+
+from SpiffWorkflow.bpmn import BpmnEvent
+from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition as PlainMessage
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
+from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
+from SpiffWorkflow.camunda.serializer.event_definition import MessageEventDefinitionConverter
+from SpiffWorkflow.camunda.specs.event_definitions import MessageEventDefinition as CamundaMessage
+
+MERGE = "merge_into_case"  # marks a payload whose keys become case data
+
+
+class TurnusMessage(CamundaMessage):
+    """A message definition whose payload, when marked ``MERGE``, is merged into the task's data."""
+
+    def throw(self, my_task: Any) -> None:
+        if self.expression is not None:
+            return super().throw(my_task)
+        payload = {"payload": deepcopy(my_task.data), "result_var": None, MERGE: True}
+        my_task.workflow.top_workflow.catch(BpmnEvent(self, payload=payload))
+
+    def update_task_data(self, my_task: Any) -> None:
+        event_data = my_task.internal_data.get(self.name)
+        if isinstance(event_data, dict) and event_data.get(MERGE):
+            my_task.set_data(**event_data["payload"])
+        else:
+            super().update_task_data(my_task)
+
+
+def external_payload(data: dict[str, Any]) -> dict[str, Any]:
+    return {"payload": data, "result_var": None, MERGE: True}
+
+
+CONFIG = dict(CAMUNDA_CONFIG)
+CONFIG[TurnusMessage] = MessageEventDefinitionConverter
+REGISTRY = BpmnWorkflowSerializer.configure(CONFIG)
+
+
+def _adopt(definition: Any) -> Any:
+    if isinstance(definition, MultipleEventDefinition):
+        definition.event_definitions = [_adopt(d) for d in definition.event_definitions]
+        return definition
+    if isinstance(definition, PlainMessage) and not isinstance(definition, TurnusMessage):
+        return TurnusMessage(definition.name, definition.correlation_properties,
+                             expression=getattr(definition, "expression", None),
+                             result_var=getattr(definition, "result_var", None),
+                             description=definition.description)
+    return definition
+
+
+def adopt_messages(specs: Iterable[BpmnProcessSpec]) -> None:
+    """Replace every message definition of freshly parsed specs by ``TurnusMessage`` (in place)."""
+    for spec in specs:
+        for task_spec in spec.task_specs.values():
+            definition = getattr(task_spec, "event_definition", None)
+            if definition is not None:
+                task_spec.event_definition = _adopt(definition)
