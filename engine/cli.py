@@ -12,14 +12,16 @@ import traceback
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from engine.clock import FixedClock
 from engine.demo import DEFAULT_PROCESSES
 from engine.errors import FormInvalid, InvalidInput, TurnusError
-from engine.service import Engine
+
+if TYPE_CHECKING:  # imported by the first command that needs it: `--help` and usage errors stay quick
+    from engine.service import Engine
 
 
 class Ctx:
@@ -29,6 +31,8 @@ class Ctx:
 
     def engine(self, clock: Any = None, init: bool = True) -> Engine:
         if self._engine is None:
+            from engine.service import Engine
+
             self._engine = Engine.create(self.db, clock=clock, init=init)
         return self._engine
 

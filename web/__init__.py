@@ -8,17 +8,22 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
-
-from engine.service import Engine
 from web.settings import WebSettings, load_web_settings, secret_key
+
+if TYPE_CHECKING:  # imported when an app is built: the `turnus` console script lives in this package too
+    from flask import Flask
+
+    from engine.service import Engine
 
 
 def create_app(engine: Engine | None = None, config: Mapping[str, Any] | None = None,
                settings: WebSettings | None = None) -> Flask:
+    from flask import Flask
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    from engine.service import Engine
     from web import audit, auth, cases, errors, i18n, inbox, security, start, tasks
     from web.modeller import bp as modeller_bp
 

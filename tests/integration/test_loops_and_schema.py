@@ -41,3 +41,12 @@ def test_migrations_create_exactly_the_tables_in_code(engine: Engine) -> None:
     with engine.db.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), metadata)
     assert diff == []
+
+
+def test_the_head_revision_read_without_alembic_is_alembics(engine: Engine) -> None:
+    from alembic.script import ScriptDirectory
+
+    from engine.store import schema
+
+    assert schema.head_revision() == ScriptDirectory.from_config(schema.alembic_config(engine.db)).get_current_head()
+    assert schema.current_revision(engine.db) == schema.head_revision()  # the engine fixture migrated to it
