@@ -54,3 +54,24 @@ def test_branches_that_cancel_each_other_100_trials(either: Engine, db_url: str)
             loser = next(msg for kind, msg in results if kind != "ok")
             assert "was cancelled" in loser and "the case ended" in loser, (trial, loser)
             assert either.verify(case_id) == []
+
+
+@pytest.fixture
+def both_fail(engine: Engine) -> Engine:
+    engine.deploy_paths([PROCESSES / "both_fail.bpmn"], actor="system")
+    engine.add_user("ann")
+    engine.add_user("bob")
+    return engine
+
+
+def test_two_incidents_recorded_at_once_both_land_20_trials(both_fail: Engine, db_url: str) -> None:
+    """Recording an incident is retried like a command: two at once on one case never give a raw error."""
+    with racers(db_url) as pool:
+        for trial in range(20):
+            case_id = both_fail.start("both_fail", "ann", {})
+            tasks = {t.element_id: t.id for t in both_fail.case(case_id, "ann").open_tasks}
+            results = pool.race((tasks["answer_a"], "ann", {}), (tasks["answer_b"], "bob", {}))
+            assert [kind for kind, _ in results] == ["IncidentRaised", "IncidentRaised"], (trial, results)
+            history = [e.kind for e in both_fail.history(case_id, None)]
+            assert history.count("incident_raised") == 2 and "task_completed" not in history, (trial, history)
+            assert both_fail.verify(case_id) == []
