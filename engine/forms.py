@@ -35,6 +35,9 @@ class Option:
     label: str
 
 
+_DEFAULT_REF = re.compile(r"^[$#]\{\s*([A-Za-z][A-Za-z0-9_]*)(?:\.([A-Za-z][A-Za-z0-9_]*))?\s*\}$")
+
+
 @dataclass(frozen=True)
 class FormField:
     id: str
@@ -55,6 +58,18 @@ class FormField:
     @property
     def display(self) -> str:
         return self.label or self.id
+
+    def default_for(self, data: Mapping[str, Any] | None) -> Any:
+        """The default to show: a ``${name}`` / ``${name.attr}`` default (Camunda's way) is read from case data."""
+        if not isinstance(self.default, str):
+            return self.default
+        match = _DEFAULT_REF.match(self.default.strip())
+        if not match:
+            return self.default
+        value = (data or {}).get(match.group(1))
+        if match.group(2) is not None:
+            value = value.get(match.group(2)) if isinstance(value, Mapping) else None
+        return value
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -69,7 +69,7 @@ def widget_kind(f: FormField) -> str:
 
 def initial_values(form: FormSchema, *sources: Mapping[str, Any] | None) -> dict[str, Any]:
     """Field values to show: the field's default, overridden by each source in turn (case data, draft)."""
-    values: dict[str, Any] = {f.id: f.default for f in form.fields}
+    values: dict[str, Any] = {f.id: f.default_for(sources[0] if sources else None) for f in form.fields}
     for source in sources:
         for f in form.fields:
             if source and f.id in source and source[f.id] is not None:

@@ -27,6 +27,7 @@ SUBPROCESS_TAGS = frozenset(f"{{{BPMN_NS}}}{t}" for t in ("subProcess", "transac
 NAME = r"[A-Za-z][A-Za-z0-9_]*"
 REF_RE = re.compile(rf"^\$\{{\s*{NAME}(\.{NAME})?\s*\}}$")
 NAME_RE = re.compile(rf"^{NAME}$")
+_CAMUNDA_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 
 
 def bpmn(local: str) -> str:
@@ -228,6 +229,8 @@ def _default(probe: FormField, raw: str | None, errors: list[str]) -> object:
         if problem:
             errors.append(f"defaultValue {problem}")
         return raw
+    if probe.type == "date" and (camunda := _CAMUNDA_DATE.match(raw.strip())):
+        raw = "{2}-{1:0>2}-{0:0>2}".format(*camunda.groups())  # Camunda Modeler writes dd/MM/yyyy
     try:
         return coerce(probe, raw)
     except CoercionError as exc:

@@ -34,6 +34,9 @@ def compile_problems(source: str, mode: str) -> list[str]:
         return [f"could not be compiled ({type(exc).__name__})"]
 
 
+_EL_RE = re.compile(r"^\s*[$#]\{(.*)\}\s*$", re.S)
+
+
 def code_problems(
     file: str, element_id: str | None, at: etree._Element, source: str | None, mode: str, what: str
 ) -> list[Problem]:
@@ -49,8 +52,10 @@ def code_problems(
         if match and line is not None:
             line += int(match[1]) - 1
         hint = ""
-        if "${" in source or "#{" in source:
-            hint = "; expressions are Python, not Camunda EL: write approved instead of ${approved}"
+        el = _EL_RE.match(source)
+        if el:  # the whole text is EL (${...} or #{...}), not Python that happens to contain "${"
+            inner = " ".join(el.group(1).split())
+            hint = f"; expressions are Python, not Camunda EL: write {inner} instead of {source.strip()}"
         elif "IndentationError" in message:
             hint = "; the text runs exactly as written: remove the indentation in front of it"
         problems.append(Problem("error", file, f"{what}: {message}{hint}", element_id, line))

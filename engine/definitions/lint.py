@@ -25,11 +25,11 @@ from .camunda import (
     lanes_index,
     local,
     read_form,
-    split_list,
 )
 from .duties import lint_duties
 from .flowcheck import flow_problems
 from .graph import cycle_warnings
+from .people import people_of
 from .xmlsafe import BPMN_NS, Document
 
 
@@ -234,12 +234,18 @@ def _user_task(doc: Document, el: etree._Element, lanes: dict[str, str | None]) 
                 problems.append(_err(doc, el, f"camunda:{attr} '{value}': {problem}"))
         elif attr == "priority" and "${" not in value and not value.strip().lstrip("-").isdigit():
             problems.append(_err(doc, el, f"camunda:priority '{value}' must be a whole number or ${{name}}"))
-    nobody = not (cattr(el, "assignee") or split_list(cattr(el, "candidateUsers"))
-                  or split_list(cattr(el, "candidateGroups")) or lane_of(el, lanes))
+    people = people_of(el)
+    for entry in people.unreadable:
+        problems.append(_err(doc, el, f"potentialOwner/humanPerformer entry '{entry}' is not a name, user(NAME), "
+                                      "group(NAME) or ${name}: write it as one of those"))
+    for name in people.lowered:
+        problems.append(_warn(doc, el, f"'{name}' is matched as '{name.lower()}': Turnus user and group names "
+                                       "are lower case"))
+    nobody = not (people.assignee or people.candidate_users or people.candidate_groups or lane_of(el, lanes))
     if nobody:
         problems.append(_err(doc, el, "nobody can work on this user task: set camunda:assignee, "
-                                      "camunda:candidateUsers or camunda:candidateGroups, or put it in a "
-                                      "named lane"))
+                                      "camunda:candidateUsers or camunda:candidateGroups (or BPMN "
+                                      "potentialOwner), or put it in a named lane"))
     if (cattr(el, "formKey") or cattr(el, "formRef")) and el.find(
         f"{bpmn('extensionElements')}/{cam('formData')}"
     ) is None:

@@ -11,6 +11,7 @@ from engine.forms import FormSchema
 from .camunda import bpmn, cattr, documentation, lane_of, lanes_index, local, read_form, split_list
 from .duties import duty_rules
 from .model import ProcessMeta, UserTaskMeta
+from .people import people_of
 from .xmlsafe import Document
 
 
@@ -48,14 +49,15 @@ def _none_start(element: etree._Element) -> etree._Element | None:
 
 
 def user_task_meta(doc: Document, task: etree._Element, lanes: dict[str, str | None]) -> UserTaskMeta:
+    people = people_of(task)
     return UserTaskMeta(
         element_id=task.get("id", ""),
         name=task.get("name") or task.get("id", ""),
         lane=lane_of(task, lanes),
         documentation=documentation(task),
-        assignee=cattr(task, "assignee"),
-        candidate_users=split_list(cattr(task, "candidateUsers")),
-        candidate_groups=split_list(cattr(task, "candidateGroups")),
+        assignee=people.assignee,
+        candidate_users=people.candidate_users,
+        candidate_groups=people.candidate_groups,
         due_date=cattr(task, "dueDate"),
         follow_up_date=cattr(task, "followUpDate"),
         priority=cattr(task, "priority"),

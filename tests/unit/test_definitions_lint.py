@@ -339,3 +339,16 @@ def test_cycle_timer_on_the_process_start_event_is_refused() -> None:
             '<bpmn:sequenceFlow id="f" sourceRef="s" targetRef="e" /><bpmn:endEvent id="e" />')
     problem = only(bpmn(body))
     assert problem.element_id == "s" and "instead of starting new cases" in problem.message
+
+
+def test_the_el_hint_names_the_expression_and_only_for_el() -> None:
+    def condition(text: str) -> str:
+        return only(bpmn(chain(
+            '<bpmn:exclusiveGateway id="t" default="f2" />'
+            f'<bpmn:sequenceFlow id="f1" sourceRef="t" targetRef="t_end"><bpmn:conditionExpression>{text}'
+            "</bpmn:conditionExpression></bpmn:sequenceFlow>"
+            '<bpmn:sequenceFlow id="f2" sourceRef="t" targetRef="t_end" />' + TASK.format(id="t_end")))).message
+
+    assert "write amount &gt; 5 instead of ${amount &gt; 5}".replace("&gt;", ">") in condition("${amount &gt; 5}")
+    # Python with "${" inside a string is not EL: its syntax error gets no EL hint.
+    assert "Camunda EL" not in condition("note == '${x}' and (")
