@@ -14,7 +14,9 @@ ASSETS := web/static/vendor/BUILT
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@# setuptools warns on every editable install of a flat layout that folders named like a package could shadow
+	@# it; nothing here is named engine/ or web/ but the packages, so the banner only alarms newcomers.
+	PYTHONWARNINGS="ignore:Editable installation" $(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
 # bpmn.io's browser bundles (modeller, viewer, DMN editor) from npm, built into web/static/vendor (not committed).
