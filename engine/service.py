@@ -39,6 +39,7 @@ from engine.identity import User
 from engine.runtime.budget import work_budget
 from engine.service_audit import AuditQueries
 from engine.service_definitions import DefinitionCommands
+from engine.service_sessions import SessionCommands
 from engine.store import schema
 from engine.store.db import is_busy, is_retryable, make_engine
 from engine.store.tables import cases
@@ -56,7 +57,7 @@ def _retry_or_raise(err: OperationalError) -> None:
 logger = logging.getLogger(__name__)
 
 
-class Engine(DefinitionCommands, AuditQueries):
+class Engine(DefinitionCommands, AuditQueries, SessionCommands):
     def __init__(self, db: DbEngine, clock: Clock, settings: Settings):
         self.db = db
         self.clock = clock
