@@ -131,6 +131,21 @@ def users_list(obj: Ctx) -> None:
         click.echo(f"{user.name}\tgroups={','.join(sorted(user.groups))}\troles={','.join(sorted(user.roles))}")
 
 
+@cli.group()
+def groups() -> None:
+    """Name candidate groups."""
+
+
+@groups.command("name", epilog=_ex("turnus groups name netvaerkssekretariat 'Netværkssekretariatet'"))
+@click.argument("group")
+@click.argument("display_name")
+@click.pass_obj
+def groups_name(obj: Ctx, group: str, display_name: str) -> None:
+    """Set the name a group is shown by (in "waiting on"; the id stays in the model)."""
+    obj.engine().name_group(group, display_name)
+
+
+
 @cli.command(epilog=_ex("turnus demo"))
 @click.option("--processes", "folder", default=str(DEFAULT_PROCESSES), type=click.Path(path_type=Path),
               help="Folder of BPMN/DMN files to deploy (default: the repository's processes/).")

@@ -172,6 +172,12 @@ class Engine(DefinitionCommands, AuditQueries, SessionCommands):
     def users(self) -> list[User]:
         return self._read(identity.list_users)
 
+    def name_group(self, name: str, display_name: str) -> None:
+        self._write(lambda conn, now: identity.name_group(conn, name, display_name))
+
+    def group_names(self) -> dict[str, str]:
+        return self._read(identity.group_names)
+
     # --- commands -----------------------------------------------------------------------
 
     def _ctx(self, conn: Connection, now: datetime) -> commands.Ctx:
@@ -303,7 +309,7 @@ class Engine(DefinitionCommands, AuditQueries, SessionCommands):
             id=row.id, key=row.key, version=version.version, name=version.name, title=row.title,
             status=row.status, started_by=row.started_by, started_at=row.started_at, ended_at=row.ended_at,
             end_event=row.end_event, end_event_name=version.element_names.get(row.end_event or ""),
-            next_timer_at=row.next_timer_at,
+            next_timer_at=row.next_timer_at, next_timer_name=row.next_timer_name,
             incident=json.loads(row.incident_json) if row.incident_json else None,
             data=queries.case_data(lc.wf), open_tasks=open_rows,
         )

@@ -13,7 +13,7 @@ from engine.cases.queries import CaseView, EventView
 from engine.errors import TurnusError
 from engine.forms import FormSchema
 from web.deps import directory, display_name, engine
-from web.present import format_value
+from web.present import format_value, timer_wait
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,11 @@ def phase_of(case: CaseView) -> str:
         if case.incident:
             return _("Stopped: a rule in the process failed")
         names = list(dict.fromkeys(t.name for t in case.open_tasks))
-        return ", ".join(names) if names else _("Waiting (a date or an event)")
+        if names:
+            return ", ".join(names)
+        if case.next_timer_at:
+            return _("Waiting for %(what)s", what=timer_wait(case.next_timer_name, case.next_timer_at))
+        return _("Waiting (a date or an event)")
     if case.status == "cancelled":
         return _("Cancelled")
     return case.end_event_name or _("Finished")

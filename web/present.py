@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 import markdown
@@ -12,8 +13,8 @@ from markupsafe import Markup
 
 from engine.errors import FieldError
 from engine.forms import CoercionError, FormField, parse_date
-from web.deps import display_name
-from web.i18n import show_date, week_label
+from web.deps import display_name, group_names, person_or_group
+from web.i18n import show_date, show_datetime, week_label
 
 _TAGS = {"p", "br", "strong", "em", "b", "i", "ul", "ol", "li", "a", "code", "pre", "blockquote",
          "h3", "h4", "h5", "h6", "hr", "table", "thead", "tbody", "tr", "th", "td"}
@@ -34,6 +35,33 @@ def instructions(text: str) -> Markup:
 
 def status_label(status: str) -> str:
     return {"running": _("In progress"), "completed": _("Finished"), "cancelled": _("Cancelled")}.get(status, status)
+
+
+def task_holders(assignee: str | None, groups: Sequence[str], users: Sequence[str]) -> str:
+    """Who a task waits on, as people read it: the assignee, or the candidate groups' and users' names."""
+    if assignee:
+        return display_name(assignee)
+    names = group_names()
+    return ", ".join([names.get(g, g) for g in groups] + [display_name(u) for u in users]) or "–"
+
+
+def holders_text(who: str) -> str:
+    """The same from a stored "a, b" list (My cases), each part a user or a group."""
+    return ", ".join(person_or_group(part.strip()) for part in who.split(",")) if who else "–"
+
+
+def timer_wait(name: str | None, at: datetime | None) -> str:
+    """What a case with no open task waits for, and when: "Startdato 1.3.2027 kl. 08.00"."""
+    if at is None:
+        return ""
+    return f"{name or _('A date')} {show_datetime(at)}"
+
+
+def ended_text(status: str, ended_at: datetime | None) -> str:
+    """ "Finished 3.4.2027" for a case that has ended."""
+    if status == "running" or ended_at is None:
+        return ""
+    return _("%(status)s %(date)s", status=status_label(status), date=show_date(ended_at))
 
 
 def yes_no(value: Any) -> str:

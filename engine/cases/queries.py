@@ -87,6 +87,7 @@ class CaseView:
     end_event: str | None
     end_event_name: str | None
     next_timer_at: datetime | None
+    next_timer_name: str | None  # what the case waits for at next_timer_at (the timer event's BPMN name)
     incident: dict[str, Any] | None
     data: dict[str, Any]
     open_tasks: list[TaskView]
@@ -98,6 +99,7 @@ class CaseView:
             "ended_at": self.ended_at.isoformat() if self.ended_at else None, "end_event": self.end_event,
             "end_event_name": self.end_event_name,
             "next_timer_at": self.next_timer_at.isoformat() if self.next_timer_at else None,
+            "next_timer_name": self.next_timer_name,
             "incident": self.incident, "data": self.data, "open_tasks": [t.to_dict() for t in self.open_tasks],
         }
 
@@ -213,6 +215,8 @@ class CaseSummary:
     ended_at: datetime | None
     end_event: str | None
     open_tasks: tuple[tuple[str, str], ...]  # (step name, who: assignee or candidate groups) — "waiting on whom"
+    next_timer_at: datetime | None = None  # with no open task, what the case waits for, and until when
+    next_timer_name: str | None = None
 
 
 def cases_for(conn: Connection, user: User, *, status: str | None = None, limit: int = 200) -> list[CaseSummary]:
@@ -235,7 +239,7 @@ def cases_for(conn: Connection, user: User, *, status: str | None = None, limit:
             who = t.assignee or ", ".join(json.loads(t.candidate_groups) + json.loads(t.candidate_users))
             waiting.setdefault(t.case_id, []).append((t.name, who))
     return [CaseSummary(r.id, r.key, r.title, r.status, r.started_by, r.started_at, r.ended_at, r.end_event,
-                        tuple(waiting.get(r.id, ()))) for r in rows]
+                        tuple(waiting.get(r.id, ())), r.next_timer_at, r.next_timer_name) for r in rows]
 
 
 @dataclass(frozen=True)
