@@ -109,7 +109,7 @@ class Engine(DefinitionCommands, AuditQueries, SessionCommands):
             if case_id is not None:
                 self._record_incident(case_id, info, actor, now)
             raise IncidentRaised(info, case_id) from None
-        raise Conflict("The case kept changing while this command ran; please try again")
+        raise Conflict("The case kept changing while this command ran; please try again", reason="kept_changing")
 
     def _record_incident(self, case_id: str, info: Any, actor: str, now: datetime) -> None:
         """Mark the case in a transaction of its own, retried like a command when it loses a race."""
@@ -123,7 +123,8 @@ class Engine(DefinitionCommands, AuditQueries, SessionCommands):
             except OperationalError as err:
                 _retry_or_raise(err)
                 continue
-        raise Conflict("The case kept changing while its incident was recorded; please try again")
+        raise Conflict("The case kept changing while its incident was recorded; please try again",
+                       reason="kept_changing")
 
     def _read(self, fn: Callable[[Connection], T]) -> T:
         try:
@@ -153,7 +154,8 @@ class Engine(DefinitionCommands, AuditQueries, SessionCommands):
 
     def _deploy(self, conn: Connection, now: datetime, bundles: list[Any], actor: str) -> list[DeployResult]:
         if actor != "system" and not identity.may_deploy(self._user(conn, actor)):
-            raise Forbidden(f"{actor} may not deploy definitions (needs the process-owner or admin role)")
+            raise Forbidden(f"{actor} may not deploy definitions (needs the process-owner or admin role)",
+                            reason="process_owner_only")
         return deploy_bundles(conn, bundles, actor, now)
 
     def add_user(self, name: str, *, groups: Sequence[str] = (), roles: Sequence[str] = (),
@@ -239,7 +241,7 @@ class Engine(DefinitionCommands, AuditQueries, SessionCommands):
         def incident(conn: Connection) -> dict[str, Any]:
             user = self._user(conn, actor)
             if not user.has_role("admin") or not identity.may_mutate(user):
-                raise Forbidden("Only an administrator may retry an incident")
+                raise Forbidden("Only an administrator may retry an incident", reason="admin_only")
             row = conn.execute(select(cases.c.incident_json).where(cases.c.id == case_id)).first()
             if row is None:
                 raise NotFound(f"No case {case_id!r}")
@@ -279,7 +281,7 @@ class Engine(DefinitionCommands, AuditQueries, SessionCommands):
             access = commands.access_of(conn, row, self.versions)
             if not (identity.may_see_task(user, access) or row.completed_by == actor
                     or (self._may_read(conn, user, view.case_id) and row.state != "open")):
-                raise Forbidden(f"Task {task_id} is not yours to see")
+                raise Forbidden(f"Task {task_id} is not yours to see", reason="task_not_visible")
             return dataclasses.replace(view, barred=access.barred)
         return self._read(run)
 
@@ -289,7 +291,7 @@ class Engine(DefinitionCommands, AuditQueries, SessionCommands):
         if row is None:
             raise NotFound(f"No case {case_id!r}")
         if actor is not None and not self._may_read(conn, self._user(conn, actor), case_id):
-            raise Forbidden(f"You do not take part in case {case_id}")
+            raise Forbidden(f"You do not take part in case {case_id}", reason="not_participant")
         return row
 
     def case(self, case_id: str, actor: str | None, purpose: str = "case work") -> queries.CaseView:
