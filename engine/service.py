@@ -313,7 +313,7 @@ class Engine(DefinitionCommands, AuditQueries, SessionCommands):
             end_event=row.end_event, end_event_name=version.element_names.get(row.end_event or ""),
             next_timer_at=row.next_timer_at, next_timer_name=row.next_timer_name,
             incident=json.loads(row.incident_json) if row.incident_json else None,
-            data=queries.case_data(lc.wf), open_tasks=open_rows,
+            data=queries.case_data(lc.wf), open_tasks=open_rows, initiator_variable=version.initiator_variable,
         )
 
     def history(self, case_id: str, actor: str | None, purpose: str = "case work") -> list[queries.EventView]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 import markdown
 import nh3
 from flask_babel import gettext as _
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from engine.errors import FieldError
 from engine.forms import CoercionError, FormField, parse_date
@@ -31,6 +32,29 @@ def instructions(text: str) -> Markup:
     clean = nh3.clean(html, tags=_TAGS, attributes={"a": {"href", "title"}},
                       url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer")
     return Markup(clean)
+
+
+_URL = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
+_TRAILING = ".,;:!?)]}"
+
+
+def linkify(text: Any) -> Markup:
+    """Plain text with its http(s) addresses made links: the text is escaped first, only http/https become
+    links, and every link opens without handing this page to the target (rel="noopener noreferrer")."""
+    raw = "" if text is None else str(text)
+    out: list[str] = []
+    pos = 0
+    for match in _URL.finditer(raw):
+        url = match.group(0)
+        while url and url[-1] in _TRAILING:  # "see https://x.dk/a." links the address, not the full stop
+            url = url[:-1]
+        end = match.start() + len(url)
+        out.append(str(escape(raw[pos:match.start()])))
+        href = escape(url)
+        out.append(f'<a href="{href}" rel="noopener noreferrer">{href}</a>')
+        pos = end
+    out.append(str(escape(raw[pos:])))
+    return Markup("".join(out))
 
 
 def status_label(status: str) -> str:
