@@ -96,6 +96,9 @@ def login() -> Any:
         flash(_("The user name or password is wrong."), "error")
         return render_template("login.html", next=target, name=name), 401
     _throttle().succeeded(*keys)
+    previous = session.get("sid")
+    if isinstance(previous, str):  # signing in again (perhaps as someone else) ends the old session
+        engine().close_session(previous)
     _fresh_session()  # nothing from before sign-in carries over
     session["sid"] = engine().open_session(name, _lifetimes()[1])
     session.permanent = True

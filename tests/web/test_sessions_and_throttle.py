@@ -132,3 +132,14 @@ def test_two_app_processes_on_one_database_share_the_count(db_url: str, engine: 
         assert moved.get("/tasks").status_code == 302  # signed out everywhere
     finally:
         other_engine.close()
+
+
+def test_signing_in_again_ends_the_previous_session(app: Flask, client: Client) -> None:
+    client.login("ralf")
+    old = _cookie(client)
+    client.refresh_token("/tasks")
+    assert client.post("/login", {"username": "rosa", "password": "correct-horse-1"}).status_code == 302
+    replay = Client(app)
+    replay.http.set_cookie(COOKIE, old)
+    assert replay.get("/tasks").status_code == 302
+    assert "Rosa Reviewer" in client.get("/tasks").text
