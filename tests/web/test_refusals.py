@@ -68,3 +68,19 @@ def test_every_reason_the_engine_gives_has_a_message() -> None:
     reasons |= {"duty_initiator", "duty_completer", "receiver_duty_initiator", "receiver_duty_completer"}
     assert len(reasons) > 30
     assert sorted(reasons - set(_MESSAGES)) == []
+
+
+def test_a_failing_rule_is_explained_without_the_scripts_english(engine: Engine, as_user: Any) -> None:
+    engine.deploy_paths([ROOT / "tests" / "integration" / "processes" / "incident.bpmn"], actor="system")
+    case_id = engine.start("incident", "rita", {})
+    task_id = open_task(engine, case_id)
+    rita = as_user("rita")
+    failed = rita.post(f"/tasks/{task_id}", {"action": "complete", "divisor": "0"})
+    assert failed.status_code == 409
+    assert "En regel i processen fejlede, så intet blev ændret." in failed.text
+    assert "ZeroDivision" not in failed.text and "division" not in failed.text
+    page = rita.get(f"/cases/{case_id}").text
+    assert "En regel i processen fejlede ved dette trin, så sagen venter på en administrator." in page
+    assert "division" not in page.lower()
+    admin_page = as_user("admin").get(f"/cases/{case_id}").text
+    assert "Teknisk detalje:" in admin_page and "division" in admin_page.lower()
