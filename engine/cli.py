@@ -276,7 +276,8 @@ def case_show(obj: Ctx, case_id: str, actor: str | None, as_json: bool) -> None:
     if view.incident:
         click.echo(f"  incident: {view.incident['element_id']}: {view.incident['message']}")
     if view.next_timer_at:
-        click.echo(f"  next timer: {_dt(view.next_timer_at)}")
+        named = f" ({view.next_timer_name})" if view.next_timer_name else ""
+        click.echo(f"  next timer: {_dt(view.next_timer_at)}{named}")
     for t in view.open_tasks:
         who = t.assignee or ",".join(t.candidate_groups + t.candidate_users)
         click.echo(f"  task {t.id} {t.element_id} '{t.name}' for {who} due {_dt(t.due_at)}")
