@@ -90,3 +90,11 @@ def test_waiting_for_the_start_date(rotation_app: tuple[Rotation, Flask]) -> Non
     page = employee.get(f"/cases/{rotation.case_id}").text
     assert "Startdato 1.3.2027 kl. 08.00" in page and "Ingen lige nu" not in page
     assert "Startdato 1.3.2027 kl. 08.00" in employee.get("/cases").text
+
+
+def test_the_early_end_report_is_marked_optional(rotation_app: tuple[Rotation, Flask]) -> None:
+    rotation, app = rotation_app
+    rotation.in_period()
+    inbox = _signed_in(app, EMPLOYEE).get("/tasks").text
+    assert "Meld tidlig afslutning (valgfri)" in inbox
+    assert "Valgfri (lukker af sig selv: 14 dage før slutdato)" in inbox
