@@ -135,11 +135,11 @@ def store(engine: Any, actor: str, file_name: str, content: bytes, *, task_id: s
     with _write(engine) as conn, conn.begin():
         user = identity.load_user(conn, actor)
         if not identity.may_mutate(user):
-            raise Forbidden("Your role is read-only: you can read cases, but not add files")
+            raise Forbidden("Your role is read-only: you can read cases, but not add files", reason="read_only")
         if task_id is not None:
             row = commands.task_row(conn, task_id)
             if row.state != "open" or not identity.may_work(user, commands.access_of(conn, row, engine.versions)):
-                raise Forbidden(f"You may not add files to task {task_id}")
+                raise Forbidden(f"You may not add files to task {task_id}", reason="no_files_here")
             case_id = row.case_id
         elif case_id is not None:
             _require_reader(conn, user, case_id)
@@ -169,7 +169,7 @@ def _audit(conn: Connection, now: datetime, case_id: str, changes: list[tuple[st
     try:
         commands._bump(commands.Ctx(conn, now, None), case, events)  # type: ignore[arg-type]
     except StaleCase:
-        raise Conflict(f"The case changed while the file was {verb}; please try again") from None
+        raise Conflict(f"The case changed while the file was {verb}; please try again", reason="file_race") from None
 
 
 MAX_REASON = 500
@@ -226,7 +226,7 @@ def _require_reader(conn: Connection, user: identity.User, case_id: str) -> Any:
         raise NotFound(f"No case {case_id!r}")
     people, groups = queries.participants(conn, case_id)
     if not identity.may_read_case(user, people, groups):
-        raise Forbidden(f"You do not take part in case {case_id}")
+        raise Forbidden(f"You do not take part in case {case_id}", reason="not_participant")
     return case
 
 
@@ -251,7 +251,7 @@ def get(engine: Any, actor: str, attachment_id: str, *, with_content: bool = Tru
         subject = None
         if row.case_id is None:
             if row.uploaded_by != actor and not user.has_role("admin"):
-                raise Forbidden(f"Attachment {attachment_id} is not yours")
+                raise Forbidden(f"Attachment {attachment_id} is not yours", reason="file_not_yours")
         else:
             subject = _require_reader(conn, user, row.case_id).started_by
         if with_content:

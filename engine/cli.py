@@ -135,6 +135,21 @@ def users_list(obj: Ctx) -> None:
         click.echo(f"{user.name}\tgroups={','.join(sorted(user.groups))}\troles={','.join(sorted(user.roles))}")
 
 
+@cli.group()
+def groups() -> None:
+    """Name candidate groups."""
+
+
+@groups.command("name", epilog=_ex("turnus groups name netvaerkssekretariat 'Netværkssekretariatet'"))
+@click.argument("group")
+@click.argument("display_name")
+@click.pass_obj
+def groups_name(obj: Ctx, group: str, display_name: str) -> None:
+    """Set the name a group is shown by (in "waiting on"; the id stays in the model)."""
+    obj.engine().name_group(group, display_name)
+
+
+
 @cli.command(epilog=_ex("turnus demo"))
 @click.option("--processes", "folder", default=str(DEFAULT_PROCESSES), type=click.Path(path_type=Path),
               help="Folder of BPMN/DMN files to deploy (default: the repository's processes/).")
@@ -265,7 +280,8 @@ def case_show(obj: Ctx, case_id: str, actor: str | None, as_json: bool) -> None:
     if view.incident:
         click.echo(f"  incident: {view.incident['element_id']}: {view.incident['message']}")
     if view.next_timer_at:
-        click.echo(f"  next timer: {_dt(view.next_timer_at)}")
+        named = f" ({view.next_timer_name})" if view.next_timer_name else ""
+        click.echo(f"  next timer: {_dt(view.next_timer_at)}{named}")
     for t in view.open_tasks:
         who = t.assignee or ",".join(t.candidate_groups + t.candidate_users)
         click.echo(f"  task {t.id} {t.element_id} '{t.name}' for {who} due {_dt(t.due_at)}")

@@ -29,10 +29,19 @@ DEMO_USERS: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("admin", "Administrator", (), ("admin",)),
 )
 
+# group id, the name people read in "waiting on"
+DEMO_GROUPS: tuple[tuple[str, str], ...] = (
+    ("leder", "Ledere"),
+    ("netvaerkssekretariat", "Netværkssekretariatet"),
+    ("ledelsesteam", "Ledelsesteamet"),
+)
+
 
 def seed(engine: object) -> list[str]:
-    """Add the demo users (idempotent); returns their names."""
+    """Add the demo users and name their groups (idempotent); returns the users' names."""
     password_hash = hash_password(DEMO_PASSWORD)
+    for group, display in DEMO_GROUPS:
+        engine.name_group(group, display)  # type: ignore[attr-defined]
     names = []
     for name, display, groups, roles in DEMO_USERS:
         engine.add_user(name, display_name=display, groups=groups, roles=roles,  # type: ignore[attr-defined]

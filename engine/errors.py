@@ -1,7 +1,9 @@
 """Errors the engine raises to its callers.
 
 Every error a user can cause is a ``TurnusError`` with a message a person can act on;
-callers (CLI, web) show ``str(err)`` and never a traceback.
+callers (CLI, web) show ``str(err)`` and never a traceback. ``str(err)`` is English (logs, the CLI); a
+refusal a participant can meet also carries a ``reason`` code and its ``params``, from which the web
+shows the message in the reader's language (web/refusals.py).
 """
 
 from __future__ import annotations
@@ -14,6 +16,11 @@ class TurnusError(Exception):
     """Base of every expected, user-facing error."""
 
     code = "error"
+
+    def __init__(self, message: str = "", *, reason: str | None = None, **params: object):
+        super().__init__(message)
+        self.reason = reason  # machine-readable, e.g. "assigned_to_other"; None: no translated text
+        self.params = params  # names and values the message refers to (task, user, ...)
 
 
 class NotFound(TurnusError):

@@ -267,3 +267,20 @@ def list_users(conn: Connection) -> list[User]:
     rows = conn.execute(select(users).where(users.c.active).order_by(users.c.name))
     return [User(r.name, r.display_name, frozenset(groups_of.get(r.name, ())), frozenset(roles_of.get(r.name, ())),
                  r.active) for r in rows]
+
+
+def name_group(conn: Connection, name: str, display_name: str) -> None:
+    """Give a group the name people read ("Netværkssekretariatet" for netvaerkssekretariat)."""
+    check_name(name, "group name")
+    display_name = display_name.strip()[:200]
+    if not display_name:
+        raise InvalidInput("A group's display name cannot be empty")
+    if conn.execute(select(groups.c.name).where(groups.c.name == name)).first() is None:
+        conn.execute(insert(groups).values(name=name, display_name=display_name))
+    else:
+        conn.execute(update(groups).where(groups.c.name == name).values(display_name=display_name))
+
+
+def group_names(conn: Connection) -> dict[str, str]:
+    """Every group's display name by its id."""
+    return {r.name: r.display_name for r in conn.execute(select(groups.c.name, groups.c.display_name))}

@@ -40,6 +40,7 @@ from engine.runtime.budget import work_budget
 from engine.service_audit import AuditQueries
 from engine.service_definitions import DefinitionCommands
 from engine.service_messaging import MessagingCommands
+from engine.service_sessions import SessionCommands
 from engine.store import schema
 from engine.store.db import is_busy, is_retryable, make_engine
 from engine.store.tables import cases
@@ -57,7 +58,7 @@ def _retry_or_raise(err: OperationalError) -> None:
 logger = logging.getLogger(__name__)
 
 
-class Engine(DefinitionCommands, MessagingCommands, AuditQueries):
+class Engine(DefinitionCommands, MessagingCommands, AuditQueries, SessionCommands):
     def __init__(self, db: DbEngine, clock: Clock, settings: Settings):
         self.db = db
         self.clock = clock
@@ -110,7 +111,7 @@ class Engine(DefinitionCommands, MessagingCommands, AuditQueries):
             if case_id is not None:
                 self._record_incident(case_id, info, actor, now)
             raise IncidentRaised(info, case_id) from None
-        raise Conflict("The case kept changing while this command ran; please try again")
+        raise Conflict("The case kept changing while this command ran; please try again", reason="kept_changing")
 
     def _record_incident(self, case_id: str, info: Any, actor: str, now: datetime) -> None:
         """Mark the case in a transaction of its own, retried like a command when it loses a race."""
@@ -124,7 +125,8 @@ class Engine(DefinitionCommands, MessagingCommands, AuditQueries):
             except OperationalError as err:
                 _retry_or_raise(err)
                 continue
-        raise Conflict("The case kept changing while its incident was recorded; please try again")
+        raise Conflict("The case kept changing while its incident was recorded; please try again",
+                       reason="kept_changing")
 
     def _read(self, fn: Callable[[Connection], T]) -> T:
         try:
@@ -154,7 +156,8 @@ class Engine(DefinitionCommands, MessagingCommands, AuditQueries):
 
     def _deploy(self, conn: Connection, now: datetime, bundles: list[Any], actor: str) -> list[DeployResult]:
         if actor != "system" and not identity.may_deploy(self._user(conn, actor)):
-            raise Forbidden(f"{actor} may not deploy definitions (needs the process-owner or admin role)")
+            raise Forbidden(f"{actor} may not deploy definitions (needs the process-owner or admin role)",
+                            reason="process_owner_only")
         return deploy_bundles(conn, bundles, actor, now)
 
     def add_user(self, name: str, *, groups: Sequence[str] = (), roles: Sequence[str] = (),
@@ -172,6 +175,12 @@ class Engine(DefinitionCommands, MessagingCommands, AuditQueries):
 
     def users(self) -> list[User]:
         return self._read(identity.list_users)
+
+    def name_group(self, name: str, display_name: str) -> None:
+        self._write(lambda conn, now: identity.name_group(conn, name, display_name))
+
+    def group_names(self) -> dict[str, str]:
+        return self._read(identity.group_names)
 
     # --- commands -----------------------------------------------------------------------
 
@@ -234,7 +243,7 @@ class Engine(DefinitionCommands, MessagingCommands, AuditQueries):
         def incident(conn: Connection) -> dict[str, Any]:
             user = self._user(conn, actor)
             if not user.has_role("admin") or not identity.may_mutate(user):
-                raise Forbidden("Only an administrator may retry an incident")
+                raise Forbidden("Only an administrator may retry an incident", reason="admin_only")
             row = conn.execute(select(cases.c.incident_json).where(cases.c.id == case_id)).first()
             if row is None:
                 raise NotFound(f"No case {case_id!r}")
@@ -274,7 +283,7 @@ class Engine(DefinitionCommands, MessagingCommands, AuditQueries):
             access = commands.access_of(conn, row, self.versions)
             if not (identity.may_see_task(user, access) or row.completed_by == actor
                     or (self._may_read(conn, user, view.case_id) and row.state != "open")):
-                raise Forbidden(f"Task {task_id} is not yours to see")
+                raise Forbidden(f"Task {task_id} is not yours to see", reason="task_not_visible")
             return dataclasses.replace(view, barred=access.barred)
         return self._read(run)
 
@@ -284,7 +293,7 @@ class Engine(DefinitionCommands, MessagingCommands, AuditQueries):
         if row is None:
             raise NotFound(f"No case {case_id!r}")
         if actor is not None and not self._may_read(conn, self._user(conn, actor), case_id):
-            raise Forbidden(f"You do not take part in case {case_id}")
+            raise Forbidden(f"You do not take part in case {case_id}", reason="not_participant")
         return row
 
     def case(self, case_id: str, actor: str | None, purpose: str = "case work") -> queries.CaseView:
@@ -307,9 +316,9 @@ class Engine(DefinitionCommands, MessagingCommands, AuditQueries):
             id=row.id, key=row.key, version=version.version, name=version.name, title=row.title,
             status=row.status, started_by=row.started_by, started_at=row.started_at, ended_at=row.ended_at,
             end_event=row.end_event, end_event_name=version.element_names.get(row.end_event or ""),
-            next_timer_at=row.next_timer_at,
+            next_timer_at=row.next_timer_at, next_timer_name=row.next_timer_name,
             incident=json.loads(row.incident_json) if row.incident_json else None,
-            data=data, open_tasks=open_rows,
+            data=data, open_tasks=open_rows, initiator_variable=version.initiator_variable,
         )
 
     def history(self, case_id: str, actor: str | None, purpose: str = "case work") -> list[queries.EventView]:

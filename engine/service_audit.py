@@ -29,7 +29,7 @@ class AuditQueries:
         if actor is None:
             return "operator"
         if not identity.may_audit(self._user(conn, actor)):
-            raise Forbidden("Only an auditor or an administrator may do this")
+            raise Forbidden("Only an auditor or an administrator may do this", reason="auditor_only")
         return actor
 
     def audit_search(self, actor: str, f: search.CaseFilter, page: int = 1, page_size: int = 25,

@@ -47,7 +47,8 @@ class DefinitionCommands:
     def _require_owner(self, actor: str) -> User:
         user = self.user(actor)
         if not identity.may_deploy(user):
-            raise Forbidden(f"{actor} may not work on definitions (needs the process-owner or admin role)")
+            raise Forbidden(f"{actor} may not work on definitions (needs the process-owner or admin role)",
+                            reason="process_owner_only")
         return user
 
     def definition_overview(self, actor: str) -> list[catalog.DefinitionOverview]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from flask import Blueprint, Flask, abort, current_app, flash, g, redirect, render_template, request, session, url_for
@@ -10,9 +11,9 @@ from flask_babel import gettext as _
 
 from engine.errors import NotFound
 from engine.passwords import hash_password, verify_password
-from web.deps import engine, safe_next
+from web.deps import engine, safe_next, settings
 from web.i18n import LANGUAGES
-from web.security import LoginThrottle
+from web.security import SignInThrottle
 
 bp = Blueprint("auth", __name__)
 log = logging.getLogger("turnus.web.auth")
@@ -21,23 +22,45 @@ _dummy_hash: list[str] = []  # verified against when the user is unknown, so tim
 
 def init_auth(app: Flask) -> None:
     web = app.extensions["turnus.settings"]
-    app.extensions["turnus.throttle"] = LoginThrottle(web.login_max_failures, web.login_window_seconds)
+    storage = app.extensions["turnus.engine"].rate_limit_storage()
+    app.extensions["turnus.throttle"] = SignInThrottle(storage, storage.now, web.login_max_failures,
+                                                       web.login_max_failures_per_address,
+                                                       web.login_window_seconds)
     app.before_request(_load_user)
     app.register_blueprint(bp)
 
 
+def _lifetimes() -> tuple[timedelta, timedelta]:
+    web = settings()
+    return timedelta(minutes=web.session_minutes), timedelta(hours=web.session_max_hours)
+
+
 def _load_user() -> None:
+    """The signed cookie names a server-side session; only a session the database still has signs in."""
     g.user = None
-    name = session.get("user")
-    if not isinstance(name, str):
+    token = session.get("sid")
+    if not isinstance(token, str):
+        return
+    name = engine().session_user(token, *_lifetimes())
+    if name is None:  # signed out, idle too long, or too old: the cookie alone is worth nothing
+        _fresh_session()
         return
     try:
         g.user = engine().user(name)
     except NotFound:  # the account was removed or deactivated since sign-in
-        session.clear()
+        engine().close_session(token)
+        _fresh_session()
 
 
-def _throttle() -> LoginThrottle:
+def _fresh_session() -> None:
+    """Drop everything from the cookie but the language choice."""
+    lang = session.get("lang")
+    session.clear()
+    if lang in LANGUAGES:
+        session["lang"] = lang
+
+
+def _throttle() -> SignInThrottle:
     return current_app.extensions["turnus.throttle"]
 
 
@@ -60,7 +83,7 @@ def login() -> Any:
         return render_template("login.html", next=target, name="")
     name = request.form.get("username", "").strip().lower()[:100]
     password = request.form.get("password", "")[:1000]
-    keys = (f"user:{name}", f"addr:{request.remote_addr}")
+    keys = (name, request.remote_addr or "-")
     wait = _throttle().retry_after(*keys)
     if wait:
         log.warning("sign-in refused (throttled) for %r from %s", name, request.remote_addr)
@@ -72,12 +95,12 @@ def login() -> Any:
         log.warning("failed sign-in for %r from %s", name, request.remote_addr)
         flash(_("The user name or password is wrong."), "error")
         return render_template("login.html", next=target, name=name), 401
-    _throttle().succeeded(keys[0])
-    lang = session.get("lang")
-    session.clear()  # a fresh session: nothing from before sign-in carries over
-    if lang in LANGUAGES:
-        session["lang"] = lang
-    session["user"] = name
+    _throttle().succeeded(*keys)
+    previous = session.get("sid")
+    if isinstance(previous, str):  # signing in again (perhaps as someone else) ends the old session
+        engine().close_session(previous)
+    _fresh_session()  # nothing from before sign-in carries over
+    session["sid"] = engine().open_session(name, _lifetimes()[1])
     session.permanent = True
     log.info("signed in: %s from %s", name, request.remote_addr)
     return redirect(target)
@@ -85,10 +108,10 @@ def login() -> Any:
 
 @bp.route("/logout", methods=["POST"])
 def logout() -> Any:
-    lang = session.get("lang")
-    session.clear()
-    if lang in LANGUAGES:
-        session["lang"] = lang
+    token = session.get("sid")
+    if isinstance(token, str):
+        engine().close_session(token)  # ends it on the server: a copy of the cookie no longer signs in
+    _fresh_session()
     flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"))
 

@@ -12,7 +12,7 @@ from engine import attachments, identity
 from engine.cases.commands import MAX_COMMENT
 from web.context import case_context
 from web.deps import display_name, engine, login_required, user
-from web.present import status_label
+from web.present import ended_text, holders_text, status_label, task_holders, timer_wait
 
 bp = Blueprint("cases", __name__)
 STATUSES = ("running", "completed", "cancelled")
@@ -26,12 +26,8 @@ def index() -> Any:
     summaries = engine().cases_for(user().name, status=status)
     names = {d.key: d.name for d in engine().definitions()}
     return render_template("cases.html", cases=summaries, status=status or "", statuses=STATUSES,
-                           process_names=names, status_label=status_label, who=_who)
-
-
-def _who(name: str) -> str:
-    """An assignee's display name, or the candidate groups as listed."""
-    return ", ".join(display_name(part.strip()) for part in name.split(",")) if name else "–"
+                           process_names=names, status_label=status_label, who=holders_text,
+                           timer_wait=timer_wait, ended_text=ended_text)
 
 
 def _render_case(case_id: str, comment_text: str = "", comment_error: str = "", status: int = 200) -> Any:
@@ -39,6 +35,7 @@ def _render_case(case_id: str, comment_text: str = "", comment_error: str = "", 
     removable = {f.id for f in ctx.files.values()
                  if identity.may_remove_attachment(user(), f.uploaded_by, ctx.case.status)}
     return render_template("case.html", ctx=ctx, status_label=status_label, who=display_name,
+                           holders=task_holders, timer_wait=timer_wait,
                            comment_text=comment_text, comment_error=comment_error,
                            max_comment=MAX_COMMENT, removable=removable,
                            max_reason=attachments.MAX_REASON), status

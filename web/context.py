@@ -13,7 +13,7 @@ from engine.cases.queries import CaseView, EventView
 from engine.errors import TurnusError
 from engine.forms import FormSchema
 from web.deps import directory, display_name, engine
-from web.present import format_value
+from web.present import format_value, timer_wait
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,15 @@ class Step:
     actor: str
     at: datetime
     items: list[Item] = field(default_factory=list)
+    phase: str | None = None
+
+
+@dataclass
+class Phase:
+    """Consecutive steps of one phase (a top-level subprocess), shown folded on the case page."""
+
+    name: str
+    steps: list[Step]
 
 
 @dataclass
@@ -39,19 +48,35 @@ class CaseContext:
     comments: list[EventView]
     files: dict[str, attachments.Attachment]
 
+    @property
+    def phases(self) -> list[Phase]:
+        groups: list[Phase] = []
+        for step in self.steps:
+            label = step.phase or step.name
+            if groups and step.phase is not None and groups[-1].name == label:
+                groups[-1].steps.append(step)
+            else:
+                groups.append(Phase(label, [step]))
+        return groups
+
 
 def phase_of(case: CaseView) -> str:
     if case.status == "running":
         if case.incident:
             return _("Stopped: a rule in the process failed")
         names = list(dict.fromkeys(t.name for t in case.open_tasks))
-        return ", ".join(names) if names else _("Waiting (a date or an event)")
+        if names:
+            return ", ".join(names)
+        if case.next_timer_at:
+            return _("Waiting for %(what)s", what=timer_wait(case.next_timer_name, case.next_timer_at))
+        return _("Waiting (a date or an event)")
     if case.status == "cancelled":
         return _("Cancelled")
     return case.end_event_name or _("Finished")
 
 
-def _items(form: FormSchema, data: dict[str, Any], files: dict[str, attachments.Attachment]) -> list[Item]:
+def _items(form: FormSchema, data: dict[str, Any], files: dict[str, attachments.Attachment],
+           hidden: str | None = None) -> list[Item]:
     items = []
     for f in form.fields:
         if f.id in data:
@@ -61,7 +86,7 @@ def _items(form: FormSchema, data: dict[str, Any], files: dict[str, attachments.
     known = {f.id for f in form.fields}
     people = directory()
     for key, value in data.items():  # data the form does not describe (the initiator, API callers' data)
-        if key not in known:
+        if key not in known and key != hidden:  # the initiator: the step already says who started the case
             is_person = isinstance(value, str) and value in people
             items.append(Item(key, people[value].display_name if is_person else format_value(None, value)))
     return items
@@ -93,11 +118,11 @@ def case_context(case_id: str, actor: str, purpose: str = "case work") -> CaseCo
                 start_form = FormSchema()
             data = event.payload.get("data") or {}
             steps.append(Step(_("Case started"), display_name(event.actor), event.at,
-                              _items(start_form, data, files)))
+                              _items(start_form, data, files, case.initiator_variable)))
         elif event.kind == "task_completed":
             data = event.payload.get("data") or {}
             steps.append(Step(event.element_name or event.payload.get("name") or "", display_name(event.actor),
-                              event.at, _items(form_for(event), data, files)))
+                              event.at, _items(form_for(event), data, files), event.phase))
         elif event.kind == "comment_added":
             comments.append(event)
     return CaseContext(case, phase_of(case), steps, comments, files)

@@ -62,3 +62,21 @@ def display_name(name: str | None) -> str:
         return ""
     found = directory().get(name)
     return found.display_name if found else name
+
+
+def group_names() -> dict[str, str]:
+    """Every group's display name by id, cached like the user directory."""
+    cache = current_app.extensions.setdefault("turnus.groups", {"at": 0.0, "groups": {}})
+    now = time.monotonic()
+    if now - cache["at"] > USERS_TTL:
+        cache["groups"] = engine().group_names()
+        cache["at"] = now
+    return cache["groups"]
+
+
+def person_or_group(name: str) -> str:
+    """A user's display name, else a group's, else the name as given."""
+    found = directory().get(name)
+    if found:
+        return found.display_name
+    return group_names().get(name, name)

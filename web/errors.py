@@ -11,6 +11,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from engine.errors import Busy, Conflict, Forbidden, InvalidInput, NotFound, TurnusError
+from web.refusals import refusal_text
 from web.security import log_refusal
 
 log = logging.getLogger("turnus.web")
@@ -31,23 +32,26 @@ def forbidden(detail: str = "") -> tuple[Any, int]:
 
 
 def turnus_error(err: TurnusError) -> tuple[Any, int]:
-    """The engine's refusals: 404, 403 (both logged), 409 with the reason, 400 for bad input."""
+    """The engine's refusals: 404, 403 (both logged), 409 with the reason, 400 for bad input. The detail is
+    the refusal in the reader's language (web/refusals.py), never the engine's English text."""
+    detail = refusal_text(err)
     if isinstance(err, NotFound):
         log_refusal(404, str(err))
         return not_found()
     if isinstance(err, Forbidden):
         log_refusal(403, str(err))
-        return forbidden(str(err))
+        return forbidden(detail)
     if isinstance(err, Conflict):
-        return page(409, _("This could not be done"), _("The case or task has changed."), str(err))
+        return page(409, _("This could not be done"), _("The case or task has changed."), detail)
     if err.code == "incident":  # a script in the process failed; the command was undone
         log.warning("incident: %s", err)
         return page(409, _("The step could not be completed"),
-                    _("A rule in the process failed, so nothing was changed. An administrator has been told."),
-                    str(err))
+                    _("A rule in the process failed, so nothing was changed. An administrator has been told."))
     if isinstance(err, InvalidInput):
-        return page(400, _("The request was not accepted"), _("Something in what was sent is not valid."), str(err))
-    return page(400, _("The request was not accepted"), str(err))
+        log.info("refused input: %s", err)
+        return page(400, _("The request was not accepted"), _("Something in what was sent is not valid."), detail)
+    log.info("refused: %s", err)
+    return page(400, _("The request was not accepted"), detail or _("Something in what was sent is not valid."))
 
 
 def init_errors(app: Flask) -> None:

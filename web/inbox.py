@@ -13,6 +13,7 @@ from engine.cases.queries import TaskView
 from engine.errors import Conflict, TurnusError
 from web.deps import directory, display_name, engine, login_required, safe_next, settings, user
 from web.errors import page
+from web.refusals import refusal_text
 
 bp = Blueprint("inbox", __name__)
 
@@ -94,10 +95,12 @@ def _back(task_id: str) -> str:
     return safe_next(request.form.get("next"), url_for("tasks.show", task_id=task_id))
 
 
-def _conflict(task_id: str) -> Any:
+def _conflict(task_id: str, err: Conflict) -> Any:
     """Why claiming/releasing/handing over did not work, in the person's language."""
     view = engine().task(task_id, user().name)
-    if view.state != "open":
+    if err.reason in ("no_candidates", "already_assigned"):
+        text = refusal_text(err)
+    elif view.state != "open":
         text = _("The task is no longer open.")
     elif view.assignee == user().name:
         text = _("You already have this task.")
@@ -113,8 +116,8 @@ def _conflict(task_id: str) -> Any:
 def claim(task_id: str) -> Any:
     try:
         engine().claim(task_id, user().name)
-    except Conflict:
-        return _conflict(task_id)
+    except Conflict as err:
+        return _conflict(task_id, err)
     flash(_("The task is now yours."), "success")
     return redirect(_back(task_id))
 
@@ -124,8 +127,8 @@ def claim(task_id: str) -> Any:
 def release(task_id: str) -> Any:
     try:
         engine().release(task_id, user().name)
-    except Conflict:
-        return _conflict(task_id)
+    except Conflict as err:
+        return _conflict(task_id, err)
     flash(_("The task is back with the group."), "success")
     return redirect(safe_next(request.form.get("next"), url_for("inbox.tasks")))
 
@@ -140,8 +143,8 @@ def assign(task_id: str) -> Any:
         return page(400, _("The request was not accepted"), _("There is no colleague with that user name."))
     try:
         engine().assign(task_id, user().name, to_user)
-    except Conflict:
-        return _conflict(task_id)
+    except Conflict as err:
+        return _conflict(task_id, err)
     flash(_("The task was handed to %(name)s.", name=display_name(to_user)), "success")
     return redirect(safe_next(request.form.get("next"), url_for("inbox.tasks")))
 

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 import markdown
 import nh3
 from flask_babel import gettext as _
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from engine.errors import FieldError
 from engine.forms import CoercionError, FormField, parse_date
-from web.deps import display_name
-from web.i18n import show_date, week_label
+from web.deps import display_name, group_names, person_or_group
+from web.i18n import show_date, show_datetime, week_label
 
 _TAGS = {"p", "br", "strong", "em", "b", "i", "ul", "ol", "li", "a", "code", "pre", "blockquote",
          "h3", "h4", "h5", "h6", "hr", "table", "thead", "tbody", "tr", "th", "td"}
@@ -32,8 +34,58 @@ def instructions(text: str) -> Markup:
     return Markup(clean)
 
 
+_URL = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
+_TRAILING = ".,;:!?)]}"
+
+
+def linkify(text: Any) -> Markup:
+    """Plain text with its http(s) addresses made links: the text is escaped first, only http/https become
+    links, and every link opens without handing this page to the target (rel="noopener noreferrer")."""
+    raw = "" if text is None else str(text)
+    out: list[str] = []
+    pos = 0
+    for match in _URL.finditer(raw):
+        url = match.group(0)
+        while url and url[-1] in _TRAILING:  # "see https://x.dk/a." links the address, not the full stop
+            url = url[:-1]
+        end = match.start() + len(url)
+        out.append(str(escape(raw[pos:match.start()])))
+        href = escape(url)
+        out.append(f'<a href="{href}" rel="noopener noreferrer">{href}</a>')
+        pos = end
+    out.append(str(escape(raw[pos:])))
+    return Markup("".join(out))
+
+
 def status_label(status: str) -> str:
     return {"running": _("In progress"), "completed": _("Finished"), "cancelled": _("Cancelled")}.get(status, status)
+
+
+def task_holders(assignee: str | None, groups: Sequence[str], users: Sequence[str]) -> str:
+    """Who a task waits on, as people read it: the assignee, or the candidate groups' and users' names."""
+    if assignee:
+        return display_name(assignee)
+    names = group_names()
+    return ", ".join([names.get(g, g) for g in groups] + [display_name(u) for u in users]) or "–"
+
+
+def holders_text(who: str) -> str:
+    """The same from a stored "a, b" list (My cases), each part a user or a group."""
+    return ", ".join(person_or_group(part.strip()) for part in who.split(",")) if who else "–"
+
+
+def timer_wait(name: str | None, at: datetime | None) -> str:
+    """What a case with no open task waits for, and when: "Startdato 1.3.2027 kl. 08.00"."""
+    if at is None:
+        return ""
+    return f"{name or _('A date')} {show_datetime(at)}"
+
+
+def ended_text(status: str, ended_at: datetime | None) -> str:
+    """ "Finished 3.4.2027" for a case that has ended."""
+    if status == "running" or ended_at is None:
+        return ""
+    return _("%(status)s %(date)s", status=status_label(status), date=show_date(ended_at))
 
 
 def yes_no(value: Any) -> str:

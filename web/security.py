@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import logging
-import threading
-import time
-from collections import deque
+import math
 from collections.abc import Callable
+from urllib.parse import quote
 
 from flask import Flask, Response, abort, g, request
 from flask_wtf.csrf import CSRFProtect
+from limits import RateLimitItem, RateLimitItemPerSecond
+from limits.storage import Storage
+from limits.strategies import FixedWindowRateLimiter
 from werkzeug.routing import BaseConverter
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -60,50 +62,37 @@ def log_refusal(status: int, reason: str) -> None:
                      user.name if user else "-", request.remote_addr, reason)
 
 
-class LoginThrottle:
-    """Failed sign-ins counted per key (a user name, a client address) in a sliding window.
+class SignInThrottle:
+    """Failed sign-ins, counted by the `limits` library (fixed windows) in the shared database store.
 
-    In memory, per process: good for the embedded default. Several web processes each count their own
-    failures, so a deployment that runs many needs a shared store (or the identity provider's limits).
+    Keyed per (user name, client address) so that guessing one account's password from one machine locks
+    only that pair: the account's owner elsewhere, and everybody else behind the same address, still get
+    in. A looser per-address limit stops one machine from trying many accounts. A correct password
+    clears the pair's count.
     """
 
-    def __init__(self, max_failures: int, window_seconds: float, now: Callable[[], float] = time.monotonic):
-        self.max_failures = max_failures
-        self.window = window_seconds
-        self._now = now
-        self._failures: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
+    def __init__(self, storage: Storage, now: Callable[[], float], max_failures: int, max_per_address: int,
+                 window_seconds: int):
+        self.now = now  # epoch seconds, the same clock the storage expires windows by
+        self.limiter = FixedWindowRateLimiter(storage)
+        self.pair = RateLimitItemPerSecond(max_failures, window_seconds, namespace="signin-pair")
+        self.address = RateLimitItemPerSecond(max_per_address, window_seconds, namespace="signin-address")
 
-    def _recent(self, key: str, now: float) -> deque[float]:
-        stamps = self._failures.get(key)
-        if stamps is None:
-            return deque()
-        while stamps and stamps[0] <= now - self.window:
-            stamps.popleft()
-        if not stamps:
-            del self._failures[key]
-        return stamps
+    def _limits(self, user: str, address: str) -> tuple[tuple[RateLimitItem, tuple[str, ...]], ...]:
+        return ((self.pair, (quote(user, safe=""), address)), (self.address, (address,)))
 
-    def retry_after(self, *keys: str) -> int:
-        """Seconds until a sign-in is allowed again for all ``keys``; 0 if allowed now."""
-        now = self._now()
+    def retry_after(self, user: str, address: str) -> int:
+        """Seconds until this user may try again from this address; 0 if now."""
+        now = self.now()
         wait = 0.0
-        with self._lock:
-            for key in keys:
-                stamps = self._recent(key, now)
-                if len(stamps) >= self.max_failures:
-                    wait = max(wait, stamps[-self.max_failures] + self.window - now)
-        return int(wait) + 1 if wait > 0 else 0
+        for item, ids in self._limits(user, address):
+            if not self.limiter.test(item, *ids):
+                wait = max(wait, self.limiter.get_window_stats(item, *ids).reset_time - now)
+        return math.ceil(wait) if wait > 0 else 0
 
-    def failed(self, *keys: str) -> None:
-        now = self._now()
-        with self._lock:
-            if len(self._failures) > 10_000:  # drop keys whose window has passed, so memory stays bounded
-                for key in list(self._failures):
-                    self._recent(key, now)
-            for key in keys:
-                self._failures.setdefault(key, deque(maxlen=self.max_failures * 4)).append(now)
+    def failed(self, user: str, address: str) -> None:
+        for item, ids in self._limits(user, address):
+            self.limiter.hit(item, *ids)
 
-    def succeeded(self, key: str) -> None:
-        with self._lock:
-            self._failures.pop(key, None)
+    def succeeded(self, user: str, address: str) -> None:
+        self.limiter.clear(self.pair, quote(user, safe=""), address)

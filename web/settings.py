@@ -30,11 +30,19 @@ class WebSettings:
     # Send the session cookie only over HTTPS. On by default; `turnus serve` (plain HTTP on one machine)
     # turns it off unless this is set explicitly.
     cookie_secure: bool = field(default_factory=lambda: _flag("TURNUS_COOKIE_SECURE", True))
-    # Minutes a signed-in session lasts without activity.
+    # Minutes a signed-in session lasts without activity. Sessions are kept in the database: signing out
+    # ends one on the server at once, so a copied cookie is worth nothing afterwards.
     session_minutes: int = field(default_factory=lambda: int(_env("TURNUS_SESSION_MINUTES", "480")))
-    # Failed sign-ins allowed per user name and per client address within the window below, before
-    # further attempts are refused. Counted in memory per process: several processes need a shared store.
+    # Hours a session lasts at most, however active: then the user signs in again.
+    session_max_hours: int = field(default_factory=lambda: int(_env("TURNUS_SESSION_MAX_HOURS", "12")))
+    # Failed sign-ins allowed for one user name from one client address within the window below; then
+    # that pair is refused until the window ends. The same user from elsewhere, and others from the same
+    # address, can still sign in. Counted in the database, so every web process shares the count.
     login_max_failures: int = field(default_factory=lambda: int(_env("TURNUS_LOGIN_MAX_FAILURES", "5")))
+    # Failed sign-ins allowed from one client address (any user names) within the window: a looser limit
+    # against one machine trying many accounts. Behind a shared NAT, raise it rather than lower it.
+    login_max_failures_per_address: int = field(
+        default_factory=lambda: int(_env("TURNUS_LOGIN_MAX_FAILURES_PER_ADDRESS", "50")))
     # The window (seconds) over which failed sign-ins are counted, and how long a lock-out lasts.
     login_window_seconds: int = field(default_factory=lambda: int(_env("TURNUS_LOGIN_WINDOW_SECONDS", "900")))
     # Largest file accepted as an attachment, in bytes.

@@ -58,29 +58,32 @@ def access_of(conn: Connection, row: Any, cache: VersionCache | None = None) -> 
 
 def _require_may_mutate(user: User) -> None:
     if not identity.may_mutate(user):
-        raise Forbidden("Your role is read-only: you can read cases, but not change anything")
+        raise Forbidden("Your role is read-only: you can read cases, but not change anything", reason="read_only")
 
 
 def _require_open(row: Any, conn: Connection) -> None:
     when = row.completed_at.isoformat(timespec="seconds") if row.completed_at else "earlier"
     if row.state == "completed":
-        raise Conflict(f"Task '{row.name}' was already completed by {row.completed_by} at {when}")
+        raise Conflict(f"Task '{row.name}' was already completed by {row.completed_by} at {when}",
+                       reason="already_completed", task=row.name, user=row.completed_by, at=row.completed_at)
     if row.state == "cancelled":
-        raise Conflict(_why_cancelled(conn, row, when))
+        _refuse_cancelled(conn, row, when)
     if row.state != "open":
-        raise Conflict(f"Task '{row.name}' is no longer open (it was {row.state})")
+        raise Conflict(f"Task '{row.name}' is no longer open (it was {row.state})", reason="not_open", task=row.name)
 
 
-def _why_cancelled(conn: Connection, row: Any, when: str) -> str:
+def _refuse_cancelled(conn: Connection, row: Any, when: str) -> None:
     """The loser of a race between branches hears which completion cancelled its task."""
     status = conn.execute(select(cases.c.status).where(cases.c.id == row.case_id)).scalar()
     cause = conn.execute(select(tasks.c.name, tasks.c.completed_by).where(
         tasks.c.case_id == row.case_id, tasks.c.state == "completed", tasks.c.completed_at == row.completed_at)
     ).first() if row.completed_at else None
     by = f" when {cause.completed_by} completed '{cause.name}'" if cause else ""
-    if status != "running":
-        return f"Task '{row.name}' was cancelled at {when}: the case ended{by}"
-    return f"Task '{row.name}' was cancelled at {when}: the case moved on without it{by}"
+    ended = "the case ended" if status != "running" else "the case moved on without it"
+    if cause:
+        raise Conflict(f"Task '{row.name}' was cancelled at {when}: {ended}{by}", reason="task_cancelled_by",
+                       task=row.name, user=cause.completed_by, other=cause.name)
+    raise Conflict(f"Task '{row.name}' was cancelled at {when}: {ended}", reason="task_cancelled", task=row.name)
 
 
 def _writer(ctx: Ctx, case: Any) -> EventWriter:
@@ -97,7 +100,8 @@ def _bump(ctx: Ctx, case: Any, events: EventWriter) -> None:
 
 def _require_running(case: Any) -> None:
     if case.status != "running":
-        raise Conflict(f"Case {case.id} is {case.status}; nothing more can be done in it")
+        raise Conflict(f"Case {case.id} is {case.status}; nothing more can be done in it", reason="case_closed",
+                       status=case.status)
 
 
 def case_title(values: dict[str, Any], process_name: str) -> str:
@@ -111,7 +115,8 @@ def start(ctx: Ctx, user: User, key: str, data: dict[str, Any], business_key: st
     version = ctx.cache.latest(ctx.conn, key)
     if not identity.may_start(user, version.starter_users, version.starter_groups):
         raise Forbidden(f"You may not start '{version.name}': it is open to "
-                        + ", ".join(sorted(version.starter_users | version.starter_groups)))
+                        + ", ".join(sorted(version.starter_users | version.starter_groups)),
+                        reason="not_starter", process=version.name)
     values = version.start_form.validate(data or {})
     duties.check_user_fields(ctx.conn, version.start_form, values, user.name)
     form_rules.check(version.start_form, values)
@@ -141,7 +146,7 @@ def complete(ctx: Ctx, user: User, task_id: str, data: dict[str, Any]) -> live.L
     _require_open(row, ctx.conn)
     access = access_of(ctx.conn, row, ctx.cache)
     if not identity.may_work(user, access):
-        raise Forbidden(_why_not(row, access, user))
+        raise _why_not(row, access, user)
     case = _case_row(ctx.conn, row.case_id)
     # Read the task again now that the case is locked: a rival who completed it committed before the lock
     # was granted, and the loser must hear "already completed by X", not that the case moved on.
@@ -156,7 +161,7 @@ def complete(ctx: Ctx, user: User, task_id: str, data: dict[str, Any]) -> live.L
     lc = live.load(ctx.conn, case, version, ctx.now)
     task = rt.get_task(lc.wf, task_id)
     if task is None or task.state != TaskState.READY or not task.task_spec.manual:
-        raise Conflict(f"Task '{row.name}' is not ready to be completed")
+        raise Conflict(f"Task '{row.name}' is not ready to be completed", reason="not_ready", task=row.name)
     form_rules.check(form, values, task.data)
     before = {k: task.data.get(k) for k in values}
     rt.complete_human_task(lc.wf, task, values, ctx.now)
@@ -172,14 +177,17 @@ def complete(ctx: Ctx, user: User, task_id: str, data: dict[str, Any]) -> live.L
     return lc
 
 
-def _why_not(row: Any, access: TaskAccess, user: User) -> str:
+def _why_not(row: Any, access: TaskAccess, user: User) -> Forbidden:
     if not identity.may_mutate(user):
-        return "Your role is read-only: you can read cases, but not change anything"
+        return Forbidden("Your role is read-only: you can read cases, but not change anything", reason="read_only")
     if identity.is_barred(user, access):
-        return duties.refusal(row.name, access.bar_reason(user.name))
+        rule = access.bar_reason(user.name)
+        return Forbidden(duties.refusal(row.name, rule), reason=duties.refusal_reason(rule), task=row.name)
     if row.assignee and row.assignee != user.name:
-        return f"Task '{row.name}' is assigned to {row.assignee}, not to you"
-    return f"You are not among those who may work on task '{row.name}'"
+        return Forbidden(f"Task '{row.name}' is assigned to {row.assignee}, not to you", reason="assigned_to_other",
+                         task=row.name, user=row.assignee)
+    return Forbidden(f"You are not among those who may work on task '{row.name}'", reason="not_candidate",
+                     task=row.name)
 
 
 def claim(ctx: Ctx, user: User, task_id: str) -> None:
@@ -188,11 +196,12 @@ def claim(ctx: Ctx, user: User, task_id: str) -> None:
     access = access_of(ctx.conn, row, ctx.cache)
     _require_may_mutate(user)
     if row.assignee == user.name:
-        raise Conflict(f"You already have task '{row.name}'")
+        raise Conflict(f"You already have task '{row.name}'", reason="already_yours", task=row.name)
     if row.assignee:
-        raise Conflict(f"Task '{row.name}' is already claimed by {row.assignee}")
+        raise Conflict(f"Task '{row.name}' is already claimed by {row.assignee}", reason="already_claimed",
+                       task=row.name, user=row.assignee)
     if not identity.may_claim(user, access):
-        raise Forbidden(_why_not(row, access, user))
+        raise _why_not(row, access, user)
     _set_assignee(ctx, row, user.name, "task_claimed", user.name)
 
 
@@ -200,14 +209,15 @@ def release(ctx: Ctx, user: User, task_id: str) -> None:
     row = task_row(ctx.conn, task_id)
     _require_open(row, ctx.conn)
     if row.assignee is None:
-        raise Conflict(f"Task '{row.name}' is not claimed by anyone")
+        raise Conflict(f"Task '{row.name}' is not claimed by anyone", reason="not_claimed", task=row.name)
     _require_may_mutate(user)
     access = access_of(ctx.conn, row, ctx.cache)
     if not access.has_candidates:
         raise Conflict(f"Task '{row.name}' has no group or candidates to give it back to: "
-                       "hand it to a colleague instead")
+                       "hand it to a colleague instead", reason="no_candidates", task=row.name)
     if not identity.may_release(user, access):
-        raise Forbidden(f"Task '{row.name}' is claimed by {row.assignee}; only they or an administrator may release it")
+        raise Forbidden(f"Task '{row.name}' is claimed by {row.assignee}; only they or an administrator may release it",
+                        reason="release_not_yours", task=row.name, user=row.assignee)
     _set_assignee(ctx, row, None, "task_released", user.name, previous=row.assignee)
 
 
@@ -217,26 +227,31 @@ def assign(ctx: Ctx, user: User, task_id: str, to_user: str) -> None:
     _require_may_mutate(user)
     access = access_of(ctx.conn, row, ctx.cache)
     if not identity.may_assign(user, access):
-        raise Forbidden(f"You may not hand over task '{row.name}' (it is {row.assignee or 'unclaimed'})")
+        raise Forbidden(f"You may not hand over task '{row.name}' (it is {row.assignee or 'unclaimed'})",
+                        reason="assign_not_allowed", task=row.name)
     if not identity.user_exists(ctx.conn, to_user):
-        raise InvalidInput(f"No user named {to_user!r} to hand the task to")
+        raise InvalidInput(f"No user named {to_user!r} to hand the task to", reason="no_such_user", user=to_user)
     if to_user == row.assignee:
-        raise Conflict(f"Task '{row.name}' is already assigned to {to_user}")
+        raise Conflict(f"Task '{row.name}' is already assigned to {to_user}", reason="already_assigned",
+                       task=row.name, user=to_user)
     target = identity.load_user(ctx.conn, to_user)
     if not identity.may_receive(target, access):
-        raise Forbidden(_why_not_receive(row, access, target))
+        raise _why_not_receive(row, access, target)
     _set_assignee(ctx, row, to_user, "task_assigned", user.name, previous=row.assignee)
 
 
-def _why_not_receive(row: Any, access: TaskAccess, target: User) -> str:
+def _why_not_receive(row: Any, access: TaskAccess, target: User) -> Forbidden:
     if not identity.may_mutate(target):
-        return f"{target.display_name} has a read-only role and cannot be given task '{row.name}'"
+        return Forbidden(f"{target.display_name} has a read-only role and cannot be given task '{row.name}'",
+                         reason="receiver_read_only", task=row.name, user=target.name)
     if identity.is_barred(target, access):
         rule = access.bar_reason(target.name)
         why = ("started this case" if rule == identity.DUTY_INITIATOR
                else "did an earlier step this task must be independent of")
-        return f"Task '{row.name}' cannot be handed to {target.display_name}: they {why}"
-    return f"{target.display_name} is not among those who may work on task '{row.name}'"
+        return Forbidden(f"Task '{row.name}' cannot be handed to {target.display_name}: they {why}",
+                         reason="receiver_" + duties.refusal_reason(rule), task=row.name, user=target.name)
+    return Forbidden(f"{target.display_name} is not among those who may work on task '{row.name}'",
+                     reason="receiver_not_candidate", task=row.name, user=target.name)
 
 
 def _set_assignee(ctx: Ctx, row: Any, assignee: str | None, kind: str, actor: str, **payload: Any) -> None:
@@ -256,12 +271,13 @@ def _set_assignee(ctx: Ctx, row: Any, assignee: str | None, kind: str, actor: st
 def comment(ctx: Ctx, user: User, case_id: str, text: str, may_read: bool) -> None:
     text = (text or "").strip()
     if not text:
-        raise InvalidInput("A comment cannot be empty")
+        raise InvalidInput("A comment cannot be empty", reason="comment_empty")
     if len(text) > MAX_COMMENT:
-        raise InvalidInput(f"A comment can be at most {MAX_COMMENT} characters (this one has {len(text)})")
+        raise InvalidInput(f"A comment can be at most {MAX_COMMENT} characters (this one has {len(text)})",
+                           reason="comment_too_long", count=MAX_COMMENT)
     case = _case_row(ctx.conn, case_id)
     if not may_read:
-        raise Forbidden(f"You do not take part in case {case_id}")
+        raise Forbidden(f"You do not take part in case {case_id}", reason="not_participant")
     _require_may_mutate(user)
     events = _writer(ctx, case)
     events.add("comment_added", user.name, text=text)
@@ -271,10 +287,10 @@ def comment(ctx: Ctx, user: User, case_id: str, text: str, may_read: bool) -> No
 def cancel(ctx: Ctx, user: User, case_id: str, reason: str) -> None:
     _require_may_mutate(user)
     if not identity.may_cancel(user):
-        raise Forbidden("Only an administrator may cancel a case")
+        raise Forbidden("Only an administrator may cancel a case", reason="admin_only")
     reason = (reason or "").strip()
     if not reason:
-        raise InvalidInput("Give a reason for cancelling the case")
+        raise InvalidInput("Give a reason for cancelling the case", reason="cancel_reason")
     case = _case_row(ctx.conn, case_id)
     _require_running(case)
     version = ctx.cache.get(ctx.conn, case.version_id)
@@ -290,7 +306,7 @@ def save_draft(ctx: Ctx, user: User, task_id: str, data: dict[str, Any]) -> None
     _require_open(row, ctx.conn)
     access = access_of(ctx.conn, row, ctx.cache)
     if not identity.may_work(user, access):
-        raise Forbidden(_why_not(row, access, user))
+        raise _why_not(row, access, user)
     version = ctx.cache.get(ctx.conn, _case_row(ctx.conn, row.case_id).version_id)
     meta = version.user_tasks.get(row.element_id)
     values = (meta.form if meta else FormSchema()).validate(data or {}, partial=True)

@@ -52,6 +52,13 @@ def barred(conn: Connection, row: Any, cache: VersionCache | None = None) -> fro
     return identity.barred_by_rules(rules, initiator, completers)
 
 
+def refusal_reason(rule: str | None) -> str:
+    """The reason code of a duty refusal (for translated messages)."""
+    if rule == identity.DUTY_INITIATOR:
+        return "duty_initiator"
+    return "duty_completer"
+
+
 def refusal(task_name: str, rule: str | None) -> str:
     """Why a barred user may not do a task, in words a participant can act on."""
     if rule == identity.DUTY_INITIATOR:

@@ -191,7 +191,9 @@ def commit(lc: LiveCase, *, title: str | None = None) -> None:
     change = st.diff(lc.stored, after)
     lc.bytes_written = change.bytes_written
     conn = lc.conn
-    values: dict[str, Any] = {"next_timer_at": rt.next_timer_at(lc.wf), **lc.events.seal()}
+    timer = rt.next_timer(lc.wf)
+    values: dict[str, Any] = {"next_timer_at": timer[0] if timer else None,
+                              "next_timer_name": timer[1][:300] if timer else None, **lc.events.seal()}
     if lc.wf.is_completed() and lc.status == "running":
         rt.check_finished(lc.wf)  # the general guard: finished without an end is an incident
         end = rt.end_event(lc.wf)
@@ -199,12 +201,13 @@ def commit(lc: LiveCase, *, title: str | None = None) -> None:
         lc.events.add("case_completed", "system", element_id=end[0] if end else None,
                       end_event=end[1] if end else None)
         values.update(status="completed", ended_at=lc.now, end_event=end[0] if end else None,
-                      next_timer_at=None, **lc.events.seal())
+                      next_timer_at=None, next_timer_name=None, **lc.events.seal())
     elif lc.status != "running":
         if lc.closing:
             kind, actor, payload = lc.closing
             lc.events.add(kind, actor, **payload)
-        values.update(status=lc.status, ended_at=lc.now, next_timer_at=None, **lc.events.seal())
+        values.update(status=lc.status, ended_at=lc.now, next_timer_at=None, next_timer_name=None,
+                      **lc.events.seal())
     if title is not None:
         values["title"] = title
     if lc.row is None:

@@ -40,6 +40,7 @@ class TaskView:
     form: FormSchema = field(default_factory=FormSchema)
     # (user, rule) pairs the task's duty rules bar; filled where a decision is shown (engine.service.task)
     barred: frozenset[tuple[str, str]] = frozenset()
+    closes_by: str | None = None  # the task closes by itself at this timer (so it is optional)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -66,6 +67,7 @@ class EventView:
     element_name: str | None
     task_id: str | None
     payload: dict[str, Any]
+    phase: str | None = None  # the top-level subprocess the element sits in, if any
 
     def to_dict(self) -> dict[str, Any]:
         return {"seq": self.seq, "at": self.at.isoformat(), "actor": self.actor, "kind": self.kind,
@@ -87,9 +89,11 @@ class CaseView:
     end_event: str | None
     end_event_name: str | None
     next_timer_at: datetime | None
+    next_timer_name: str | None  # what the case waits for at next_timer_at (the timer event's BPMN name)
     incident: dict[str, Any] | None
     data: dict[str, Any]
     open_tasks: list[TaskView]
+    initiator_variable: str | None = None  # the data field camunda:initiator fills with the starter's name
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -98,6 +102,7 @@ class CaseView:
             "ended_at": self.ended_at.isoformat() if self.ended_at else None, "end_event": self.end_event,
             "end_event_name": self.end_event_name,
             "next_timer_at": self.next_timer_at.isoformat() if self.next_timer_at else None,
+            "next_timer_name": self.next_timer_name,
             "incident": self.incident, "data": self.data, "open_tasks": [t.to_dict() for t in self.open_tasks],
         }
 
@@ -106,11 +111,11 @@ _TASK_COLUMNS = [tasks, cases.c.title.label("case_title"), cases.c.key, cases.c.
 
 
 def _view(row: Any, cache: VersionCache | None = None, conn: Connection | None = None) -> TaskView:
-    doc, form = "", FormSchema()
+    doc, form, closes_by = "", FormSchema(), None
     if cache is not None and conn is not None:
         meta = cache.get(conn, row.version_id).user_tasks.get(row.element_id)
         if meta:
-            doc, form = meta.documentation, meta.form
+            doc, form, closes_by = meta.documentation, meta.form, meta.closes_by
     return TaskView(
         id=row.id, case_id=row.case_id, case_title=row.case_title, key=row.key, element_id=row.element_id,
         name=row.name, lane=row.lane, state=row.state, assignee=row.assignee,
@@ -118,6 +123,7 @@ def _view(row: Any, cache: VersionCache | None = None, conn: Connection | None =
         candidate_groups=tuple(json.loads(row.candidate_groups)), due_at=row.due_at,
         follow_up_at=row.follow_up_at, priority=row.priority, created_at=row.created_at,
         completed_at=row.completed_at, completed_by=row.completed_by, documentation=doc, form=form,
+        closes_by=closes_by,
     )
 
 
@@ -184,10 +190,12 @@ def case_data(wf: Any) -> dict[str, Any]:
 
 def history(conn: Connection, cache: VersionCache, case_id: str) -> list[EventView]:
     version_id = conn.execute(select(cases.c.version_id).where(cases.c.id == case_id)).scalar()
-    names = cache.get(conn, version_id).element_names if version_id is not None else {}
+    version = cache.get(conn, version_id) if version_id is not None else None
+    names = version.element_names if version else {}
+    phases = version.element_phases if version else {}
     rows = conn.execute(select(case_events).where(case_events.c.case_id == case_id).order_by(case_events.c.seq))
     return [EventView(r.seq, r.at, r.actor, r.kind, r.element_id, names.get(r.element_id or "", None),
-                      r.task_id, json.loads(r.payload_json)) for r in rows]
+                      r.task_id, json.loads(r.payload_json), phases.get(r.element_id or "")) for r in rows]
 
 
 def log_access(conn: Connection, actor: str, action: str, obj: str, purpose: str, subject: str | None,
@@ -213,6 +221,8 @@ class CaseSummary:
     ended_at: datetime | None
     end_event: str | None
     open_tasks: tuple[tuple[str, str], ...]  # (step name, who: assignee or candidate groups) — "waiting on whom"
+    next_timer_at: datetime | None = None  # with no open task, what the case waits for, and until when
+    next_timer_name: str | None = None
 
 
 def cases_for(conn: Connection, user: User, *, status: str | None = None, limit: int = 200) -> list[CaseSummary]:
@@ -235,7 +245,7 @@ def cases_for(conn: Connection, user: User, *, status: str | None = None, limit:
             who = t.assignee or ", ".join(json.loads(t.candidate_groups) + json.loads(t.candidate_users))
             waiting.setdefault(t.case_id, []).append((t.name, who))
     return [CaseSummary(r.id, r.key, r.title, r.status, r.started_by, r.started_at, r.ended_at, r.end_event,
-                        tuple(waiting.get(r.id, ()))) for r in rows]
+                        tuple(waiting.get(r.id, ())), r.next_timer_at, r.next_timer_name) for r in rows]
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -34,6 +34,7 @@ class TaskMeta:
     raw: Mapping[str, Any]  # assignee, candidate_users, candidate_groups, due_date, follow_up_date, priority
     form: FormSchema
     duty_rules: tuple[str, ...] = ()  # turnus:notBy rules, enforced by engine.identity
+    closes_by: str | None = None  # an interrupting boundary timer's name: the task is optional
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,7 @@ class VersionInfo:
     deployed_at: datetime
     starter_users: frozenset[str] = frozenset()
     starter_groups: frozenset[str] = frozenset()
+    element_phases: Mapping[str, str] = field(default_factory=dict)  # element id -> its phase's name
 
 
 def _meta_of(bundle: Any) -> dict[str, Any]:
@@ -66,10 +68,10 @@ def _meta_of(bundle: Any) -> dict[str, Any]:
                 "assignee": ut.assignee, "candidate_users": list(ut.candidate_users),
                 "candidate_groups": list(ut.candidate_groups), "due_date": ut.due_date,
                 "follow_up_date": ut.follow_up_date, "priority": ut.priority, "form": ut.form.to_dict(),
-                "duty_rules": list(ut.duty_rules),
+                "duty_rules": list(ut.duty_rules), "closes_by": ut.closes_by,
             }
     return {"start_form": top.start_form.to_dict(), "initiator_variable": top.initiator_variable,
-            "user_tasks": user_tasks, "element_names": names,
+            "user_tasks": user_tasks, "element_names": names, "element_phases": dict(top.element_phases),
             "starter_users": list(top.starter_users), "starter_groups": list(top.starter_groups)}
 
 
@@ -141,7 +143,7 @@ def _info(row: Any) -> VersionInfo:
         eid: TaskMeta(eid, t["name"], t["lane"], t["documentation"],
                       {k: t[k] for k in ("assignee", "candidate_users", "candidate_groups", "due_date",
                                          "follow_up_date", "priority")},
-                      FormSchema.from_dict(t["form"]), tuple(t.get("duty_rules", ())))
+                      FormSchema.from_dict(t["form"]), tuple(t.get("duty_rules", ())), t.get("closes_by"))
         for eid, t in meta["user_tasks"].items()
     }
     return VersionInfo(
@@ -150,4 +152,5 @@ def _info(row: Any) -> VersionInfo:
         user_tasks=tasks, element_names=meta["element_names"], deployed_by=row.deployed_by,
         deployed_at=row.deployed_at, starter_users=frozenset(meta.get("starter_users", ())),
         starter_groups=frozenset(meta.get("starter_groups", ())),
+        element_phases=meta.get("element_phases", {}),
     )

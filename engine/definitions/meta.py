@@ -28,6 +28,12 @@ def process_meta(doc: Document, element: etree._Element) -> ProcessMeta:
         for el in element.iter()
         if isinstance(el.tag, str) and el.get("id") and el.get("name")
     }
+    phases = {}
+    for sub in element.findall(bpmn("subProcess")):  # each top-level subprocess is a phase of the case
+        label = sub.get("name") or sub.get("id", "")
+        for el in sub.iter():
+            if isinstance(el.tag, str) and el.get("id"):
+                phases[el.get("id", "")] = label
     return ProcessMeta(
         process_id=element.get("id", ""),
         name=element.get("name") or element.get("id", ""),
@@ -35,6 +41,7 @@ def process_meta(doc: Document, element: etree._Element) -> ProcessMeta:
         initiator_variable=cattr(start, "initiator") if start is not None else None,
         user_tasks=MappingProxyType(tasks),
         element_names=MappingProxyType(names),
+        element_phases=MappingProxyType(phases),
         starter_users=split_list(cattr(element, "candidateStarterUsers")),
         starter_groups=split_list(cattr(element, "candidateStarterGroups")),
     )
@@ -63,4 +70,17 @@ def user_task_meta(doc: Document, task: etree._Element, lanes: dict[str, str | N
         priority=cattr(task, "priority"),
         form=read_form(task, doc.name)[0],
         duty_rules=duty_rules(task),
+        closes_by=_closing_timer(task),
     )
+
+
+def _closing_timer(task: etree._Element) -> str | None:
+    """The name (or id) of an interrupting boundary timer attached to ``task``, if there is one."""
+    parent = task.getparent()
+    if parent is None:
+        return None
+    for event in parent.findall(bpmn("boundaryEvent")):
+        if (event.get("attachedToRef") == task.get("id") and event.get("cancelActivity", "true") != "false"
+                and event.find(bpmn("timerEventDefinition")) is not None):
+            return event.get("name") or event.get("id") or ""
+    return None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from engine.errors import Problem
 from engine.forms import FormSchema
@@ -25,6 +25,9 @@ class UserTaskMeta:
     form: FormSchema
     # turnus:notBy rules (engine.definitions.duties): "initiator", "completerOf:TASK_ID"
     duty_rules: tuple[str, ...] = ()
+    # The name of an interrupting timer on the task's boundary: the task closes by itself then, so doing it
+    # is optional (e.g. "report an early end" until "14 days before the end date").
+    closes_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,8 @@ class ProcessMeta:
     # camunda:candidateStarterUsers / candidateStarterGroups on the process; both empty: anyone may start
     starter_users: tuple[str, ...] = ()
     starter_groups: tuple[str, ...] = ()
+    # element id -> the name of the top-level subprocess it sits in: the phase a history groups by
+    element_phases: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -135,9 +135,10 @@ def complete_human_task(wf: BpmnWorkflow, task: Task, data: dict, now: datetime)
     advance(wf, now)
 
 
-def next_timer_at(wf: BpmnWorkflow) -> datetime | None:
-    """The earliest due time of any waiting timer (also those inside event-based gateways)."""
-    due: list[datetime] = []
+def next_timer(wf: BpmnWorkflow) -> tuple[datetime, str] | None:
+    """The earliest waiting timer (also those inside event-based gateways): its due time and its BPMN
+    name (the element id when it has none)."""
+    due: list[tuple[datetime, str]] = []
     for task in all_tasks(wf):
         if task.state != TaskState.WAITING:
             continue
@@ -149,8 +150,14 @@ def next_timer_at(wf: BpmnWorkflow) -> datetime | None:
         if isinstance(value, str):
             when = _parse_instant(value)
             if when is not None:
-                due.append(when)
-    return min(due) if due else None
+                spec = task.task_spec
+                due.append((when, spec.bpmn_name or spec.bpmn_id or ""))
+    return min(due, key=lambda d: d[0]) if due else None
+
+
+def next_timer_at(wf: BpmnWorkflow) -> datetime | None:
+    found = next_timer(wf)
+    return found[0] if found else None
 
 
 def _parse_instant(value: str) -> datetime | None:

@@ -8,6 +8,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -132,6 +133,7 @@ cases = Table(
     Column("ended_at", TS),
     Column("end_event", String(200)),
     Column("next_timer_at", TS, index=True),
+    Column("next_timer_name", String(300)),  # the BPMN name of that timer, so "waiting on" can say what it waits for
     Column("incident_json", Text),  # set while the case is stuck on a failed script/expression
     Column("row_version", Integer, nullable=False),
     Column("last_event_seq", Integer, nullable=False),
@@ -254,4 +256,24 @@ attachments = Table(
     Column("content", LargeBinary, nullable=False),
     Column("uploaded_by", String(100), nullable=False),
     Column("uploaded_at", TS, nullable=False),
+)
+
+# Signed-in web sessions. The cookie carries a random token; only its SHA-256 is stored, so a copy of this
+# table signs nobody in. Signing out deletes the row, which ends the session on the server.
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_name", String(100), nullable=False, index=True),
+    Column("created_at", TS, nullable=False),
+    Column("last_seen_at", TS, nullable=False),
+)
+
+# Fixed-window counters of the `limits` library (sign-in throttling), shared by every web process.
+rate_limits = Table(
+    "rate_limits",
+    metadata,
+    Column("key", String(300), primary_key=True),
+    Column("count", Integer, nullable=False),
+    Column("expires_at", Float, nullable=False, index=True),  # epoch seconds, as `limits` reports them
 )

@@ -43,6 +43,8 @@ def test_the_whole_contract(db_url: str, tmp_path: Path) -> None:
     assert ok(db_url, "users", "add", "ralf", "--group", "reviewers").strip() == "ralf added"
     assert ok(db_url, "users", "add", "ralf", "--role", "process-owner").strip() == "ralf updated"
     assert ok(db_url, "users", "add", "pia", "--password-stdin", stdin="correct horse\n").strip() == "pia added"
+    assert ok(db_url, "groups", "name", "reviewers", "Indkøbsudvalget") == ""
+    assert "display name cannot be empty" in refused(db_url, "groups", "name", "reviewers", " ")
 
     data_file = tmp_path / "request.json"
     data_file.write_text(json.dumps(REQUEST))

@@ -1,11 +1,10 @@
-"""Signing in and out, the throttle, sessions, language, headers."""
+"""Signing in and out, language, headers (sessions and the throttle: test_sessions_and_throttle.py)."""
 
 from __future__ import annotations
 
 from flask import Flask
 
 from tests.web.conftest import Client
-from web.security import LoginThrottle
 
 
 def test_login_page_is_danish_by_default(client: Client) -> None:
@@ -54,34 +53,10 @@ def test_wrong_password_and_unknown_user_read_the_same(client: Client) -> None:
     assert "Brugernavn eller adgangskode er forkert." in unknown.text
 
 
-def test_failed_sign_ins_are_throttled_per_user(client: Client) -> None:
-    for _ in range(3):
-        assert client.login("ralf", "wrong-password").status_code == 401
-    locked = client.login("ralf")  # even the right password is refused while locked
-    assert locked.status_code == 429
-    assert "For mange mislykkede" in locked.text
-
-
-def test_failed_sign_ins_are_throttled_per_address(client: Client) -> None:
-    for name in ("ralf", "rosa", "rita"):
-        assert client.login(name, "wrong-password").status_code == 401
-    assert client.login("olga").status_code == 429
-
-
 def test_head_request_is_not_a_failed_sign_in(client: Client) -> None:
     for _ in range(5):
         assert client.http.head("/login").status_code == 200
     assert client.login("ralf").status_code == 302
-
-
-def test_throttle_window_passes() -> None:
-    now = [0.0]
-    throttle = LoginThrottle(2, 60, now=lambda: now[0])
-    throttle.failed("user:a")
-    throttle.failed("user:a")
-    assert throttle.retry_after("user:a") == 61
-    now[0] = 61
-    assert throttle.retry_after("user:a") == 0
 
 
 def test_sign_out_needs_post_and_csrf(client: Client) -> None:

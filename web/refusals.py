@@ -1,0 +1,79 @@
+"""The engine's refusals in the reader's language, chosen by the error's reason code and its params.
+
+The engine's own text (``str(err)``) is English for logs and the command line; a participant reads these.
+A refusal without a known reason gets no detail rather than English under a Danish heading.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from flask_babel import gettext as _
+
+from engine.errors import TurnusError
+from web.deps import display_name
+from web.i18n import show_datetime
+
+# reason -> message; each gets the error's params with people's names already made readable
+_MESSAGES: dict[str, Callable[[Mapping[str, Any]], str]] = {
+    "read_only": lambda p: _("Your role is read-only: you can read cases, but not change anything."),
+    "not_starter": lambda p: _("You may not start '%(process)s': it is open to other groups.", **p),
+    "duty_initiator": lambda p: _("You started this case, so you may not do '%(task)s': someone independent "
+                                  "of the request must do it.", **p),
+    "duty_completer": lambda p: _("You did an earlier step of this case that '%(task)s' must be independent "
+                                  "of, so someone else must do it.", **p),
+    "assigned_to_other": lambda p: _("'%(task)s' is assigned to %(user)s, not to you.", **p),
+    "not_candidate": lambda p: _("You are not among those who may work on '%(task)s'.", **p),
+    "release_not_yours": lambda p: _("'%(task)s' is taken by %(user)s; only they or an administrator can give "
+                                     "it back.", **p),
+    "assign_not_allowed": lambda p: _("You may not hand over '%(task)s'.", **p),
+    "receiver_read_only": lambda p: _("%(user)s has a read-only role and cannot be given '%(task)s'.", **p),
+    "receiver_duty_initiator": lambda p: _("'%(task)s' cannot be handed to %(user)s: they started this case.",
+                                           **p),
+    "receiver_duty_completer": lambda p: _("'%(task)s' cannot be handed to %(user)s: they did an earlier step "
+                                           "this task must be independent of.", **p),
+    "receiver_not_candidate": lambda p: _("%(user)s is not among those who may work on '%(task)s'.", **p),
+    "not_participant": lambda p: _("You do not take part in this case."),
+    "task_not_visible": lambda p: _("This task is not yours to see."),
+    "admin_only": lambda p: _("Only an administrator may do this."),
+    "auditor_only": lambda p: _("Only an auditor or an administrator may do this."),
+    "process_owner_only": lambda p: _("Only a process owner or an administrator may work on processes."),
+    "no_files_here": lambda p: _("You may not add files to this task."),
+    "file_not_yours": lambda p: _("This file is not yours to see."),
+    "already_completed": lambda p: _("'%(task)s' was already completed by %(user)s, %(at)s.", **p),
+    "not_open": lambda p: _("'%(task)s' is no longer open.", **p),
+    "task_cancelled": lambda p: _("'%(task)s' was cancelled: the case moved on without it.", **p),
+    "task_cancelled_by": lambda p: _("'%(task)s' was cancelled when %(user)s completed '%(other)s'.", **p),
+    "case_closed": lambda p: _("The case has ended; nothing more can be done in it."),
+    "not_ready": lambda p: _("'%(task)s' cannot be completed yet.", **p),
+    "already_yours": lambda p: _("You already have '%(task)s'.", **p),
+    "already_claimed": lambda p: _("'%(task)s' has already been taken by %(user)s.", **p),
+    "not_claimed": lambda p: _("'%(task)s' is not taken by anyone.", **p),
+    "no_candidates": lambda p: _("'%(task)s' has no group to give it back to: hand it to a colleague instead.",
+                                 **p),
+    "already_assigned": lambda p: _("'%(task)s' is already with %(user)s.", **p),
+    "no_such_user": lambda p: _("There is no user %(user)s to hand the task to.", **p),
+    "kept_changing": lambda p: _("The case kept changing while this ran. Nothing was changed; please try again."),
+    "file_race": lambda p: _("The case changed while the file was added; please add it again."),
+    "comment_empty": lambda p: _("Write a comment before you send it."),
+    "comment_too_long": lambda p: _("A comment can have at most %(count)s characters.", **p),
+    "cancel_reason": lambda p: _("Give a reason for cancelling the case."),
+}
+
+
+def _readable(params: Mapping[str, Any]) -> dict[str, Any]:
+    out = {k: v for k, v in params.items()}
+    if isinstance(out.get("user"), str):
+        out["user"] = display_name(out["user"])
+    if "at" in out:
+        out["at"] = show_datetime(out["at"]) if out["at"] else ""
+    for key in ("task", "process", "user"):
+        out.setdefault(key, "")
+    return out
+
+
+def refusal_text(err: TurnusError) -> str:
+    """The refusal in the reader's language; "" when the engine gave no reason this catalogue knows."""
+    message = _MESSAGES.get(err.reason or "")
+    return message(_readable(err.params)) if message else ""
