@@ -188,14 +188,15 @@ def remove(engine: Any, actor: str, attachment_id: str, reason: str = "") -> Att
             raise NotFound(f"No attachment {attachment_id!r}")
         user = identity.load_user(conn, actor)
         if not identity.may_mutate(user):
-            raise Forbidden("Your role is read-only: you can read cases, but not remove files")
+            raise Forbidden("Your role is read-only: you can read cases, but not remove files", reason="read_only")
         case = commands._case_row(conn, row.case_id) if row.case_id else None
         if row.case_id is not None:
             _require_reader(conn, user, row.case_id)
         if not identity.may_remove_attachment(user, row.uploaded_by, case.status if case else None):
             if case is not None and case.status != "running":
-                raise Forbidden(f"The case is {case.status}: its files can no longer be removed")
-            raise Forbidden("Only the person who added the file, or an administrator, may remove it")
+                raise Forbidden(f"The case is {case.status}: its files can no longer be removed", reason="case_closed")
+            raise Forbidden("Only the person who added the file, or an administrator, may remove it",
+                            reason="file_remove_not_yours")
         item = _from_row(row, False)
         conn.execute(delete(attachments).where(attachments.c.id == item.id))
         if case is not None:

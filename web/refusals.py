@@ -41,6 +41,7 @@ _MESSAGES: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "process_owner_only": lambda p: _("Only a process owner or an administrator may work on processes."),
     "no_files_here": lambda p: _("You may not add files to this task."),
     "file_not_yours": lambda p: _("This file is not yours to see."),
+    "file_remove_not_yours": lambda p: _("Only the person who added the file, or an administrator, may remove it."),
     "already_completed": lambda p: _("'%(task)s' was already completed by %(user)s, %(at)s.", **p),
     "not_open": lambda p: _("'%(task)s' is no longer open.", **p),
     "task_cancelled": lambda p: _("'%(task)s' was cancelled: the case moved on without it.", **p),

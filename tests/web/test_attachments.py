@@ -201,7 +201,7 @@ def test_only_the_uploader_or_an_admin_removes_and_only_while_the_case_runs(engi
     ralf = as_user("ralf")
     assert f"/attachments/{first.id}/remove" not in ralf.get(f"/cases/{case_id}").text
     refused = ralf.post(f"/attachments/{first.id}/remove", {"reason": "x"})
-    assert refused.status_code == 403 and "Only the person who added" in refused.text
+    assert refused.status_code == 403 and "Kun den, der tilføjede filen" in refused.text
     assert len(attachments.for_case(engine, "rita", case_id)) == 2 and _removal_events(engine, case_id) == []
     attachments.remove(engine, "admin", first.id, "Personoplysninger")
     task = open_task(engine, case_id)
