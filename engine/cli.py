@@ -377,10 +377,11 @@ def timers_run(obj: Ctx, now: str | None) -> None:
 
 
 def _register_more() -> None:
-    from engine import cli_messaging, cli_versions  # modules of their own, so this one does not grow
+    from engine import cli_messaging, cli_versions, cli_worker  # modules of their own, so this one does not grow
 
     cli_versions.register(cli)
     cli_messaging.register(cli, _data)
+    cli_worker.register(cli)
 
 
 _register_more()

@@ -57,6 +57,48 @@ class Settings:
     )
 
 
+    # Who fires timers and sends mail: "thread" (the embedded default: a thread inside `turnus serve`) or
+    # "workers" (separate `turnus worker` processes, any number, on any machine; web processes run none).
+    timers: str = field(default_factory=lambda: _env("TURNUS_TIMERS", "thread"))
+    # Longest a timer thread or worker sleeps between two looks at the database (seconds). It normally wakes
+    # at the earliest due time, or earlier when a command says so (LISTEN/NOTIFY on PostgreSQL, in-process
+    # otherwise); this bounds the wait for wake-ups it cannot hear (another process on SQLite).
+    worker_max_sleep: float = field(default_factory=lambda: float(_env("TURNUS_WORKER_MAX_SLEEP", "30")))
+    # Address the links in mails start with (the inbox as its users reach it).
+    base_url: str = field(default_factory=lambda: _env("TURNUS_BASE_URL", "http://127.0.0.1:5000").rstrip("/"))
+    # SMTP server for notification mails. Unset (the embedded default): mails are written to the log and kept
+    # for the page /mail, where each user reads their own.
+    smtp_host: str | None = field(default_factory=lambda: os.environ.get("TURNUS_SMTP_HOST") or None)
+    # Its port; 587 suits STARTTLS, 465 SSL, 25 none.
+    smtp_port: int = field(default_factory=lambda: int(_env("TURNUS_SMTP_PORT", "587")))
+    # starttls | ssl | none.
+    smtp_security: str = field(default_factory=lambda: _env("TURNUS_SMTP_SECURITY", "starttls"))
+    # User name for SMTP AUTH (unset: no authentication).
+    smtp_user: str | None = field(default_factory=lambda: os.environ.get("TURNUS_SMTP_USER") or None)
+    # Its password: TURNUS_SMTP_PASSWORD, or better the path of a file holding it in TURNUS_SMTP_PASSWORD_FILE
+    # (never in the repository or the unit file).
+    smtp_password: str | None = field(default_factory=lambda: _secret("TURNUS_SMTP_PASSWORD"))
+    # Sender address of the mails.
+    mail_from: str = field(default_factory=lambda: _env("TURNUS_MAIL_FROM", "turnus@localhost"))
+    # Attempts at sending one mail before it is given up (shown to administrators on /mail).
+    mail_max_attempts: int = field(default_factory=lambda: int(_env("TURNUS_MAIL_MAX_ATTEMPTS", "6")))
+    # Seconds before the first retry of a failed mail; each further retry waits twice as long.
+    mail_retry_seconds: float = field(default_factory=lambda: float(_env("TURNUS_MAIL_RETRY_SECONDS", "30")))
+    # Seconds a sender may hold a mail it claimed; past that another sender takes it over (the first one died).
+    mail_claim_seconds: float = field(default_factory=lambda: float(_env("TURNUS_MAIL_CLAIM_SECONDS", "300")))
+    # Hour of the day (in time_zone) from which the daily digest of each user who chose one is sent.
+    digest_hour: int = field(default_factory=lambda: int(_env("TURNUS_DIGEST_HOUR", "7")))
+
+
+def _secret(name: str) -> str | None:
+    """A secret from NAME_FILE (a path; trailing newline dropped) or else from NAME."""
+    path = os.environ.get(f"{name}_FILE")
+    if path:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read().rstrip("\r\n")
+    return os.environ.get(name) or None
+
+
 def load_settings() -> Settings:
     return Settings()
 

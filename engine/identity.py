@@ -119,6 +119,14 @@ def may_receive(target: User, task: TaskAccess) -> bool:
     return is_candidate(target, task) if task.has_candidates else True
 
 
+def may_be_told(target: User, task: TaskAccess) -> bool:
+    """Who is mailed about a task: someone who may work it now (its assignee, else a candidate); never a
+    read-only user and never someone a duty rule bars (issue 13)."""
+    if not may_mutate(target) or is_barred(target, task):
+        return False
+    return task.assignee == target.name if task.assignee is not None else is_candidate(target, task)
+
+
 def barred_by_rules(rules: Iterable[str], initiator: str | None,
                     completers: Mapping[str, Iterable[str]]) -> frozenset[tuple[str, str]]:
     """(user, rule) for every user the task's duty rules bar.

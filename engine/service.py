@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -40,6 +41,7 @@ from engine.runtime.budget import work_budget
 from engine.service_audit import AuditQueries
 from engine.service_definitions import DefinitionCommands
 from engine.service_messaging import MessagingCommands
+from engine.service_notify import NotifyCommands
 from engine.service_sessions import SessionCommands
 from engine.store import schema
 from engine.store.db import is_busy, is_retryable, make_engine
@@ -58,12 +60,14 @@ def _retry_or_raise(err: OperationalError) -> None:
 logger = logging.getLogger(__name__)
 
 
-class Engine(DefinitionCommands, MessagingCommands, AuditQueries, SessionCommands):
+class Engine(DefinitionCommands, MessagingCommands, NotifyCommands, AuditQueries, SessionCommands):
     def __init__(self, db: DbEngine, clock: Clock, settings: Settings):
         self.db = db
         self.clock = clock
         self.settings = settings
         self.versions = VersionCache()
+        # Set after a command commits an earlier timer or a new mail: the in-process timer thread wakes on it.
+        self.wakeup = threading.Event()
 
     @classmethod
     def create(cls, database_url: str | None = None, *, clock: Clock | None = None,
@@ -89,9 +93,13 @@ class Engine(DefinitionCommands, MessagingCommands, AuditQueries, SessionCommand
         for _ in range(self.settings.conflict_retries):
             now = self.clock.now()
             try:
-                with (self.db.connect().execution_options(turnus_write=True) as conn, conn.begin(),
-                      work_budget(self.settings.work_max_steps, self.settings.work_max_seconds)):
-                    return fn(conn, now)
+                with self.db.connect().execution_options(turnus_write=True) as conn:
+                    conn.info.pop("turnus_wake", None)
+                    with conn.begin(), work_budget(self.settings.work_max_steps, self.settings.work_max_seconds):
+                        result = fn(conn, now)
+                    if conn.info.pop("turnus_wake", None):  # committed: the timer loop has something new
+                        self.wakeup.set()
+                    return result
             except (StaleCase, IntegrityError):
                 # Lost a race on the case row or its next event number: reload and try again.
                 continue
@@ -107,7 +115,8 @@ class Engine(DefinitionCommands, MessagingCommands, AuditQueries, SessionCommand
                     raise
                 failure = err
             info = describe_failure(failure, command)
-            case_id = case_id or (self._case_of_task(command["task_id"]) if "task_id" in command else None)
+            case_id = case_id or command.get("case_id") or (
+                self._case_of_task(command["task_id"]) if "task_id" in command else None)
             if case_id is not None:
                 self._record_incident(case_id, info, actor, now)
             raise IncidentRaised(info, case_id) from None

@@ -24,7 +24,7 @@ def create_app(engine: Engine | None = None, config: Mapping[str, Any] | None = 
     from werkzeug.middleware.proxy_fix import ProxyFix
 
     from engine.service import Engine
-    from web import audit, auth, cases, errors, i18n, inbox, security, start, tasks
+    from web import audit, auth, cases, errors, i18n, inbox, notifications, security, start, tasks
     from web.modeller import bp as modeller_bp
 
     web = settings or load_web_settings()
@@ -52,6 +52,6 @@ def create_app(engine: Engine | None = None, config: Mapping[str, Any] | None = 
     security.init_security(app)
     errors.init_errors(app)
     auth.init_auth(app)
-    for blueprint in (inbox.bp, tasks.bp, cases.bp, start.bp, modeller_bp, audit.bp):
+    for blueprint in (inbox.bp, tasks.bp, cases.bp, start.bp, modeller_bp, audit.bp, notifications.bp):
         app.register_blueprint(blueprint)
     return app

@@ -43,7 +43,7 @@ def serve(obj: engine_cli.Ctx, host: str, port: int, demo: bool, folder: Path) -
     shown_host = f"[{host}]" if ":" in host else host
     click.echo(f"Turnus is running at http://{shown_host}:{server.server_port}/ (press Ctrl+C to stop)", err=False)
     timers = TimerThread(engine, settings.timer_interval)
-    if settings.timer_interval > 0:
+    if settings.timer_interval > 0 and engine.settings.timers != "workers":  # else `turnus worker` does it
         timers.start()
     try:
         server.serve_forever()

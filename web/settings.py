@@ -51,8 +51,9 @@ class WebSettings:
     # Number of reverse proxies in front of the app whose X-Forwarded-For/-Proto headers are trusted
     # (0: none). Needed behind nginx etc. so rate limits see the real client address.
     trusted_proxies: int = field(default_factory=lambda: int(_env("TURNUS_TRUSTED_PROXIES", "0")))
-    # Seconds between runs of the in-process timer thread of `turnus serve` (0 turns it off, e.g. when
-    # separate `turnus timers run` jobs or workers fire timers).
+    # Longest sleep (seconds) of the in-process timer thread of `turnus serve`, which otherwise wakes at the next
+    # due time or when a command sets an earlier one. 0 turns it off; TURNUS_TIMERS=workers (engine/config.py)
+    # does too, for `turnus worker` processes.
     timer_interval: float = field(default_factory=lambda: float(_env("TURNUS_TIMER_INTERVAL", "30")))
     # Rows shown per page in the task lists.
     page_size: int = field(default_factory=lambda: int(_env("TURNUS_PAGE_SIZE", "50")))

@@ -18,6 +18,7 @@ from engine.cases.versions import VersionCache
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
 from engine.forms import FormSchema
 from engine.identity import TaskAccess, User
+from engine.notify import recipients
 from engine.runtime import state as st
 from engine.runtime import workflow as rt
 from engine.runtime.scripting import attach_script_engine
@@ -238,6 +239,7 @@ def assign(ctx: Ctx, user: User, task_id: str, to_user: str) -> None:
     if not identity.may_receive(target, access):
         raise _why_not_receive(row, access, target)
     _set_assignee(ctx, row, to_user, "task_assigned", user.name, previous=row.assignee)
+    recipients.handed_over(ctx.conn, row.id, to_user, user.name, ctx.now)
 
 
 def _why_not_receive(row: Any, access: TaskAccess, target: User) -> Forbidden:

@@ -28,6 +28,8 @@ from engine.cases import assignment
 from engine.cases.versions import VersionCache, VersionInfo
 from engine.errors import Conflict
 from engine.messaging import subscriptions
+from engine.notify import recipients
+from engine.notify.outbox import wake
 from engine.runtime import events as rt_events
 from engine.runtime import state as st
 from engine.runtime import workflow as rt
@@ -54,6 +56,7 @@ class LiveCase:
     bytes_written: int = 0
     closing: tuple[str, str, dict[str, Any]] | None = None  # (kind, actor, payload) logged after the tasks close
     cache: VersionCache | None = None  # lets a thrown signal load the cases it reaches
+    by_timer: bool = False  # a timer fired in this command: its new tasks are reminders (engine/notify)
 
     @property
     def id(self) -> str:
@@ -163,7 +166,7 @@ def sync_projection(lc: LiveCase) -> list[str]:
             id=tid, case_id=lc.id, element_id=t.element_id, name=t.name, lane=t.lane, state="open",
             assignee=a.assignee, candidate_users=json.dumps(a.candidate_users),
             candidate_groups=json.dumps(a.candidate_groups), due_at=a.due_at, follow_up_at=a.follow_up_at,
-            priority=a.priority, created_at=lc.now,
+            priority=a.priority, created_at=lc.now, overdue_check_at=a.due_at,
         ))
         rows = [{"task_id": tid, "kind": "user", "name": n} for n in a.candidate_users]
         rows += [{"task_id": tid, "kind": "group", "name": n} for n in a.candidate_groups]
@@ -183,7 +186,7 @@ def commit(lc: LiveCase, *, title: str | None = None) -> None:
     thrown = rt_events.thrown_signals(lc.wf, lc.states_before)
     for name, element_id in thrown:
         lc.events.add("signal_thrown", "system", element_id=element_id, name=name)
-    sync_projection(lc)
+    created = sync_projection(lc)
     rt.prune_finished_iterations(lc.wf)
     rt.prune_finished_ticks(lc.wf)
     rt.check_depth(lc.wf)
@@ -214,12 +217,24 @@ def commit(lc: LiveCase, *, title: str | None = None) -> None:
         _insert_new(lc, after, values)
     else:
         _update(lc, change, values)
+    _notify(lc, created, values["next_timer_at"])
     subscriptions.sync(conn, lc.id, rt_events.subscriptions(lc.wf) if lc.status == "running" else set())
     if thrown:
         # Imported here: delivery loads and commits other cases through this module.
         from engine.messaging.delivery import relay
 
         relay(conn, lc.now, lc.cache, lc.id, thrown)
+
+
+def _notify(lc: LiveCase, created: list[str], next_timer_at: datetime | None) -> None:
+    """Outbox rows for what this command caused, in its transaction; wake the timer loops for an earlier timer."""
+    for task_id in created:
+        recipients.new_task(lc.conn, task_id, lc.cache, lc.now, by_timer=lc.by_timer)
+    if lc.status != "running" and (lc.row is None or lc.row.status == "running"):
+        recipients.case_finished(lc.conn, lc.id, lc.status, lc.now)
+    before = lc.row.next_timer_at if lc.row is not None else None
+    if next_timer_at is not None and (before is None or next_timer_at < before):
+        wake(lc.conn)
 
 
 def _update(lc: LiveCase, change: st.StateDiff, values: dict[str, Any]) -> None:

@@ -64,6 +64,7 @@ users = Table(
     Column("password_hash", String(300)),
     Column("active", Boolean, nullable=False, default=True),
     Column("created_at", TS, nullable=False),
+    Column("language", String(5)),  # da | en for mails; unset means Danish
 )
 
 groups = Table(
@@ -190,6 +191,9 @@ tasks = Table(
     Column("created_at", TS, nullable=False),
     Column("completed_at", TS),
     Column("completed_by", String(100), index=True),  # the auditors' search by participant
+    # The due time until the overdue sweep has looked at this task once (then NULL): the sweep reads only the
+    # index range up to now, so its cost does not grow with the tasks that were checked already.
+    Column("overdue_check_at", TS, index=True),
     Index("ix_tasks_state_assignee", "state", "assignee"),
     Index("ix_tasks_state_element_id", "state", "element_id"),  # search by current step (id or name)
     Index("ix_tasks_state_name", "state", "name"),
@@ -276,4 +280,41 @@ rate_limits = Table(
     Column("key", String(300), primary_key=True),
     Column("count", Integer, nullable=False),
     Column("expires_at", Float, nullable=False, index=True),  # epoch seconds, as `limits` reports them
+)
+
+# Notifications, written in the transaction of the event that causes them and sent after commit
+# (engine/notify). One row per recipient; a row is never sent twice unless a sender died between the SMTP
+# server's acceptance and the commit of "sent" (then it goes again with the same Message-ID).
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("kind", String(30), nullable=False),  # see engine/notify/kinds.py
+    Column("recipient", String(100), nullable=False, index=True),
+    Column("case_id", String(36)),
+    Column("task_id", String(36)),
+    Column("payload_json", Text, nullable=False),
+    Column("created_at", TS, nullable=False),
+    # pending | sending | sent | failed | skipped (kind switched off, no address) | held (for the digest) | digested
+    Column("status", String(10), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", TS),
+    Column("claim_token", String(36)),
+    Column("claimed_at", TS),
+    Column("sent_at", TS),
+    Column("transport", String(10)),  # smtp | log
+    Column("subject", String(300)),
+    Column("body", Text),
+    Column("last_error", Text),
+    Column("dedup_key", String(200), unique=True),  # one digest per user and day
+    Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),
+)
+
+# Per user and kind: "now" (the default when no row), "digest" (once a day) or "off".
+notification_prefs = Table(
+    "notification_prefs",
+    metadata,
+    Column("user_name", String(100), ForeignKey("users.name"), primary_key=True),
+    Column("kind", String(30), primary_key=True),
+    Column("mode", String(10), nullable=False),
 )

@@ -1,0 +1,122 @@
+"""The timer loop shared by the embedded thread and `turnus worker` processes.
+
+Each round fires the due cases (one transaction per case, claimed with a row lock), finds overdue tasks,
+builds daily digests, sends the outbox and purges the access log hourly. Then it sleeps until the earliest
+instant with work (one indexed query per kind of work, never a scan of the cases) or until a command wakes it:
+in-process through ``Engine.wakeup``, across processes through PostgreSQL's LISTEN/NOTIFY.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any
+
+from engine.errors import TurnusError
+from engine.notify.outbox import WAKE_CHANNEL
+
+log = logging.getLogger(__name__)
+PURGE_EVERY = 3600.0  # seconds between access-log retention runs
+SLICE = 1.0  # the longest uninterrupted wait, so a stop request is seen within a second
+
+
+class EventWaiter:
+    """Wakes on the engine's in-process event (commands of this process)."""
+
+    def __init__(self, engine: Any):
+        self.event: threading.Event = engine.wakeup
+
+    def wait(self, seconds: float) -> bool:
+        woken = self.event.wait(seconds)
+        self.event.clear()
+        return woken
+
+    def close(self) -> None:
+        pass
+
+
+class PgWaiter(EventWaiter):
+    """Also wakes on NOTIFY from any process that commits an earlier timer or a new mail (PostgreSQL)."""
+
+    def __init__(self, engine: Any):
+        super().__init__(engine)
+        self.raw = engine.db.raw_connection()
+        self.pg = self.raw.driver_connection
+        self.raw.commit()  # leave the pool's transaction; LISTEN must run outside one to take effect
+        self.pg.autocommit = True
+        self.pg.execute(f"LISTEN {WAKE_CHANNEL}")
+
+    def wait(self, seconds: float) -> bool:
+        if self.event.is_set():
+            self.event.clear()
+            return True
+        woken = False
+        for _ in self.pg.notifies(timeout=seconds, stop_after=1):
+            woken = True
+        for _ in self.pg.notifies(timeout=0):  # drain: many commits, one look at the database
+            pass
+        return woken
+
+    def close(self) -> None:
+        try:
+            self.pg.execute(f"UNLISTEN {WAKE_CHANNEL}")
+        finally:
+            self.raw.close()
+
+
+def waiter_for(engine: Any) -> EventWaiter:
+    return PgWaiter(engine) if engine.db.dialect.name == "postgresql" else EventWaiter(engine)
+
+
+class TimerLoop:
+    def __init__(self, engine: Any, max_sleep: float, waiter: EventWaiter | None = None):
+        self.engine = engine
+        self.max_sleep = max_sleep
+        self.waiter = waiter
+        self.stopping = threading.Event()
+        self._last_purge: float | None = None  # the first round purges
+
+    def tick(self) -> dict[str, int]:
+        """One round; returns what it did (cases moved, overdue notices, digests, mails sent, purged)."""
+        e = self.engine
+        done = {"fired": e.fire_due(), "overdue": e.sweep_overdue(), "digests": e.make_digests()}
+        done["sent"] = e.send_outbox().sent
+        if self._last_purge is None or time.monotonic() - self._last_purge > PURGE_EVERY:
+            self._last_purge = time.monotonic()
+            done["purged"] = e.purge_access_log()
+        return done
+
+    def seconds_to_next(self) -> float:
+        nxt = self.engine.next_wake()
+        if nxt is None:
+            return self.max_sleep
+        return max(0.0, min(self.max_sleep, (nxt - self.engine.clock.now()).total_seconds()))
+
+    def run(self) -> None:
+        waiter = self.waiter or EventWaiter(self.engine)
+        try:
+            while not self.stopping.is_set():
+                try:
+                    done = self.tick()
+                    if any(done.values()):
+                        log.info("timer loop: %s", ", ".join(f"{k} {v}" for k, v in done.items() if v))
+                    remaining = self.seconds_to_next()
+                except TurnusError as err:
+                    log.warning("timer round failed: %s", err)
+                    remaining = min(self.max_sleep, 5.0)
+                except Exception:  # keep the loop alive; the next round tries again
+                    log.exception("timer round crashed")
+                    remaining = min(self.max_sleep, 5.0)
+                while remaining > 0 and not self.stopping.is_set():
+                    step = min(SLICE, remaining)
+                    if waiter.wait(step):
+                        break
+                    remaining -= step
+        finally:
+            if self.waiter is None:
+                waiter.close()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.engine.wakeup.set()
