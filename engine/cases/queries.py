@@ -225,7 +225,7 @@ class CaseSummary:
     next_timer_name: str | None = None
 
 
-RECENT_WINDOW = 4  # My cases first looks among the newest limit × this many cases
+RECENT_WINDOW = 2  # My cases first looks among the newest limit × this many cases
 
 
 def _involved(user: User) -> Any:

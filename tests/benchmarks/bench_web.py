@@ -23,6 +23,7 @@ import sys
 import tempfile
 import time
 import uuid
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -98,7 +99,9 @@ def clone(engine: Engine, template_ids: dict[str, str], total_cases: int, total_
             running = n < open_cases - len(template_ids)
             employee = f"emp{n % EMPLOYEES:03d}"
             new_id = str(uuid.uuid4())
+            # One second apart, older than the templates: cases are started at distinct instants.
             case = {**src["case"], "id": new_id, "started_by": employee, "title": f"Tema nr. {n}",
+                    "started_at": src["case"]["started_at"] - timedelta(seconds=n + 1),
                     "status": "running" if running else "completed", "next_timer_at": None}
             batch["cases"].append(case)
             if running:
