@@ -19,7 +19,6 @@ from web.refusals import refusal_text
 bp = Blueprint("inbox", __name__)
 
 
-
 @dataclass(frozen=True)
 class Listing:
     view: str
