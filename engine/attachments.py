@@ -264,6 +264,11 @@ def for_case(engine: Any, actor: str, case_id: str) -> list[Attachment]:
     """The case's attachments (without content), oldest first, if the actor takes part in the case."""
     with engine.db.connect() as conn, conn.begin():
         _require_reader(conn, identity.load_user(conn, actor), case_id)
-        rows = conn.execute(select(*_META).where(attachments.c.case_id == case_id)
-                            .order_by(attachments.c.uploaded_at, attachments.c.id))
-        return [_from_row(r, False) for r in rows]
+        return listed(conn, case_id)
+
+
+def listed(conn: Connection, case_id: str) -> list[Attachment]:
+    """The case's attachments without content, oldest first; the caller has checked the reader."""
+    rows = conn.execute(select(*_META).where(attachments.c.case_id == case_id)
+                        .order_by(attachments.c.uploaded_at, attachments.c.id))
+    return [_from_row(r, False) for r in rows]

@@ -42,6 +42,7 @@ from engine.service_audit import AuditQueries
 from engine.service_definitions import DefinitionCommands
 from engine.service_messaging import MessagingCommands
 from engine.service_notify import NotifyCommands
+from engine.service_pages import PageQueries
 from engine.service_sessions import SessionCommands
 from engine.store import schema
 from engine.store.db import is_busy, is_retryable, make_engine
@@ -60,7 +61,8 @@ def _retry_or_raise(err: OperationalError) -> None:
 logger = logging.getLogger(__name__)
 
 
-class Engine(DefinitionCommands, MessagingCommands, NotifyCommands, AuditQueries, SessionCommands):
+class Engine(DefinitionCommands, MessagingCommands, NotifyCommands, AuditQueries, SessionCommands,
+             PageQueries):
     def __init__(self, db: DbEngine, clock: Clock, settings: Settings):
         self.db = db
         self.clock = clock
@@ -337,9 +339,9 @@ class Engine(DefinitionCommands, MessagingCommands, NotifyCommands, AuditQueries
             return queries.history(conn, self.versions, case_id)
         return self._write(run)
 
-    def cases_for(self, actor: str, status: str | None = None) -> list[queries.CaseSummary]:
+    def cases_for(self, actor: User | str, status: str | None = None) -> list[queries.CaseSummary]:
         """"My cases": those the user takes part in, with what each is waiting on."""
-        return self._read(lambda conn: queries.cases_for(conn, self._user(conn, actor), status=status))
+        return self._read(lambda conn: queries.cases_for(conn, self._as_user(conn, actor), status=status))
 
     def definitions(self) -> list[queries.DefinitionSummary]:
         """The latest version of every deployed process (what can be started)."""

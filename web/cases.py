@@ -23,7 +23,7 @@ STATUSES = ("running", "completed", "cancelled")
 def index() -> Any:
     status = request.args.get("status", "")
     status = status if status in STATUSES else None
-    summaries = engine().cases_for(user().name, status=status)
+    summaries = engine().cases_for(user(), status=status)
     names = {d.key: d.name for d in engine().definitions()}
     return render_template("cases.html", cases=summaries, status=status or "", statuses=STATUSES,
                            process_names=names, status_label=status_label, who=holders_text,
@@ -31,7 +31,7 @@ def index() -> Any:
 
 
 def _render_case(case_id: str, comment_text: str = "", comment_error: str = "", status: int = 200) -> Any:
-    ctx = case_context(case_id, user().name)
+    ctx = case_context(case_id, user())
     removable = {f.id for f in ctx.files.values()
                  if identity.may_remove_attachment(user(), f.uploaded_by, ctx.case.status)}
     return render_template("case.html", ctx=ctx, status_label=status_label, who=display_name,

@@ -10,8 +10,9 @@ from flask_babel import gettext as _
 
 from engine import attachments
 from engine.cases.queries import CaseView, EventView
-from engine.errors import TurnusError
 from engine.forms import FormSchema
+from engine.identity import User
+from engine.service_pages import CasePage
 from web.deps import directory, display_name, engine
 from web.present import format_value, timer_wait
 
@@ -92,30 +93,21 @@ def _items(form: FormSchema, data: dict[str, Any], files: dict[str, attachments.
     return items
 
 
-def case_context(case_id: str, actor: str, purpose: str = "case work") -> CaseContext:
-    eng = engine()
-    case = eng.case(case_id, actor, purpose=purpose)
-    events = eng.history(case_id, actor, purpose=purpose)
-    files = {a.id: a for a in attachments.for_case(eng, actor, case_id)}
-    forms: dict[str, FormSchema] = {}
+def case_context(case_id: str, actor: User | str, purpose: str = "case work",
+                 page: CasePage | None = None) -> CaseContext:
+    """The case as ``actor`` reads it: one engine call (``page`` when the caller already has it)."""
+    page = page or engine().case_page(case_id, actor, purpose=purpose)
+    case, events = page.case, page.events
+    files = {a.id: a for a in page.files}
+    start_form = page.start_form
 
     def form_for(event: EventView) -> FormSchema:
-        key = event.element_id or ""
-        if key not in forms:
-            try:
-                forms[key] = eng.task(event.task_id or "", actor).form
-            except TurnusError:
-                forms[key] = FormSchema()
-        return forms[key]
+        return page.forms.get(event.element_id or "") or FormSchema()
 
     steps: list[Step] = []
     comments: list[EventView] = []
     for event in events:
         if event.kind == "case_started":
-            try:
-                start_form = eng.start_form(case.key)[1]
-            except TurnusError:
-                start_form = FormSchema()
             data = event.payload.get("data") or {}
             steps.append(Step(_("Case started"), display_name(event.actor), event.at,
                               _items(start_form, data, files, case.initiator_variable)))

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from engine.cases.inbox import SORTS, VIEWS
 from engine.cases.queries import TaskView
 from engine.errors import Conflict, TurnusError
 from web.deps import directory, display_name, engine, login_required, safe_next, settings, user
@@ -16,10 +17,6 @@ from web.errors import page
 from web.refusals import refusal_text
 
 bp = Blueprint("inbox", __name__)
-
-VIEWS = ("mine", "group")
-SORTS = ("due", "priority", "created", "case")
-FAR_FUTURE = datetime.max.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -43,16 +40,6 @@ def _listing() -> Listing:
                    args.get("overdue") == "1", sort if sort in SORTS else "due", page)
 
 
-def _sorted(items: list[TaskView], sort: str) -> list[TaskView]:
-    if sort == "priority":
-        return sorted(items, key=lambda t: (-t.priority, t.due_at or FAR_FUTURE, t.created_at))
-    if sort == "created":
-        return sorted(items, key=lambda t: t.created_at, reverse=True)
-    if sort == "case":
-        return sorted(items, key=lambda t: (t.case_title.lower(), t.name.lower()))
-    return items  # the engine already orders by due date, then priority
-
-
 def is_overdue(task: TaskView, now: datetime) -> bool:
     return task.due_at is not None and task.due_at < now
 
@@ -67,27 +54,14 @@ def index() -> Any:
 @login_required
 def tasks() -> Any:
     listing = _listing()
-    me = user().name
-    mine = engine().tasks_for(me, scope="mine")
-    group = engine().tasks_for(me, scope="group")
-    view = listing.view or ("group" if not mine and group else "mine")
     now = engine().clock.now()
-    items = mine if view == "mine" else group
-    if listing.q:
-        needle = listing.q.casefold()
-        items = [t for t in items if needle in t.case_title.casefold() or needle in t.name.casefold()]
-    if listing.overdue_only:
-        items = [t for t in items if is_overdue(t, now)]
-    items = _sorted(items, listing.sort)
-    size = settings().page_size
-    pages = max(1, (len(items) + size - 1) // size)
-    page = min(listing.page, pages)
-    shown = items[(page - 1) * size: page * size]
+    # Counted, filtered, sorted and paginated by the database; the signed-in user is passed, not reloaded.
+    found = engine().inbox(user(), view=listing.view, q=listing.q, overdue_only=listing.overdue_only,
+                           sort=listing.sort, page=listing.page, size=settings().page_size, now=now)
     return render_template(
-        "inbox.html", listing=listing, view=view, tasks=shown, total=len(items), page=page, pages=pages,
-        counts={"mine": len(mine), "group": len(group)}, now=now, is_overdue=is_overdue,
-        overdue_count=sum(1 for t in (mine if view == "mine" else group) if is_overdue(t, now)),
-        who=display_name,
+        "inbox.html", listing=listing, view=found.view, tasks=found.tasks, total=found.total, page=found.page,
+        pages=found.pages, counts=found.counts, now=now, is_overdue=is_overdue,
+        overdue_count=found.overdue_count, who=display_name,
     )
 
 

@@ -66,11 +66,10 @@ def _duty_note(task_name: str, rule: str | None) -> str:
 @bp.route("/tasks/<id:task_id>")
 @login_required
 def show(task_id: str) -> Any:
-    view = engine().task(task_id, user().name)
-    draft = None
-    if view.state == "open" and identity.may_work(user(), _access(view)):
-        draft = engine().draft(task_id, user().name)
-    ctx = case_context(view.case_id, user().name)
+    # The task, the draft and the case context in one transaction, with the signed-in user as loaded.
+    found = engine().task_page(task_id, user())
+    view, draft = found.task, found.draft
+    ctx = case_context(view.case_id, user(), page=found.case)
     case_data = ctx.case.data if view.state == "open" else {}
     return _render(view, formview.initial_values(view.form, case_data, draft), ctx=ctx)
 

@@ -197,6 +197,8 @@ tasks = Table(
     Index("ix_tasks_state_assignee", "state", "assignee"),
     Index("ix_tasks_state_element_id", "state", "element_id"),  # search by current step (id or name)
     Index("ix_tasks_state_name", "state", "name"),
+    # The inbox: open tasks in its order, covering counts, the candidate probe and the page's ids (issue 11).
+    Index("ix_tasks_inbox_order", "state", "due_at", "priority", "created_at", "id", "case_id"),
 )
 
 task_candidates = Table(

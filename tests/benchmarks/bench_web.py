@@ -1,13 +1,16 @@
-"""Web benchmark: server time of the inbox, task and case pages with 10,000 cases and 100,000 events.
+"""Web benchmark: server time and SQL statements of the inbox, task and case pages at scale.
 
-Run:  .venv/bin/python -m tests.benchmarks.bench_web [--cases 10000] [--events 100000] [--open 1000]
-      [--requests 50] [--db sqlite:////tmp/bench.db]
+Run:  .venv/bin/python -m tests.benchmarks.bench_web [--cases 100000] [--events 1000000] [--open 12500]
+      [--requests 50] [--db postgresql+psycopg://postgres@127.0.0.1:5432/bench_web]
 
 Building the data is not what is measured: a few real rotation cases are driven through the service layer
 (one per phase), then cloned in bulk (rows copied with new ids) until there are --cases cases and --events
-events; --open of them are running and wait on someone, the rest are finished. Then each page is requested
---requests times through Flask's test client as a signed-in user; the time is the app's own handling time
-(no network), reported as median and p95. Target: under 100 ms. Not a pytest test (bench_* is not collected).
+events; --open of them are running and wait on someone, the rest are finished (only running clones get a copy
+of the live workflow state: finished cases' pages are not measured, and 40 state rows per case would be most of
+the build). Then each page is requested --requests times through Flask's test client as a signed-in user; the
+time is the app's own handling time (no network), reported as median and p95, with the SQL statements per
+request (a ``before_cursor_execute`` listener). Target: p95 under 50 ms. Not a pytest test (bench_* is not
+collected).
 """
 
 from __future__ import annotations
@@ -20,10 +23,11 @@ import sys
 import tempfile
 import time
 import uuid
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import event, func, insert, select, text, update
 
 from engine.demo import DEMO_PASSWORD, seed
 from engine.passwords import hash_password
@@ -95,11 +99,14 @@ def clone(engine: Engine, template_ids: dict[str, str], total_cases: int, total_
             running = n < open_cases - len(template_ids)
             employee = f"emp{n % EMPLOYEES:03d}"
             new_id = str(uuid.uuid4())
+            # One second apart, older than the templates: cases are started at distinct instants.
             case = {**src["case"], "id": new_id, "started_by": employee, "title": f"Tema nr. {n}",
+                    "started_at": src["case"]["started_at"] - timedelta(seconds=n + 1),
                     "status": "running" if running else "completed", "next_timer_at": None}
             batch["cases"].append(case)
-            batch["state"].extend({**r, "case_id": new_id} for r in src["state"])
-            batch["state_tasks"].extend({**r, "case_id": new_id} for r in src["state_tasks"])
+            if running:
+                batch["state"].extend({**r, "case_id": new_id} for r in src["state"])
+                batch["state_tasks"].extend({**r, "case_id": new_id} for r in src["state_tasks"])
             for t in src["tasks"]:
                 task_id = str(uuid.uuid4())
                 is_open = running and t["state"] == "open"
@@ -115,7 +122,7 @@ def clone(engine: Engine, template_ids: dict[str, str], total_cases: int, total_
                 events.append({**src["events"][-1], "case_id": new_id, "seq": len(events) + 1, "kind": "comment_added",
                                "payload_json": json.dumps({"text": "Statuskommentar"})})
             batch["events"].extend(events)
-            if len(batch["cases"]) >= 500 or n == to_make - 1:
+            if len(batch["cases"]) >= 2000 or n == to_make - 1:
                 for key, table in (("cases", cases), ("state", case_state), ("state_tasks", case_state_tasks),
                                    ("tasks", tasks), ("candidates", task_candidates), ("events", case_events)):
                     if batch[key]:
@@ -124,17 +131,30 @@ def clone(engine: Engine, template_ids: dict[str, str], total_cases: int, total_
         conn.execute(update(cases).where(cases.c.id.in_(list(template_ids.values()))).values(status="running"))
 
 
-def measure(client: Any, path: str, n: int) -> tuple[float, float]:
+class StatementCounter:
+    """Counts the SQL statements the app sends (every cursor execute, reads and writes alike)."""
+
+    def __init__(self, db: Any) -> None:
+        self.count = 0
+        event.listen(db, "before_cursor_execute", self._seen)
+
+    def _seen(self, *_args: Any) -> None:
+        self.count += 1
+
+
+def measure(client: Any, path: str, n: int, counter: StatementCounter) -> tuple[float, float, float]:
     for _ in range(3):  # warm caches (definition versions, templates, user directory)
         assert client.get(path).status_code == 200, path
     times = []
+    before = counter.count
     for _ in range(n):
         start = time.perf_counter()
         response = client.get(path)
         times.append((time.perf_counter() - start) * 1000)
         assert response.status_code == 200, (path, response.status_code)
+    statements = (counter.count - before) / n
     times.sort()
-    return statistics.median(times), times[min(len(times) - 1, int(len(times) * 0.95))]
+    return statistics.median(times), times[min(len(times) - 1, int(len(times) * 0.95))], statements
 
 
 def login(app: Any, name: str) -> Any:
@@ -147,9 +167,9 @@ def login(app: Any, name: str) -> Any:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cases", type=int, default=10_000)
-    parser.add_argument("--events", type=int, default=100_000)
-    parser.add_argument("--open", type=int, default=1_000, help="cases still running (the rest are finished)")
+    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--open", type=int, default=12_500, help="cases still running (the rest are finished)")
     parser.add_argument("--requests", type=int, default=50)
     parser.add_argument("--db", default=None)
     args = parser.parse_args()
@@ -163,11 +183,15 @@ def main() -> None:
     built = time.perf_counter()
     ids = templates(engine)
     clone(engine, ids, args.cases, args.events, args.open)
+    with engine.db.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        # Fresh planner statistics (and PostgreSQL's visibility map, for index-only scans), as autovacuum
+        # would give a database that has been running for a while.
+        conn.execute(text("VACUUM ANALYZE" if conn.dialect.name == "postgresql" else "ANALYZE"))
     with engine.db.connect() as conn:
-        n_cases = conn.execute(select(cases.c.id)).all()
-        n_events = conn.execute(select(case_events.c.seq)).all()
-        n_open = conn.execute(select(tasks.c.id).where(tasks.c.state == "open")).all()
-    print(f"database: {url}\n{len(n_cases)} cases, {len(n_events)} events, {len(n_open)} open tasks "
+        n_cases = conn.execute(select(func.count()).select_from(cases)).scalar()
+        n_events = conn.execute(select(func.count()).select_from(case_events)).scalar()
+        n_open = conn.execute(select(func.count()).select_from(tasks).where(tasks.c.state == "open")).scalar()
+    print(f"database: {url}\n{n_cases} cases, {n_events} events, {n_open} open tasks "
           f"(built in {time.perf_counter() - built:.1f} s)")
     app = create_app(engine, settings=WebSettings(secret_key="bench", cookie_secure=False, timer_interval=0))
     emma, sara, emp = login(app, "emma"), login(app, "sara"), login(app, "emp001")
@@ -175,21 +199,25 @@ def main() -> None:
     lars = login(app, "lars")
     pages = [
         ("inbox, employee (emma: my tasks)", emma, "/tasks"),
+        ("inbox, secretariat (sara: my tasks)", sara, "/tasks?view=mine"),
         ("inbox, employee with cloned cases (emp001)", emp, "/tasks"),
         (f"inbox, secretariat group ({sum(1 for _ in engine.tasks_for('sara', 'group'))} tasks, page 1)", sara,
          "/tasks?view=group"),
         ("inbox, secretariat group sorted by case title", sara, "/tasks?view=group&sort=case"),
+        ("inbox, secretariat group, page 100", sara, "/tasks?view=group&page=100"),
         ("task page (approve agreement, 20 fields of context)", lars, f"/tasks/{task_id}"),
-        ("my cases (emp001)", emp, "/cases"),
+        ("my cases (emp001: in 0.5% of the cases)", emp, "/cases"),
+        ("my cases (sara: in most cases)", sara, "/cases"),
         ("case page", emma, f"/cases/{ids['approve']}"),
     ]
-    print(f"\n{'page':<62} {'median ms':>10} {'p95 ms':>8}")
+    counter = StatementCounter(engine.db)
+    print(f"\n{'page':<62} {'median ms':>10} {'p95 ms':>8} {'SQL/req':>8}")
     worst = 0.0
     for label, client, path in pages:
-        median, p95 = measure(client, path, args.requests)
+        median, p95, statements = measure(client, path, args.requests, counter)
         worst = max(worst, p95)
-        print(f"{label:<62} {median:>10.1f} {p95:>8.1f}")
-    print(f"\nworst p95: {worst:.1f} ms (target < 100 ms): {'OK' if worst < 100 else 'TOO SLOW'}")
+        print(f"{label:<62} {median:>10.1f} {p95:>8.1f} {statements:>8.1f}", flush=True)
+    print(f"\nworst p95: {worst:.1f} ms (target < 50 ms): {'OK' if worst < 50 else 'TOO SLOW'}")
     engine.close()
     sys.exit(0)
 
