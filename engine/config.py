@@ -63,8 +63,9 @@ class Settings:
     # does not start): a typo would otherwise silently run a timer thread in every web process.
     timers: str = field(default_factory=lambda: _env("TURNUS_TIMERS", "thread"))
     # Longest a timer thread or worker sleeps between two looks at the database (seconds). It normally wakes
-    # at the earliest due time, or earlier when a command says so (LISTEN/NOTIFY on PostgreSQL, in-process
-    # otherwise); this bounds the wait for wake-ups it cannot hear (another process on SQLite).
+    # at the earliest due time, or earlier when a command says so (LISTEN/NOTIFY on PostgreSQL; on SQLite
+    # in-process, and other processes' commits within a second via PRAGMA data_version); this bounds the wait
+    # for a wake-up that was lost (e.g. a NOTIFY while a worker's connection was being re-made).
     worker_max_sleep: float = field(default_factory=lambda: float(_env("TURNUS_WORKER_MAX_SLEEP", "30")))
     # Address the links in mails start with (the inbox as its users reach it).
     base_url: str = field(default_factory=lambda: _env("TURNUS_BASE_URL", "http://127.0.0.1:5000").rstrip("/"))
