@@ -126,7 +126,7 @@ class TimerLoop:
         return max(0.0, min(self.max_sleep, (nxt - self.engine.clock.now()).total_seconds()))
 
     def run(self) -> None:
-        waiter = self.waiter or EventWaiter(self.engine)
+        waiter = self.waiter or waiter_for(self.engine)
         try:
             while not self.stopping.is_set():
                 try:
