@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from engine.errors import SettingInvalid
+
 
 def _env(name: str, default: str) -> str:
     return os.environ.get(name, default)
@@ -55,14 +57,15 @@ class Settings:
     access_log_retention_days: int = field(
         default_factory=lambda: int(_env("TURNUS_ACCESS_LOG_RETENTION_DAYS", "183"))
     )
-
-
     # Who fires timers and sends mail: "thread" (the embedded default: a thread inside `turnus serve`) or
     # "workers" (separate `turnus worker` processes, any number, on any machine; web processes run none).
+    # Any other value is refused at start-up (the CLI and `turnus serve` exit 1, the web factory logs it and
+    # does not start): a typo would otherwise silently run a timer thread in every web process.
     timers: str = field(default_factory=lambda: _env("TURNUS_TIMERS", "thread"))
     # Longest a timer thread or worker sleeps between two looks at the database (seconds). It normally wakes
-    # at the earliest due time, or earlier when a command says so (LISTEN/NOTIFY on PostgreSQL, in-process
-    # otherwise); this bounds the wait for wake-ups it cannot hear (another process on SQLite).
+    # at the earliest due time, or earlier when a command says so (LISTEN/NOTIFY on PostgreSQL; on SQLite
+    # in-process, and other processes' commits within a second via PRAGMA data_version); this bounds the wait
+    # for a wake-up that was lost (e.g. a NOTIFY while a worker's connection was being re-made).
     worker_max_sleep: float = field(default_factory=lambda: float(_env("TURNUS_WORKER_MAX_SLEEP", "30")))
     # Address the links in mails start with (the inbox as its users reach it).
     base_url: str = field(default_factory=lambda: _env("TURNUS_BASE_URL", "http://127.0.0.1:5000").rstrip("/"))
@@ -88,6 +91,15 @@ class Settings:
     mail_claim_seconds: float = field(default_factory=lambda: float(_env("TURNUS_MAIL_CLAIM_SECONDS", "300")))
     # Hour of the day (in time_zone) from which the daily digest of each user who chose one is sent.
     digest_hour: int = field(default_factory=lambda: int(_env("TURNUS_DIGEST_HOUR", "7")))
+
+
+    def __post_init__(self) -> None:
+        if self.timers not in TIMER_MODES:
+            raise SettingInvalid(f"TURNUS_TIMERS={self.timers!r} is not known: set it to "
+                                 f"{' or '.join(TIMER_MODES)} (or leave it unset for thread)")
+
+
+TIMER_MODES = ("thread", "workers")
 
 
 def _secret(name: str) -> str | None:

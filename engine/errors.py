@@ -41,6 +41,12 @@ class InvalidInput(TurnusError):
     code = "invalid_input"
 
 
+class SettingInvalid(TurnusError):
+    """A setting read from the environment has a value Turnus does not know; nothing starts."""
+
+    code = "setting_invalid"
+
+
 class Busy(TurnusError):
     """The database stayed locked by other work longer than the busy timeout; trying again helps."""
 

@@ -7,14 +7,15 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from engine.worker import EventWaiter, TimerLoop
+from engine.worker import TimerLoop
 
 
 class TimerThread(threading.Thread):
     def __init__(self, engine: Any, interval: float = 30.0):
         """``interval`` is the longest sleep: the thread wakes earlier at the next due time or on a command."""
         super().__init__(name="turnus-timers", daemon=True)
-        self.loop = TimerLoop(engine, interval, EventWaiter(engine))
+        # its own waiter (made and closed by the loop), so commands of other processes (the CLI) wake it too
+        self.loop = TimerLoop(engine, interval)
 
     def run(self) -> None:
         self.loop.run()

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -23,6 +24,7 @@ def create_app(engine: Engine | None = None, config: Mapping[str, Any] | None = 
     from flask import Flask
     from werkzeug.middleware.proxy_fix import ProxyFix
 
+    from engine.errors import SettingInvalid
     from engine.service import Engine
     from web import audit, auth, cases, errors, i18n, inbox, notifications, security, start, tasks
     from web.modeller import bp as modeller_bp
@@ -46,7 +48,11 @@ def create_app(engine: Engine | None = None, config: Mapping[str, Any] | None = 
     if web.trusted_proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=web.trusted_proxies,  # type: ignore[method-assign]
                                 x_proto=web.trusted_proxies, x_host=web.trusted_proxies)
-    app.extensions["turnus.engine"] = engine or Engine.create()
+    try:
+        app.extensions["turnus.engine"] = engine or Engine.create()
+    except SettingInvalid as err:  # one clear line in the server's log instead of a traceback deep in a request
+        logging.getLogger("turnus").error("Turnus is not starting: %s", err)
+        raise
     app.extensions["turnus.settings"] = web
     i18n.init_i18n(app)
     security.init_security(app)

@@ -98,12 +98,12 @@ def advance(wf: BpmnWorkflow, now: datetime) -> None:
     with engine_time(now):
         _refresh_timers(wf, now)
         wf.do_engine_steps()
-        # A timer that became READY during the steps needs another pass (ENGINE-NOTES, "Timers").
+        # A timer the steps reached may be due already (a boundary timer at 08:00 leading to an end-date timer
+        # at 08:00): refresh before deciding nothing is left, else it waits for the next round.
         for _ in range(100):
-            before = _ready_engine_count(wf)
-            if before == 0:
-                break
             _refresh_timers(wf, now)
+            if _ready_engine_count(wf) == 0:
+                break
             wf.do_engine_steps()
     cycles.refuse_zero_periods(list(all_tasks(wf)))
     prune_finished_iterations(wf)

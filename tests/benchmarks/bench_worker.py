@@ -2,7 +2,10 @@
 delay between a timer's due time and its firing by a running timer loop.
 
 Run:  .venv/bin/python -m tests.benchmarks.bench_worker [--sizes 1000,10000,100000] [--repeat 20]
-      [--pg postgresql+psycopg://postgres@127.0.0.1:5432/bench_worker]
+      [--pg postgresql+psycopg://postgres@127.0.0.1:5432/bench_worker] [--analyze] [--explain]
+
+--analyze runs ANALYZE after each bulk insert (as autovacuum soon would); --explain prints each statement of
+one round with its median time and, on PostgreSQL, its plan at the largest size.
 
 Waiting cases are bulk-inserted (a case row with next_timer_at in the future, no workflow state: the loop never
 loads a case that is not due, which is the point). A round is what `turnus worker` does each time it wakes: fire
@@ -22,7 +25,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import event, insert, select, text
 
 from engine.audit import GENESIS
 from engine.clock import SystemClock
@@ -43,6 +46,40 @@ def add_waiting(engine: Engine, version_id: int, n: int) -> None:
                 "title": "waiting", "started_by": "rita", "started_at": later - timedelta(days=31),
                 "next_timer_at": later + timedelta(seconds=i), "row_version": 0, "last_event_seq": 0,
                 "last_event_hash": GENESIS} for i in range(start, min(n, start + 5000))])
+
+
+def statement_costs(engine: Engine, repeat: int, plans: bool) -> None:
+    """Median time of each statement of a round (and its plan on PostgreSQL): which one grows with the size."""
+    seen: dict[str, list[float]] = {}
+    params: dict[str, object] = {}
+    started: list[float] = []
+
+    def before(conn, cursor, statement, parameters, context, many):  # type: ignore[no-untyped-def]
+        started.append(time.perf_counter())
+
+    def after(conn, cursor, statement, parameters, context, many):  # type: ignore[no-untyped-def]
+        seen.setdefault(statement, []).append((time.perf_counter() - started.pop()) * 1000)
+        params[statement] = parameters
+
+    loop = TimerLoop(engine, 30)
+    loop.tick()
+    event.listen(engine.db, "before_cursor_execute", before)
+    event.listen(engine.db, "after_cursor_execute", after)
+    try:
+        for _ in range(repeat):
+            loop.tick()
+            loop.seconds_to_next()
+    finally:
+        event.remove(engine.db, "before_cursor_execute", before)
+        event.remove(engine.db, "after_cursor_execute", after)
+    for statement, times in sorted(seen.items(), key=lambda kv: -statistics.median(kv[1])):
+        if not statement.lstrip().upper().startswith("SELECT"):
+            continue
+        print(f"    {statistics.median(times):6.2f} ms  {' '.join(statement.split())[:150]}")
+        if plans and engine.db.dialect.name == "postgresql":
+            with engine.db.connect() as conn:
+                for (line,) in conn.exec_driver_sql(f"EXPLAIN ANALYZE {statement}", params[statement]):
+                    print(f"              {line}")
 
 
 def round_cost(engine: Engine, repeat: int) -> tuple[float, float]:
@@ -76,7 +113,7 @@ def firing_delay(engine: Engine, n: int = 20) -> list[float]:
         thread.join(10)
 
 
-def run(url: str, sizes: list[int], repeat: int) -> None:
+def run(url: str, sizes: list[int], repeat: int, analyze: bool = False, explain: bool = False) -> None:
     engine = Engine.create(url, clock=SystemClock())
     engine.deploy_paths([PROCESS], actor="system")
     engine.add_user("rita")
@@ -88,9 +125,14 @@ def run(url: str, sizes: list[int], repeat: int) -> None:
         t = time.perf_counter()
         add_waiting(engine, version_id, size - have)
         have = size
+        if analyze:
+            with engine.db.begin() as conn:
+                conn.exec_driver_sql("ANALYZE")
         median, worst = round_cost(engine, repeat)
         print(f"  {size:>7,} waiting cases: one round {median:6.1f} ms median, {worst:6.1f} ms worst "
               f"(seeded in {time.perf_counter() - t:.0f} s)")
+        if explain:
+            statement_costs(engine, repeat, plans=size == sizes[-1])
     delays = firing_delay(engine)
     print(f"  firing delay over {len(delays)} timers: median {statistics.median(delays):.0f} ms, "
           f"worst {max(delays):.0f} ms")
@@ -102,10 +144,14 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--pg", default=None, help="also on this PostgreSQL database (emptied first)")
+    parser.add_argument("--analyze", action="store_true", help="ANALYZE after each bulk insert")
+    parser.add_argument("--explain", action="store_true", help="time each statement; plans at the largest size")
+    parser.add_argument("--only-pg", action="store_true", help="skip the SQLite run")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
-    with tempfile.TemporaryDirectory() as tmp:
-        run(f"sqlite:///{tmp}/bench_worker.db", sizes, args.repeat)
+    if not args.only_pg:
+        with tempfile.TemporaryDirectory() as tmp:
+            run(f"sqlite:///{tmp}/bench_worker.db", sizes, args.repeat, args.analyze, args.explain)
     if args.pg:
         from engine.service import Engine as _E
 
@@ -114,7 +160,7 @@ def main() -> None:
             metadata.drop_all(conn)
             conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
         probe.close()
-        run(args.pg, sizes, args.repeat)
+        run(args.pg, sizes, args.repeat, args.analyze, args.explain)
 
 
 if __name__ == "__main__":

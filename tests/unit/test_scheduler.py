@@ -6,6 +6,8 @@ import threading
 import time
 from datetime import UTC, datetime
 
+from sqlalchemy import create_engine
+
 from engine.scheduler import TimerThread
 
 
@@ -14,6 +16,7 @@ def test_timer_thread_survives_a_failing_round() -> None:
 
     class FailingOnce:  # stands in for the engine: the point is an unexpected exception in a round
         wakeup = threading.Event()
+        db = create_engine("sqlite://")  # in memory, never connected: the loop waits on the event alone
 
         class clock:
             @staticmethod
