@@ -377,10 +377,12 @@ def timers_run(obj: Ctx, now: str | None) -> None:
 
 
 def _register_more() -> None:
-    from engine import cli_messaging, cli_versions, cli_worker  # modules of their own, so this one does not grow
+    # modules of their own, so this one does not grow
+    from engine import cli_data, cli_messaging, cli_versions, cli_worker
 
     cli_versions.register(cli)
     cli_messaging.register(cli, _data)
+    cli_data.register(case_group, _data)
     cli_worker.register(cli)
 
 

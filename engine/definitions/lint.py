@@ -45,7 +45,7 @@ class Context:
 # Event definitions SpiffWorkflow implements, by event element. Anything else is silently dropped
 # (a signal end event becomes a plain end event), so it is refused.
 SUPPORTED_EVENTS: dict[str, frozenset[str]] = {
-    "startEvent": frozenset({"message", "signal", "timer", "conditional"}),
+    "startEvent": frozenset({"message", "signal", "timer"}),
     "endEvent": frozenset({"message", "cancel", "error", "escalation", "terminate"}),
     "intermediateCatchEvent": frozenset({"message", "signal", "timer", "conditional"}),
     "intermediateThrowEvent": frozenset({"message", "signal", "escalation"}),
@@ -58,6 +58,9 @@ _EVENT_ADVICE = {
     "with the case): catch the error with an error boundary event instead",
     ("startEvent", "escalation"): "escalation start events are not supported (the event subprocess would "
     "start at once, with the case): catch it with an escalation boundary event instead",
+    ("startEvent", "conditional"): "conditional start events are not supported (the engine never evaluates "
+    "them, so the process or event subprocess would never start): use a conditional boundary event on the "
+    "activity it should interrupt, or a message start event",
     ("any", "link"): "link events are not supported (they are ignored): connect the flow with a "
     "sequence flow instead",
     ("any", "compensate"): "compensation events are not supported (they are ignored): model the undo "
