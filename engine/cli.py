@@ -189,10 +189,18 @@ def _echo_fields(fields: Any) -> None:
 def start_form(obj: Ctx, key: str, as_json: bool) -> None:
     """The fields `start KEY --data` takes (latest version of KEY)."""
     name, form = obj.engine().start_form(key)
+    variables = obj.engine().start_variables(key)  # turnus:startVariable: accepted beside the form
     if as_json:
-        return _echo_json({"key": key, "name": name, "form": form.to_dict()})
+        return _echo_json({"key": key, "name": name, "form": form.to_dict(),
+                           "variables": [_variable(f) for f in variables.fields]})
     click.echo(f"{key}: {name}")
     _echo_fields(form.fields)
+    for f in variables.fields:
+        click.echo(f"    {f.id}: {_variable(f)['type']} (start variable)")
+
+
+def _variable(f: Any) -> dict[str, str]:
+    return {"id": f.id, "type": f"list<{f.type}>" if f.properties.get("list") == "true" else f.type}
 
 
 @cli.command(epilog=_ex("turnus tasks --as sara --json"))

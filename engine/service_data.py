@@ -9,10 +9,15 @@ from typing import Any
 from sqlalchemy import Connection
 
 from engine.cases import data_edit
+from engine.forms import FormSchema
 
 
 class DataCommands:
-    """Mixed into ``Engine`` (engine/service.py): relies on ``_write``, ``_user`` and ``_ctx``."""
+    """Mixed into ``Engine`` (engine/service.py): relies on ``_read``, ``_write``, ``_user``, ``_ctx``, ``versions``."""
+
+    def start_variables(self, key: str) -> FormSchema:
+        """The turnus:startVariable declarations of the latest version of ``key`` (start data beside the form)."""
+        return self._read(lambda conn: self.versions.latest(conn, key).start_variables)  # type: ignore[attr-defined]
 
     def set_data(self, case_id: str, actor: str, data: Mapping[str, Any], reason: str) -> None:
         """Set case variables outside a task form; the workflow then advances (conditional events fire)."""

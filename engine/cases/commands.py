@@ -118,7 +118,9 @@ def start(ctx: Ctx, user: User, key: str, data: dict[str, Any], business_key: st
         raise Forbidden(f"You may not start '{version.name}': it is open to "
                         + ", ".join(sorted(version.starter_users | version.starter_groups)),
                         reason="not_starter", process=version.name)
-    values = version.start_form.validate(data or {})
+    # Declared start variables are accepted beside the form's fields; anything else is still refused.
+    accepted = FormSchema(version.start_form.fields + version.start_variables.fields)
+    values = accepted.validate(data or {})
     duties.check_user_fields(ctx.conn, version.start_form, values, user.name)
     form_rules.check(version.start_form, values)
     if version.initiator_variable:

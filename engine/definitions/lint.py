@@ -30,6 +30,7 @@ from .duties import lint_duties
 from .flowcheck import flow_problems
 from .graph import cycle_warnings
 from .people import people_of
+from .startvars import read_start_variables
 from .xmlsafe import BPMN_NS, Document
 
 
@@ -99,7 +100,15 @@ def lint_bpmn(doc: Document, ctx: Context) -> list[Problem]:
         problems += cycle_warnings(doc.name, process)
         problems += flow_problems(doc.name, process)
         problems += lint_duties(doc.name, process)
+        problems += _start_variables(doc, process)
     return problems
+
+
+def _start_variables(doc: Document, process: etree._Element) -> list[Problem]:
+    form_ids: set[str] = set()
+    for start in process.findall(bpmn("startEvent")):
+        form_ids |= {f.id for f in read_form(start, doc.name)[0].fields}
+    return read_start_variables(process, doc.name, frozenset(form_ids))[1]
 
 
 def _err(doc: Document, el: etree._Element, message: str, owner: etree._Element | None = None) -> Problem:
