@@ -31,6 +31,7 @@ from .flowcheck import flow_problems
 from .graph import cycle_warnings
 from .people import people_of
 from .startvars import read_start_variables
+from .unset_refs import unset_reference_problems
 from .xmlsafe import BPMN_NS, Document
 
 
@@ -41,6 +42,7 @@ class Context:
     processes: Mapping[str, bool] = field(default_factory=dict)  # process id -> executable
     decisions: frozenset[str] = frozenset()
     homes: Mapping[str, str] = field(default_factory=dict)  # process id -> file name
+    called: frozenset[str] = frozenset()  # process ids some call activity of the deploy calls
 
 
 # Event definitions SpiffWorkflow implements, by event element. Anything else is silently dropped
@@ -101,6 +103,7 @@ def lint_bpmn(doc: Document, ctx: Context) -> list[Problem]:
         problems += flow_problems(doc.name, process)
         problems += lint_duties(doc.name, process)
         problems += _start_variables(doc, process)
+        problems += unset_reference_problems(doc.name, process, ctx.called)
     return problems
 
 
