@@ -92,3 +92,22 @@ def test_the_cli_sets_data_from_json_or_a_file(db_url: str, tmp_path: Path) -> N
     assert ok(db_url, "case", "set-data", case_id, "--as", "admin", "--data", f"@{data}", "--reason",
               "Godkendt").strip() == f"{case_id} data changed"
     assert "after" in ok(db_url, "case", "show", case_id)
+
+
+def test_a_change_that_makes_a_condition_fail_is_refused_and_records_no_incident(engine: Engine) -> None:
+    from engine.cases.incidents import IncidentRaised
+    from tests.bpmn_models import chain, user_task
+    from tests.integration.test_conditional_events import START, cond
+
+    engine.add_user("rita")
+    engine.add_user("admin", roles=["admin"])
+    body = chain('wait|<bpmn:intermediateCatchEvent id="wait">' + cond("go &gt; 5") + "</bpmn:intermediateCatchEvent>",
+                 "after|" + user_task("after"), start=START)
+    engine.deploy_files({"cmp.bpmn": process("cmp", body)}, "system")
+    case_id = engine.start("cmp", "rita", {"go": False})
+    with pytest.raises(IncidentRaised) as err:
+        engine.set_data(case_id, "admin", {"go": "many"}, "typo")
+    assert err.value.info.element_id == "wait"
+    view = engine.case(case_id, None)
+    assert view.incident is None and view.data["go"] is False
+    assert [e.kind for e in engine.history(case_id, None)] == ["case_started"]
