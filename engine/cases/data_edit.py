@@ -14,7 +14,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine import identity
 from engine.cases import live
-from engine.cases.commands import Ctx, _case_row, _require_running
+from engine.cases.commands import Ctx, case_row, require_running
 from engine.cases.queries import case_data
 from engine.definitions.camunda import NAME_RE
 from engine.errors import Forbidden, InvalidInput
@@ -58,8 +58,8 @@ def set_data(ctx: Ctx, user: User, case_id: str, data: Mapping[str, Any], reason
         raise InvalidInput(f"A reason can be at most {MAX_REASON} characters", reason="set_data_reason_long",
                            count=MAX_REASON)
     values = checked_values(data)
-    case = _case_row(ctx.conn, case_id)
-    _require_running(case)
+    case = case_row(ctx.conn, case_id)
+    require_running(case)
     version = ctx.cache.get(ctx.conn, case.version_id)
     lc = live.load(ctx.conn, case, version, ctx.now)
     lc.cache = ctx.cache
