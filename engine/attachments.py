@@ -161,7 +161,7 @@ def _audit_added(conn: Connection, now: datetime, actor: str, case_id: str, item
 
 def _audit(conn: Connection, now: datetime, case_id: str, changes: list[tuple[str, str, Attachment, dict[str, Any]]],
            verb: str, case: Any = None) -> None:
-    case = case if case is not None else commands._case_row(conn, case_id)
+    case = case if case is not None else commands.case_row(conn, case_id)
     events = commands._writer(commands.Ctx(conn, now, None), case)  # type: ignore[arg-type]
     for kind, actor, item, more in changes:
         events.add(kind, actor, task_id=item.task_id, attachment_id=item.id, file_name=item.file_name,
@@ -189,7 +189,7 @@ def remove(engine: Any, actor: str, attachment_id: str, reason: str = "") -> Att
         user = identity.load_user(conn, actor)
         if not identity.may_mutate(user):
             raise Forbidden("Your role is read-only: you can read cases, but not remove files", reason="read_only")
-        case = commands._case_row(conn, row.case_id) if row.case_id else None
+        case = commands.case_row(conn, row.case_id) if row.case_id else None
         if row.case_id is not None:
             _require_reader(conn, user, row.case_id)
         if not identity.may_remove_attachment(user, row.uploaded_by, case.status if case else None):

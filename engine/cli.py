@@ -189,10 +189,18 @@ def _echo_fields(fields: Any) -> None:
 def start_form(obj: Ctx, key: str, as_json: bool) -> None:
     """The fields `start KEY --data` takes (latest version of KEY)."""
     name, form = obj.engine().start_form(key)
+    variables = obj.engine().start_variables(key)  # turnus:startVariable: accepted beside the form
     if as_json:
-        return _echo_json({"key": key, "name": name, "form": form.to_dict()})
+        return _echo_json({"key": key, "name": name, "form": form.to_dict(),
+                           "variables": [_variable(f) for f in variables.fields]})
     click.echo(f"{key}: {name}")
     _echo_fields(form.fields)
+    for f in variables.fields:
+        click.echo(f"    {f.id}: {_variable(f)['type']} (start variable)")
+
+
+def _variable(f: Any) -> dict[str, str]:
+    return {"id": f.id, "type": f"list<{f.type}>" if f.properties.get("list") == "true" else f.type}
 
 
 @cli.command(epilog=_ex("turnus tasks --as sara --json"))
@@ -377,10 +385,12 @@ def timers_run(obj: Ctx, now: str | None) -> None:
 
 
 def _register_more() -> None:
-    from engine import cli_messaging, cli_versions, cli_worker  # modules of their own, so this one does not grow
+    # modules of their own, so this one does not grow
+    from engine import cli_data, cli_messaging, cli_versions, cli_worker
 
     cli_versions.register(cli)
     cli_messaging.register(cli, _data)
+    cli_data.register(case_group, _data)
     cli_worker.register(cli)
 
 

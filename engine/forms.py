@@ -148,7 +148,12 @@ def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and value.strip() == "")
 
 
+MAX_LIST_ITEMS = 1000  # a list start variable (a multi-instance collection) is people or items, not bulk data
+
+
 def _check_field(f: FormField, raw: Any, partial: bool) -> tuple[FieldError | None, Any]:
+    if f.properties.get("list") == "true":
+        return _check_list(f, raw, partial)
     if f.readonly:
         if raw is None or _same(f, raw, f.default):
             return None, None
@@ -166,6 +171,32 @@ def _check_field(f: FormField, raw: Any, partial: bool) -> tuple[FieldError | No
         params = {"options": [o.id for o in f.options]} if f.type == "enum" else {"type": f.type}
         return FieldError(f.id, code, f"{f.display} {exc}", params), None
     return _constraints(f, value), value
+
+
+def _check_list(f: FormField, raw: Any, partial: bool) -> tuple[FieldError | None, Any]:
+    """A list of the field's type (``turnus:startVariable`` ``name:list<type>``), each item checked alone."""
+    if raw is None or raw == []:
+        if f.required and not partial:
+            return FieldError(f.id, "required", f"{f.display} is required"), None
+        return None, None
+    if not isinstance(raw, list):
+        return FieldError(f.id, "type", f"{f.display} must be a list of {f.type} values",
+                          {"type": f"list<{f.type}>"}), None
+    if len(raw) > MAX_LIST_ITEMS:
+        return FieldError(f.id, "maxitems", f"{f.display} can have at most {MAX_LIST_ITEMS} items",
+                          {"max": MAX_LIST_ITEMS}), None
+    item = FormField(f.id, f.type, f.label, minlength=f.minlength, maxlength=f.maxlength, min=f.min, max=f.max)
+    values = []
+    for n, value in enumerate(raw, 1):
+        try:
+            coerced = coerce(item, value)
+        except CoercionError as exc:
+            return FieldError(f.id, "type", f"{f.display} item {n} {exc}", {"type": f.type}), None
+        error = _constraints(item, coerced)
+        if error is not None:
+            return error, None
+        values.append(coerced)
+    return None, values
 
 
 def _same(f: FormField, raw: Any, default: Any) -> bool:

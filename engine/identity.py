@@ -180,6 +180,12 @@ def may_cancel(user: User) -> bool:
     return user.has_role("admin") and may_mutate(user)
 
 
+def may_set_data(user: User) -> bool:
+    """Changing case data outside a form bypasses every task's form and assignment, so it is an
+    administrator's correction only (audited with a reason); never a read-only role, nor ``integration``."""
+    return user.has_role("admin") and may_mutate(user)
+
+
 def may_send_events(user: User) -> bool:
     """Messages and signals reach into cases nobody is assigned to and merge data into them, so only an
     administrator or an outside system's account (role ``integration``) may send them; never a read-only role."""

@@ -39,6 +39,7 @@ from engine.forms import FormSchema
 from engine.identity import User
 from engine.runtime.budget import work_budget
 from engine.service_audit import AuditQueries
+from engine.service_data import DataCommands
 from engine.service_definitions import DefinitionCommands
 from engine.service_messaging import MessagingCommands
 from engine.service_notify import NotifyCommands
@@ -61,7 +62,7 @@ def _retry_or_raise(err: OperationalError) -> None:
 logger = logging.getLogger(__name__)
 
 
-class Engine(DefinitionCommands, MessagingCommands, NotifyCommands, AuditQueries, SessionCommands,
+class Engine(DefinitionCommands, DataCommands, MessagingCommands, NotifyCommands, AuditQueries, SessionCommands,
              PageQueries):
     def __init__(self, db: DbEngine, clock: Clock, settings: Settings):
         self.db = db

@@ -60,6 +60,13 @@ _MESSAGES: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "comment_empty": lambda p: _("Write a comment before you send it."),
     "comment_too_long": lambda p: _("A comment can have at most %(count)s characters.", **p),
     "cancel_reason": lambda p: _("Give a reason for cancelling the case."),
+    "set_data_empty": lambda p: _("Give the data to set."),
+    "set_data_name": lambda p: _("“%(name)s” is not a variable name (letters, digits and _, not starting with _ "
+                                 "or a digit).", **p),
+    "set_data_json": lambda p: _("The data must be plain values: text, numbers, yes/no, lists."),
+    "set_data_too_large": lambda p: _("The data can be at most %(count)s bytes.", **p),
+    "set_data_reason": lambda p: _("Give a reason for changing the case data."),
+    "set_data_reason_long": lambda p: _("A reason can have at most %(count)s characters.", **p),
 }
 
 

@@ -34,7 +34,7 @@ class Ctx:
     cache: VersionCache
 
 
-def _case_row(conn: Connection, case_id: str) -> Any:
+def case_row(conn: Connection, case_id: str) -> Any:
     # FOR UPDATE (PostgreSQL; SQLite's IMMEDIATE transaction already serialises writers): commands on one
     # case queue on its row before they write anything, so two branches that end the case cannot deadlock.
     row = conn.execute(select(cases).where(cases.c.id == case_id).with_for_update()).first()
@@ -99,7 +99,7 @@ def _bump(ctx: Ctx, case: Any, events: EventWriter) -> None:
         raise live.StaleCase(case.id)
 
 
-def _require_running(case: Any) -> None:
+def require_running(case: Any) -> None:
     if case.status != "running":
         raise Conflict(f"Case {case.id} is {case.status}; nothing more can be done in it", reason="case_closed",
                        status=case.status)
@@ -118,7 +118,9 @@ def start(ctx: Ctx, user: User, key: str, data: dict[str, Any], business_key: st
         raise Forbidden(f"You may not start '{version.name}': it is open to "
                         + ", ".join(sorted(version.starter_users | version.starter_groups)),
                         reason="not_starter", process=version.name)
-    values = version.start_form.validate(data or {})
+    # Declared start variables are accepted beside the form's fields; anything else is still refused.
+    accepted = FormSchema(version.start_form.fields + version.start_variables.fields)
+    values = accepted.validate(data or {})
     duties.check_user_fields(ctx.conn, version.start_form, values, user.name)
     form_rules.check(version.start_form, values)
     if version.initiator_variable:
@@ -148,12 +150,12 @@ def complete(ctx: Ctx, user: User, task_id: str, data: dict[str, Any]) -> live.L
     access = access_of(ctx.conn, row, ctx.cache)
     if not identity.may_work(user, access):
         raise _why_not(row, access, user)
-    case = _case_row(ctx.conn, row.case_id)
+    case = case_row(ctx.conn, row.case_id)
     # Read the task again now that the case is locked: a rival who completed it committed before the lock
     # was granted, and the loser must hear "already completed by X", not that the case moved on.
     row = task_row(ctx.conn, task_id)
     _require_open(row, ctx.conn)
-    _require_running(case)
+    require_running(case)
     version = ctx.cache.get(ctx.conn, case.version_id)
     meta = version.user_tasks.get(row.element_id)
     form = meta.form if meta else FormSchema()
@@ -257,8 +259,8 @@ def _why_not_receive(row: Any, access: TaskAccess, target: User) -> Forbidden:
 
 
 def _set_assignee(ctx: Ctx, row: Any, assignee: str | None, kind: str, actor: str, **payload: Any) -> None:
-    case = _case_row(ctx.conn, row.case_id)
-    _require_running(case)
+    case = case_row(ctx.conn, row.case_id)
+    require_running(case)
     result = ctx.conn.execute(update(tasks).where(tasks.c.id == row.id, tasks.c.state == "open",
                                                   tasks.c.assignee.is_(row.assignee) if row.assignee is None
                                                   else tasks.c.assignee == row.assignee)
@@ -277,7 +279,7 @@ def comment(ctx: Ctx, user: User, case_id: str, text: str, may_read: bool) -> No
     if len(text) > MAX_COMMENT:
         raise InvalidInput(f"A comment can be at most {MAX_COMMENT} characters (this one has {len(text)})",
                            reason="comment_too_long", count=MAX_COMMENT)
-    case = _case_row(ctx.conn, case_id)
+    case = case_row(ctx.conn, case_id)
     if not may_read:
         raise Forbidden(f"You do not take part in case {case_id}", reason="not_participant")
     _require_may_mutate(user)
@@ -293,8 +295,8 @@ def cancel(ctx: Ctx, user: User, case_id: str, reason: str) -> None:
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput("Give a reason for cancelling the case", reason="cancel_reason")
-    case = _case_row(ctx.conn, case_id)
-    _require_running(case)
+    case = case_row(ctx.conn, case_id)
+    require_running(case)
     version = ctx.cache.get(ctx.conn, case.version_id)
     lc = live.load(ctx.conn, case, version, ctx.now)
     lc.wf.cancel()
@@ -309,7 +311,7 @@ def save_draft(ctx: Ctx, user: User, task_id: str, data: dict[str, Any]) -> None
     access = access_of(ctx.conn, row, ctx.cache)
     if not identity.may_work(user, access):
         raise _why_not(row, access, user)
-    version = ctx.cache.get(ctx.conn, _case_row(ctx.conn, row.case_id).version_id)
+    version = ctx.cache.get(ctx.conn, case_row(ctx.conn, row.case_id).version_id)
     meta = version.user_tasks.get(row.element_id)
     values = (meta.form if meta else FormSchema()).validate(data or {}, partial=True)
     ctx.conn.execute(delete(task_drafts).where(task_drafts.c.task_id == task_id,

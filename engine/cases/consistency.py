@@ -32,6 +32,8 @@ def expected_from_events(conn: Connection, case_id: str) -> dict[str, Any]:
         # to compute (branch- and loop-local copies make replaying those unreliable), so it drops out.
         if ev.kind in ("case_started", "task_completed"):
             data.update(p.get("data") or {})
+        elif ev.kind == "data_changed":  # an administrator's `set data`
+            data.update({k: c.get("after") for k, c in (p.get("changes") or {}).items()})
         elif ev.kind == "decision_evaluated":
             for key in p.get("outputs") or {}:
                 data.pop(key, None)

@@ -53,6 +53,7 @@ class VersionInfo:
     starter_users: frozenset[str] = frozenset()
     starter_groups: frozenset[str] = frozenset()
     element_phases: Mapping[str, str] = field(default_factory=dict)  # element id -> its phase's name
+    start_variables: FormSchema = field(default_factory=FormSchema)  # turnus:startVariable declarations
 
 
 def _meta_of(bundle: Any) -> dict[str, Any]:
@@ -72,7 +73,8 @@ def _meta_of(bundle: Any) -> dict[str, Any]:
             }
     return {"start_form": top.start_form.to_dict(), "initiator_variable": top.initiator_variable,
             "user_tasks": user_tasks, "element_names": names, "element_phases": dict(top.element_phases),
-            "starter_users": list(top.starter_users), "starter_groups": list(top.starter_groups)}
+            "starter_users": list(top.starter_users), "starter_groups": list(top.starter_groups),
+            "start_variables": top.start_variables.to_dict()}
 
 
 def deploy_bundles(conn: Connection, bundles: list[Any], actor: str, now: datetime) -> list[DeployResult]:
@@ -153,4 +155,5 @@ def _info(row: Any) -> VersionInfo:
         deployed_at=row.deployed_at, starter_users=frozenset(meta.get("starter_users", ())),
         starter_groups=frozenset(meta.get("starter_groups", ())),
         element_phases=meta.get("element_phases", {}),
+        start_variables=FormSchema.from_dict(meta.get("start_variables", {})),  # absent before issue 12
     )

@@ -156,7 +156,7 @@ def _cross_file(docs: list[Document], problems: list[Problem]) -> tuple[Context,
                                     did, doc.line_of(did)))
         elif did is not None:
             decisions[did] = doc.name
-    return Context(processes, frozenset(decisions), seen), called
+    return Context(processes, frozenset(decisions), seen, frozenset(called)), called
 
 
 def _build(

@@ -30,6 +30,8 @@ from .duties import lint_duties
 from .flowcheck import flow_problems
 from .graph import cycle_warnings
 from .people import people_of
+from .startvars import read_start_variables
+from .unset_refs import unset_reference_problems
 from .xmlsafe import BPMN_NS, Document
 
 
@@ -40,12 +42,13 @@ class Context:
     processes: Mapping[str, bool] = field(default_factory=dict)  # process id -> executable
     decisions: frozenset[str] = frozenset()
     homes: Mapping[str, str] = field(default_factory=dict)  # process id -> file name
+    called: frozenset[str] = frozenset()  # process ids some call activity of the deploy calls
 
 
 # Event definitions SpiffWorkflow implements, by event element. Anything else is silently dropped
 # (a signal end event becomes a plain end event), so it is refused.
 SUPPORTED_EVENTS: dict[str, frozenset[str]] = {
-    "startEvent": frozenset({"message", "signal", "timer", "conditional"}),
+    "startEvent": frozenset({"message", "signal", "timer"}),
     "endEvent": frozenset({"message", "cancel", "error", "escalation", "terminate"}),
     "intermediateCatchEvent": frozenset({"message", "signal", "timer", "conditional"}),
     "intermediateThrowEvent": frozenset({"message", "signal", "escalation"}),
@@ -58,6 +61,9 @@ _EVENT_ADVICE = {
     "with the case): catch the error with an error boundary event instead",
     ("startEvent", "escalation"): "escalation start events are not supported (the event subprocess would "
     "start at once, with the case): catch it with an escalation boundary event instead",
+    ("startEvent", "conditional"): "conditional start events are not supported (the engine never evaluates "
+    "them, so the process or event subprocess would never start): use a conditional boundary event on the "
+    "activity it should interrupt, or a message start event",
     ("any", "link"): "link events are not supported (they are ignored): connect the flow with a "
     "sequence flow instead",
     ("any", "compensate"): "compensation events are not supported (they are ignored): model the undo "
@@ -96,7 +102,16 @@ def lint_bpmn(doc: Document, ctx: Context) -> list[Problem]:
         problems += cycle_warnings(doc.name, process)
         problems += flow_problems(doc.name, process)
         problems += lint_duties(doc.name, process)
+        problems += _start_variables(doc, process)
+        problems += unset_reference_problems(doc.name, process, ctx.called)
     return problems
+
+
+def _start_variables(doc: Document, process: etree._Element) -> list[Problem]:
+    form_ids: set[str] = set()
+    for start in process.findall(bpmn("startEvent")):
+        form_ids |= {f.id for f in read_form(start, doc.name)[0].fields}
+    return read_start_variables(process, doc.name, frozenset(form_ids))[1]
 
 
 def _err(doc: Document, el: etree._Element, message: str, owner: etree._Element | None = None) -> Problem:

@@ -12,6 +12,7 @@ from .camunda import bpmn, cattr, documentation, lane_of, lanes_index, local, re
 from .duties import duty_rules
 from .model import ProcessMeta, UserTaskMeta
 from .people import people_of
+from .startvars import read_start_variables
 from .xmlsafe import Document
 
 
@@ -44,6 +45,7 @@ def process_meta(doc: Document, element: etree._Element) -> ProcessMeta:
         element_phases=MappingProxyType(phases),
         starter_users=split_list(cattr(element, "candidateStarterUsers")),
         starter_groups=split_list(cattr(element, "candidateStarterGroups")),
+        start_variables=read_start_variables(element, doc.name, frozenset(f.id for f in start_form.fields))[0],
     )
 
 

@@ -3,6 +3,8 @@
 - Every task query passes a huge ``max_depth`` (the default 1000 silently hides deep tasks).
 - ``run()`` is only ever called on a READY, manual task that the caller has checked.
 - Timers fire with ``refresh_timers()`` + ``do_engine_steps()`` at the engine's clock.
+- Waiting conditional events are evaluated again on every advance (the library only evaluates one when its
+  task is updated, so a condition false when reached would never fire).
 - Completed loop iterations are pruned from the live tree so a case costs the same to run after
   1,000 passes as after 10; their history lives in Turnus' own tables (events, tasks).
 """
@@ -16,6 +18,7 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn.specs.control import BoundaryEventJoin
 from SpiffWorkflow.bpmn.specs.data_spec import TaskDataReference
+from SpiffWorkflow.bpmn.specs.event_definitions.conditional import ConditionalEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import StandardLoopTask
@@ -120,6 +123,11 @@ def _refresh_timers(wf: BpmnWorkflow, now: datetime) -> None:
     cycles.collapse_missed(list(wf.event_manager.tasks.values()), now)  # the tasks the library refreshes
     with engine_time(now + _AT_DUE):
         wf.refresh_timers()
+        # Through the workflow's (sandboxed) script engine, inside the command's work budget.
+        for task in list(wf.event_manager.tasks.values()):
+            if task.state == TaskState.WAITING and isinstance(
+                    task.task_spec.event_definition, ConditionalEventDefinition):
+                task.task_spec._update(task)
 
 
 def _ready_engine_count(wf: BpmnWorkflow) -> int:

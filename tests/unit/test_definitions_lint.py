@@ -197,7 +197,12 @@ def test_only_simple_references_are_allowed(attribute: str, value: str) -> None:
 def test_simple_references_and_literals_pass() -> None:
     task = ('<bpmn:userTask id="t_end" camunda:assignee="${case.owner}" camunda:candidateGroups="a, ${team}" '
             'camunda:dueDate="2027-05-01" camunda:followUpDate="P2D" camunda:priority="${prio}" />')
-    assert load_bundles({"p.bpmn": bpmn(chain(task, first="t_end"))})
+    # The referenced names must be settable (issue 12): here they are declared start variables.
+    declared = ("<bpmn:extensionElements><camunda:properties>" + "".join(
+        f'<camunda:property name="turnus:startVariable" value="{v}"/>' for v in ("case:string", "team:string",
+                                                                                 "prio:long"))
+        + "</camunda:properties></bpmn:extensionElements>")
+    assert load_bundles({"p.bpmn": bpmn(declared + chain(task, first="t_end"))})
 
 
 def test_literal_due_date_without_offset_is_refused() -> None:

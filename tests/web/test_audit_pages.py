@@ -131,3 +131,12 @@ def test_a_file_added_to_a_case_is_an_audit_event(auditor, engine: Engine, done_
     assert engine.verify(done_case) == []
     page = auditor.get(f"/audit/cases/{done_case}")
     assert "tilbud.pdf" in page.text and item.sha256 in page.text
+
+
+def test_a_data_change_reads_as_who_why_and_before_after(auditor, engine: Engine) -> None:
+    cid = start_review(engine, title="Nye borde")
+    engine.add_user("boss", roles=["admin"])
+    engine.set_data(cid, "boss", {"amount": 450}, "Tilbuddet blev dyrere")
+    text = auditor.get(f"/audit/cases/{cid}").text
+    assert "ændrede sagens data" in text or "changed the case data" in text
+    assert "Tilbuddet blev dyrere" in text and "300 → 450" in text

@@ -107,6 +107,13 @@ def describe(events: list[EventView], version: int) -> list[Line]:
         elif k == "case_migrated":
             text = _("%(who)s moved the case from process version %(old)s to version %(new)s", who=who,
                      old=_v(p.get("from_version")), new=_v(p.get("to_version")))
+        elif k == "data_changed":  # an administrator's `set data`
+            text = _("%(who)s changed the case data", who=who)
+            details = [(_("Reason"), _v(p.get("reason")))]
+            for key, change in sorted((p.get("changes") or {}).items()):
+                details.append((key, _("%(before)s → %(after)s", before=_v(change.get("before")),
+                                       after=_v(change.get("after")))))
+                data[key] = change.get("after")
         elif k == "task_updated":
             text = _("The step “%(name)s” now follows the new process version", name=name)
         elif k == "attachment_removed":

@@ -1,0 +1,30 @@
+"""The Engine's ``set data`` command (issue 12): an administrator's audited data change, one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection
+
+from engine.cases import data_edit
+from engine.forms import FormSchema
+
+
+class DataCommands:
+    """Mixed into ``Engine`` (engine/service.py): relies on ``_read``, ``_write``, ``_user``, ``_ctx``, ``versions``."""
+
+    def start_variables(self, key: str) -> FormSchema:
+        """The turnus:startVariable declarations of the latest version of ``key`` (start data beside the form)."""
+        return self._read(lambda conn: self.versions.latest(conn, key).start_variables)  # type: ignore[attr-defined]
+
+    def set_data(self, case_id: str, actor: str, data: Mapping[str, Any], reason: str) -> None:
+        """Set case variables outside a task form; the workflow then advances (conditional events fire)."""
+        values = data_edit.checked_values(data)  # refused before any transaction
+
+        def run(conn: Connection, now: datetime) -> None:
+            data_edit.set_data(self._ctx(conn, now), self._user(conn, actor),  # type: ignore[attr-defined]
+                               case_id, values, reason)
+        # A failing condition refuses the change (no incident: nothing was changed, nothing to retry).
+        self._write(run, actor=actor, command={"kind": "set_data"})  # type: ignore[attr-defined]
