@@ -335,34 +335,6 @@ def history(obj: Ctx, case_id: str, actor: str | None, as_json: bool) -> None:
 
 
 @cli.group()
-def audit() -> None:
-    """Audit trail checks."""
-
-
-@audit.command("verify", epilog=_ex("turnus audit verify CASE_ID"))
-@click.argument("case_id", required=False)
-@click.option("--against", "against", type=click.Path(path_type=Path), default=None,
-              help="A signed digest (`turnus audit digest`): also find rewritten chains and deleted cases.")
-@click.pass_obj
-def audit_verify(obj: Ctx, case_id: str | None, against: Path | None) -> None:
-    """Exit 0 if the history is intact; otherwise non-zero and the first bad event."""
-    if against is not None:
-        try:
-            text = against.read_bytes()
-        except OSError as err:
-            raise InvalidInput(f"Cannot read the digest {against}: {err.strerror}") from None
-        failures = obj.engine().verify_against(text)
-    else:
-        failures = obj.engine().verify(case_id)
-    if failures:
-        click.echo(f"TAMPERED: {failures[0]}", err=True)
-        for more in failures[1:]:
-            click.echo(f"TAMPERED: {more}", err=True)
-        sys.exit(1)
-    click.echo("intact")
-
-
-@cli.group()
 def timers() -> None:
     """Timers."""
 
@@ -386,15 +358,17 @@ def timers_run(obj: Ctx, now: str | None) -> None:
 
 def _register_more() -> None:
     # modules of their own, so this one does not grow
-    from engine import cli_data, cli_messaging, cli_versions, cli_worker
+    from engine import cli_audit, cli_data, cli_messaging, cli_versions, cli_worker
 
+    cli_audit.register(cli)
     cli_versions.register(cli)
     cli_messaging.register(cli, _data)
     cli_data.register(case_group, _data)
     cli_worker.register(cli)
 
 
-_register_more()
+if __name__ != "__main__":  # `python -m engine.cli` runs the imported module's main instead (below)
+    _register_more()
 
 
 def main() -> None:
@@ -419,7 +393,7 @@ def main() -> None:
         sys.exit(3)
 
 
-from engine import cli_audit  # noqa: E402,F401  (registers `audit export|digest|live|access-log|…`)
-
 if __name__ == "__main__":
-    main()
+    from engine.cli import main as registered_main  # this file as a module, with every command registered
+
+    registered_main()

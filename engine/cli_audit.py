@@ -1,6 +1,6 @@
-"""`turnus audit …` commands beyond verify: exports, the signed digest, the live-state check, the access log.
+"""`turnus audit …`: the chain check, exports, the signed digest, the live-state check, the access log.
 
-Registered onto the `audit` group of engine.cli (imported at its end).
+Registered by engine.cli (``register``), so that module does not grow.
 """
 
 from __future__ import annotations
@@ -13,8 +13,41 @@ from pathlib import Path
 import click
 
 from engine.audit import export
-from engine.cli import Ctx, _dt, audit
+from engine.cli import Ctx, _dt, _ex
 from engine.errors import InvalidInput
+
+
+@click.group()
+def audit() -> None:
+    """Audit trail checks."""
+
+
+@audit.command("verify", epilog=_ex("turnus audit verify CASE_ID"))
+@click.argument("case_id", required=False)
+@click.option("--against", "against", type=click.Path(path_type=Path), default=None,
+              help="A signed digest (`turnus audit digest`): also find rewritten chains and deleted cases.")
+@click.pass_obj
+def audit_verify(obj: Ctx, case_id: str | None, against: Path | None) -> None:
+    """Exit 0 if the history is intact; otherwise non-zero and the first bad event."""
+    if against is not None:
+        try:
+            text = against.read_bytes()
+        except OSError as err:
+            raise InvalidInput(f"Cannot read the digest {against}: {err.strerror}") from None
+        failures = obj.engine().verify_against(text)
+    else:
+        failures = obj.engine().verify(case_id)
+    if failures:
+        click.echo(f"TAMPERED: {failures[0]}", err=True)
+        for more in failures[1:]:
+            click.echo(f"TAMPERED: {more}", err=True)
+        sys.exit(1)
+    click.echo("intact")
+
+
+
+def register(group: click.Group) -> None:
+    group.add_command(audit)
 
 
 def _since(value: str | None) -> datetime | None:
