@@ -43,8 +43,11 @@ def serve(obj: engine_cli.Ctx, host: str, port: int, demo: bool, folder: Path) -
     shown_host = f"[{host}]" if ":" in host else host
     click.echo(f"Turnus is running at http://{shown_host}:{server.server_port}/ (press Ctrl+C to stop)", err=False)
     timers = TimerThread(engine, settings.timer_interval)
-    if settings.timer_interval > 0 and engine.settings.timers != "workers":  # else `turnus worker` does it
+    if engine.settings.timers == "workers":
+        click.echo("Timers and mail: left to `turnus worker` processes (TURNUS_TIMERS=workers)")
+    elif settings.timer_interval > 0:
         timers.start()
+        click.echo("Timers and mail: run by this process")
     try:
         server.serve_forever()
     except KeyboardInterrupt:

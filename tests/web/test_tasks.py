@@ -188,3 +188,14 @@ def test_a_number_of_thousands_of_digits_is_a_field_error_not_a_conflict(as_user
     assert response.status_code == 400
     assert 'aria-invalid="true"' in response.text and "Hours per week" in response.text
     assert "9" * 5000 in response.text  # kept for editing
+
+
+def test_priority_is_a_word_and_the_default_is_not_shown(engine: Engine, as_user: Any) -> None:
+    """Issue 8: priority reached participants as a bare "50"; widgets' task has priority 70, review's the default."""
+    high = open_task(engine, start_widgets(engine))
+    ralf = as_user("ralf")
+    page = ralf.get(f"/tasks/{high}").text
+    assert "<dd>Høj</dd>" in page and ">70<" not in page
+    default = open_task(engine, start_review(engine))
+    plain = ralf.get(f"/tasks/{default}").text
+    assert "Prioritet" not in plain and ">50<" not in plain
