@@ -108,7 +108,7 @@ def advance(wf: BpmnWorkflow, now: datetime) -> None:
             if _ready_engine_count(wf) == 0:
                 break
             wf.do_engine_steps()
-    cycles.refuse_zero_periods(list(all_tasks(wf)))
+    cycles.refuse_zero_periods(list(wf.event_manager.tasks.values()))  # waiting events only, not the whole tree
     prune_finished_iterations(wf)
     check_depth(wf)
 
