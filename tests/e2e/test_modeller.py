@@ -76,7 +76,10 @@ def select(page: Any, element_id: str) -> None:
     """Select an element as a click on it would (the palette can cover it in a small viewport)."""
     page.evaluate("(id) => { const r = turnusModeler.get('elementRegistry'); const c = turnusModeler.get('canvas');"
                   " c.scrollToElement(r.get(id)); turnusModeler.get('selection').select(r.get(id)); }", element_id)
-    page.wait_for_selector("#properties .bio-properties-panel-header")
+    # The panel re-renders after the selection event; the previous element's header is still there until then,
+    # so wait for this element's own id in the panel's id field (present even while its group is folded).
+    page.wait_for_function("(id) => document.querySelector('#properties #bio-properties-panel-id')?.value === id",
+                           arg=element_id)
 
 
 def panel_input(page: Any, selector: str, group: str) -> Any:
