@@ -51,7 +51,7 @@ class Settings:
     audit_key_file: str | None = field(default_factory=lambda: os.environ.get("TURNUS_AUDIT_KEY_FILE") or None)
     # IANA time zone in which zone-less date-times are read: due and follow-up dates of user tasks (a plain
     # date means the end of that day there) and computed timer dates without an offset.
-    time_zone: str = field(default_factory=lambda: _env("TURNUS_TIME_ZONE", "Europe/Copenhagen"))
+    time_zone: str = field(default_factory=lambda: _env("TURNUS_TIME_ZONE", DEFAULT_TIME_ZONE))
     # Days an access-log entry is kept; older ones are deleted by the timer thread / `turnus audit
     # purge-access-log` (about six months by default, common Danish public-sector practice).
     access_log_retention_days: int = field(
@@ -102,6 +102,9 @@ class Settings:
 TIMER_MODES = ("thread", "workers")
 
 
+DEFAULT_TIME_ZONE = "Europe/Copenhagen"
+
+
 def _secret(name: str) -> str | None:
     """A secret from NAME_FILE (a path; trailing newline dropped) or else from NAME."""
     path = os.environ.get(f"{name}_FILE")
@@ -121,5 +124,8 @@ def _zone_named(name: str) -> ZoneInfo:
 
 
 def local_zone() -> ZoneInfo:
-    """The zone in which zone-less date-times are read (``time_zone``, TURNUS_TIME_ZONE)."""
-    return _zone_named(load_settings().time_zone)
+    """The zone in which zone-less date-times are read (``time_zone``, TURNUS_TIME_ZONE).
+
+    Called by every command (engine_time): reads the one variable, not all settings (which would also read the SMTP
+    password file each time)."""
+    return _zone_named(_env("TURNUS_TIME_ZONE", DEFAULT_TIME_ZONE))
