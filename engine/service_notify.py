@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import logging
-import smtplib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -115,7 +114,7 @@ class NotifyCommands:
                                      prepared.body)
                         else:
                             transport.send(sender.build(prepared, self.settings))
-                    except (OSError, smtplib.SMTPException) as err:
+                    except OSError as err:  # smtplib.SMTPException included: it is an OSError
                         if transport is not None:
                             transport.close()  # a broken session is not reused for the next row
                         error = f"{type(err).__name__}: {err}"

@@ -10,6 +10,7 @@ with exponential back-off; after ``mail_max_attempts`` the row is "failed" (admi
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import smtplib
@@ -147,10 +148,6 @@ class SmtpTransport:
 
     def close(self) -> None:
         if self.smtp is not None:
-            try:
+            with contextlib.suppress(OSError):  # smtplib.SMTPException is an OSError
                 self.smtp.quit()
-            except smtplib.SMTPException:
-                pass
-            except OSError:
-                pass
             self.smtp = None

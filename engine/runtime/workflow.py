@@ -163,11 +163,6 @@ def next_timer(wf: BpmnWorkflow) -> tuple[datetime, str] | None:
     return min(due, key=lambda d: d[0]) if due else None
 
 
-def next_timer_at(wf: BpmnWorkflow) -> datetime | None:
-    found = next_timer(wf)
-    return found[0] if found else None
-
-
 def _parse_instant(value: str) -> datetime | None:
     try:
         when = datetime.fromisoformat(value)
