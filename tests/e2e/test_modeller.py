@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from engine.demo import DEMO_PASSWORD
 from tests.e2e.conftest import AXE, AXE_TAGS, ROOT, Visit
@@ -74,12 +75,21 @@ def sign_in(page: Any, name: str) -> None:
 
 def select(page: Any, element_id: str) -> None:
     """Select an element as a click on it would (the palette can cover it in a small viewport)."""
-    page.evaluate("(id) => { const r = turnusModeler.get('elementRegistry'); const c = turnusModeler.get('canvas');"
-                  " c.scrollToElement(r.get(id)); turnusModeler.get('selection').select(r.get(id)); }", element_id)
-    # The panel re-renders after the selection event; the previous element's header is still there until then,
-    # so wait for this element's own id in the panel's id field (present even while its group is folded).
-    page.wait_for_function("(id) => document.querySelector('#properties #bio-properties-panel-id')?.value === id",
-                           arg=element_id)
+    shown = "(id) => document.querySelector('#properties #bio-properties-panel-id')?.value === id"
+    for attempt in range(5):
+        page.evaluate("(id) => { const r = turnusModeler.get('elementRegistry'); const c = turnusModeler.get('canvas');"
+                      " c.scrollToElement(r.get(id)); turnusModeler.get('selection').select(r.get(id)); }",
+                      element_id)
+        # The panel re-renders after the selection event, so wait for this element's own id in its id field
+        # (present even while its group is folded), not for a header the previous element left. A field typed
+        # into just before is committed after a debounce; when that lands after the new selection, the panel
+        # re-renders the element it was typed into, so select again.
+        try:
+            page.wait_for_function(shown, arg=element_id, timeout=4_000)
+            return
+        except PlaywrightTimeout:
+            if attempt == 4:
+                raise
 
 
 def panel_input(page: Any, selector: str, group: str) -> Any:
