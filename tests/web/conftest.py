@@ -88,7 +88,7 @@ def engine(db_url: str, clock: FixedClock) -> Iterator[Engine]:
 @pytest.fixture
 def web_settings(tmp_path: Path) -> WebSettings:
     return WebSettings(secret_key="test-secret", instance_dir=tmp_path / "instance", cookie_secure=True,
-                       session_minutes=60, login_max_failures=3, login_window_seconds=600,
+                       session_minutes=60, session_max_hours=12, login_max_failures=3, login_window_seconds=600,
                        max_upload_bytes=200_000, trusted_proxies=0, timer_interval=0, page_size=5)
 
 
