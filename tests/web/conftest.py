@@ -119,6 +119,15 @@ def start_review(engine: Engine, by: str = "rita", **data: Any) -> str:
     return engine.start("review", by, {"title": "New chairs", "amount": 300, "needed_by": "2027-05-01", **data})
 
 
+# widgets.bpmn's start form, filled in: every kind of field the inbox renders
+PROPOSAL = {"title": "Handbook for network leaders", "manager": "olga", "hours": 10, "start_date": "2027-05-03",
+            "size": "medium", "network": "learning", "description": "Collect\nwhat we learned", "urgent": True}
+
+
+def start_widgets(engine: Engine, by: str = "rita", **data: Any) -> str:
+    return engine.start("widgets", by, {**PROPOSAL, **data})
+
+
 def open_task(engine: Engine, case_id: str) -> str:
     view = engine.case(case_id, None)
     return view.open_tasks[0].id
