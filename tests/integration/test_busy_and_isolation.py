@@ -104,6 +104,10 @@ def test_an_unrelated_command_completes_while_a_runaway_is_stopped(db_url: str, 
         if make_url(db_url).get_backend_name() == "postgresql":
             # Row locks: the other case's command did not wait for the runaway at all.
             assert unrelated_done_while_running
+        # Not so on SQLite, so not asserted there: SQLite has one write lock for the whole database file, taken
+        # at BEGIN IMMEDIATE by every command, so the unrelated commands queue behind the runaway until its
+        # work budget (5 s) stops it, well inside their lock wait (30 s). What holds on both is checked below:
+        # they then complete, without a busy error, and only the runaway's case has an incident.
         assert [e.kind for e in other.history(calm, None)][-1] == "comment_added"
         assert other.case(runaway, "rita").incident is not None
         assert other.case(calm, "ulla").incident is None
