@@ -31,7 +31,7 @@ def mailbox() -> Any:
     me = user()
     failed = engine().undeliverable(me.name) if me.has_role("admin") else []
     return render_template("mailbox.html", mails=engine().mailbox(me.name), failed=failed,
-                           smtp=bool(engine().settings.smtp_host), kind_labels=KIND_LABELS)
+                           smtp=bool(engine().settings.smtp_host))
 
 
 @bp.route("/mail/<id:mail_id>")
