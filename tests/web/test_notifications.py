@@ -18,6 +18,8 @@ def test_settings_page_is_danish_by_default_and_saves_with_csrf(as_user: Any, en
     ralf = as_user("ralf")
     page = ralf.get("/settings/notifications")
     assert page.status_code == 200 and "Beskeder" in page.text and "Med det samme" in page.text
+    assert '<button type="submit" class="button">Gem</button>' in page.text
+    assert 'class="error-summary"' not in page.text
     form = {f"mode_{k}": "now" for k in ("task_assigned", "task_offered", "reminder", "overdue", "case_finished")}
     refused = ralf.post("/settings/notifications", {**form, "language": "en"}, csrf=False)
     assert refused.status_code == 400 and engine.notification_settings("ralf").language == "da"
@@ -31,7 +33,11 @@ def test_settings_page_is_danish_by_default_and_saves_with_csrf(as_user: Any, en
 def test_settings_page_refuses_an_unknown_choice_with_a_message(as_user: Any, engine: Engine) -> None:
     ralf = as_user("ralf")
     bad = ralf.post("/settings/notifications", {"language": "de"})
-    assert bad.status_code == 400 and "Vælg et sprog" in bad.text
+    assert bad.status_code == 400
+    summary = bad.text[bad.text.index('<div class="error-summary" role="alert"'):]
+    summary = summary[:summary.index("</div>")]  # the same summary the generated forms show
+    assert "Der er 1 problem i formularen" in summary
+    assert "<li>Vælg et sprog og en af mulighederne for hver slags besked.</li>" in summary
     assert engine.notification_settings("ralf").language == "da"
 
 
