@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import os
-import sqlite3
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import make_url
 
 from engine.cases.incidents import IncidentRaised
 from engine.clock import FixedClock
@@ -21,26 +19,7 @@ from engine.errors import Busy
 from engine.service import Engine
 from tests.integration.support import REQUEST
 from tests.integration.test_bounded_work import ENDLESS_LOOP
-
-
-@contextmanager
-def case_row_locked(db_url: str, case_id: str) -> Iterator[None]:
-    """Another session holds the case (SQLite: the write lock; PostgreSQL: the case row) until the block ends."""
-    url = make_url(db_url)
-    if url.get_backend_name() == "sqlite":
-        conn = sqlite3.connect(url.database, isolation_level=None)
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        finally:
-            conn.rollback()
-            conn.close()
-        return
-    eng = create_engine(db_url.replace("postgresql://", "postgresql+psycopg://", 1))
-    with eng.connect() as conn, conn.begin():
-        conn.execute(text("SELECT id FROM cases WHERE id = :id FOR UPDATE"), {"id": case_id})
-        yield
-    eng.dispose()
+from tests.locks import case_row_locked
 
 
 @pytest.fixture
