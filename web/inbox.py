@@ -69,20 +69,10 @@ def _back(task_id: str) -> str:
     return safe_next(request.form.get("next"), url_for("tasks.show", task_id=task_id))
 
 
-def _conflict(task_id: str, err: Conflict) -> Any:
-    """Why claiming/releasing/handing over did not work, in the person's language."""
-    view = engine().task(task_id, user().name)
-    if err.reason in ("no_candidates", "already_assigned"):
-        text = refusal_text(err)
-    elif view.state != "open":
-        text = _("The task is no longer open.")
-    elif view.assignee == user().name:
-        text = _("You already have this task.")
-    elif view.assignee:
-        text = _("%(name)s already has this task.", name=display_name(view.assignee))
-    else:
-        text = _("Nobody has this task right now.")
-    return page(409, _("This could not be done"), text)
+def _conflict(err: Conflict) -> Any:
+    """Why claiming/releasing/handing over did not work, in the person's language: the refusal the engine's
+    reason code names (web/refusals.py), with what the engine saw when it refused."""
+    return page(409, _("This could not be done"), refusal_text(err) or _("The case or task has changed."))
 
 
 @bp.route("/tasks/<id:task_id>/claim", methods=["POST"])
@@ -91,7 +81,7 @@ def claim(task_id: str) -> Any:
     try:
         engine().claim(task_id, user().name)
     except Conflict as err:
-        return _conflict(task_id, err)
+        return _conflict(err)
     flash(_("The task is now yours."), "success")
     return redirect(_back(task_id))
 
@@ -102,7 +92,7 @@ def release(task_id: str) -> Any:
     try:
         engine().release(task_id, user().name)
     except Conflict as err:
-        return _conflict(task_id, err)
+        return _conflict(err)
     flash(_("The task is back with the group."), "success")
     return redirect(safe_next(request.form.get("next"), url_for("inbox.tasks")))
 
@@ -118,7 +108,7 @@ def assign(task_id: str) -> Any:
     try:
         engine().assign(task_id, user().name, to_user)
     except Conflict as err:
-        return _conflict(task_id, err)
+        return _conflict(err)
     flash(_("The task was handed to %(name)s.", name=display_name(to_user)), "success")
     return redirect(safe_next(request.form.get("next"), url_for("inbox.tasks")))
 

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from engine.notify import kinds
 from web.deps import engine, login_required, user
+from web.i18n import LANGUAGES
 
 bp = Blueprint("notifications", __name__)
 
@@ -22,7 +23,6 @@ KIND_LABELS = {
     kinds.CASE_FINISHED: _l("A case I started has finished"),
 }
 MODE_LABELS = {"now": _l("Right away"), "digest": _l("In a daily summary"), "off": _l("Never")}
-LANGUAGE_LABELS = {"da": "Dansk", "en": "English"}
 
 
 @bp.route("/mail")
@@ -31,7 +31,7 @@ def mailbox() -> Any:
     me = user()
     failed = engine().undeliverable(me.name) if me.has_role("admin") else []
     return render_template("mailbox.html", mails=engine().mailbox(me.name), failed=failed,
-                           smtp=bool(engine().settings.smtp_host), kind_labels=KIND_LABELS)
+                           smtp=bool(engine().settings.smtp_host))
 
 
 @bp.route("/mail/<id:mail_id>")
@@ -42,7 +42,7 @@ def mail(mail_id: str) -> Any:
 
 def _render_settings(current: Any, error: str = "", status: int = 200) -> Any:
     return render_template("notification_settings.html", current=current, kinds=kinds.KINDS,
-                           kind_labels=KIND_LABELS, mode_labels=MODE_LABELS, languages=LANGUAGE_LABELS,
+                           kind_labels=KIND_LABELS, mode_labels=MODE_LABELS, languages=LANGUAGES,
                            error=error), status
 
 

@@ -12,10 +12,8 @@ from engine.config import load_settings
 from engine.errors import Forbidden, InvalidInput
 from engine.notify.sender import RECLAIMED, claim
 from engine.service import Engine
-from tests.integration.support import PROCESSES
+from tests.integration.support import PROCESSES, REQUEST
 from tests.smtp_server import SmtpServer
-
-REQUEST = {"title": "New chairs", "amount": 300, "needed_by": "2027-02-01", "urgent": True}
 
 
 @pytest.fixture

@@ -88,7 +88,7 @@ def engine(db_url: str, clock: FixedClock) -> Iterator[Engine]:
 @pytest.fixture
 def web_settings(tmp_path: Path) -> WebSettings:
     return WebSettings(secret_key="test-secret", instance_dir=tmp_path / "instance", cookie_secure=True,
-                       session_minutes=60, login_max_failures=3, login_window_seconds=600,
+                       session_minutes=60, session_max_hours=12, login_max_failures=3, login_window_seconds=600,
                        max_upload_bytes=200_000, trusted_proxies=0, timer_interval=0, page_size=5)
 
 
@@ -117,6 +117,15 @@ REQUEST = {"title": "New chairs", "amount": "300", "needed_by": "2027-05-01", "u
 
 def start_review(engine: Engine, by: str = "rita", **data: Any) -> str:
     return engine.start("review", by, {"title": "New chairs", "amount": 300, "needed_by": "2027-05-01", **data})
+
+
+# widgets.bpmn's start form, filled in: every kind of field the inbox renders
+PROPOSAL = {"title": "Handbook for network leaders", "manager": "olga", "hours": 10, "start_date": "2027-05-03",
+            "size": "medium", "network": "learning", "description": "Collect\nwhat we learned", "urgent": True}
+
+
+def start_widgets(engine: Engine, by: str = "rita", **data: Any) -> str:
+    return engine.start("widgets", by, {**PROPOSAL, **data})
 
 
 def open_task(engine: Engine, case_id: str) -> str:

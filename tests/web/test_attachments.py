@@ -11,8 +11,7 @@ import pytest
 from engine import attachments
 from engine.errors import Forbidden, InvalidInput, NotFound
 from engine.service import Engine
-from tests.web.conftest import open_task
-from tests.web.test_tasks import PROPOSAL, start_widgets
+from tests.web.conftest import PROPOSAL, open_task, start_widgets
 
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32

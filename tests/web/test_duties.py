@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from engine.service import Engine
-from tests.web.conftest import ROOT, password_hash
+from tests.web.conftest import ROOT, password_hash, start_widgets
 
 DUTIES = ROOT / "tests" / "integration" / "processes" / "duties.bpmn"
 
@@ -70,8 +70,6 @@ def test_hand_over_lists_only_those_who_may_work_it_and_release_is_not_offered(d
 
 
 def test_read_only_context_is_still_shown_after_a_validation_error(engine: Engine, as_user: Any) -> None:
-    from tests.web.test_tasks import start_widgets
-
     case_id = start_widgets(engine)
     task_id = _task(engine, case_id, next(t.element_id for t in engine.case(case_id, None).open_tasks))
     bad = as_user("ralf").post(f"/tasks/{task_id}", {"action": "draft", "note": "y" * 30})

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from engine.clock import FixedClock
 from engine.service import Engine
-from tests.web.conftest import open_task, start_review
+from tests.web.conftest import open_task, start_review, start_widgets
+
+ROW_CASE_RE = re.compile(r'<td><a href="/tasks/[^"?]+">[^<]*</a></td>\s*<td>([^<]*)</td>')
 
 
 def _task_links(html: str) -> int:
@@ -42,17 +45,26 @@ def test_outsider_sees_no_tasks(engine: Engine, as_user: Any) -> None:
     assert "Ingen opgaver her lige nu." in page.text
 
 
-def test_filter_and_sort(engine: Engine, as_user: Any) -> None:
+def _rows(html: str) -> list[str]:
+    """The case titles of the inbox table's rows, top to bottom."""
+    return ROW_CASE_RE.findall(html)
+
+
+def test_filter_and_sort(engine: Engine, clock: FixedClock, as_user: Any) -> None:
+    # Each sort puts these three in a different order: due (and created) Chairs, Handbook, Desks; priority
+    # puts Handbook (70) before the two at the default; case title is alphabetical.
     start_review(engine, title="Chairs")
+    clock.advance(hours=1)
+    start_widgets(engine, title="Handbook")
+    clock.advance(hours=1)
     start_review(engine, title="Desks")
     ralf = as_user("ralf")
     found = ralf.get("/tasks?view=group&q=desk")
-    assert "Desks" in found.text and "Chairs" not in found.text
-    by_case = ralf.get("/tasks?view=group&sort=case").text
-    assert by_case.index("Chairs") < by_case.index("Desks")
-    newest = ralf.get("/tasks?view=group&sort=created").text
-    assert "Chairs" in newest and "Desks" in newest
-    assert ralf.get("/tasks?view=group&sort=priority").status_code == 200
+    assert _rows(found.text) == ["Desks"]
+    assert _rows(ralf.get("/tasks?view=group").text) == ["Chairs", "Handbook", "Desks"]  # due first
+    assert _rows(ralf.get("/tasks?view=group&sort=case").text) == ["Chairs", "Desks", "Handbook"]
+    assert _rows(ralf.get("/tasks?view=group&sort=created").text) == ["Desks", "Handbook", "Chairs"]  # newest
+    assert _rows(ralf.get("/tasks?view=group&sort=priority").text) == ["Handbook", "Chairs", "Desks"]
 
 
 def test_overdue_tasks_are_marked(engine: Engine, clock: FixedClock, as_user: Any) -> None:
@@ -93,9 +105,9 @@ def test_claim_refusals(engine: Engine, as_user: Any) -> None:
     assert olga.post(f"/tasks/{task_id}/claim").status_code == 403  # not a candidate
     assert ralf.post(f"/tasks/{task_id}/claim").status_code == 302
     twice = ralf.post(f"/tasks/{task_id}/claim")
-    assert twice.status_code == 409 and "Du har allerede denne opgave." in twice.text
+    assert twice.status_code == 409 and "Du har allerede &#39;Review request&#39;." in twice.text
     taken = rosa.post(f"/tasks/{task_id}/claim")
-    assert taken.status_code == 409 and "Ralf Reviewer har allerede denne opgave." in taken.text
+    assert taken.status_code == 409 and "&#39;Review request&#39; er allerede taget af Ralf Reviewer." in taken.text
     assert ralf.post("/tasks/no-such-task/claim").status_code == 404
     assert ralf.post(f"/tasks/{task_id}/claim", csrf=False).status_code == 400
 
@@ -108,7 +120,8 @@ def test_release(engine: Engine, as_user: Any) -> None:
     response = ralf.post(f"/tasks/{task_id}/release")
     assert response.status_code == 302 and response.location == "/tasks"
     assert engine.task(task_id, "ralf").assignee is None
-    assert ralf.post(f"/tasks/{task_id}/release").status_code == 409  # nobody has it now
+    nobody = ralf.post(f"/tasks/{task_id}/release")
+    assert nobody.status_code == 409 and "&#39;Review request&#39; er ikke taget af nogen." in nobody.text
 
 
 def test_hand_over_to_colleague(engine: Engine, as_user: Any) -> None:

@@ -6,14 +6,7 @@ import re
 from typing import Any
 
 from engine.service import Engine
-from tests.web.conftest import open_task, start_review
-
-PROPOSAL = {"title": "Handbook for network leaders", "manager": "olga", "hours": 10, "start_date": "2027-05-03",
-            "size": "medium", "network": "learning", "description": "Collect\nwhat we learned", "urgent": True}
-
-
-def start_widgets(engine: Engine, by: str = "rita", **data: Any) -> str:
-    return engine.start("widgets", by, {**PROPOSAL, **data})
+from tests.web.conftest import open_task, start_review, start_widgets
 
 
 def test_task_page_shows_instructions_context_and_form(engine: Engine, as_user: Any) -> None:
