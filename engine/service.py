@@ -320,7 +320,7 @@ class Engine(DefinitionCommands, DataCommands, MessagingCommands, NotifyCommands
 
         version = self.versions.get(conn, row.version_id)
         if live.has_state(conn, row.id):
-            data = queries.case_data(live.load(conn, row, version, row.started_at).wf)
+            data = live.case_data(live.load(conn, row, version, row.started_at).wf)
         else:  # imported by `audit import`: the data as its events recorded it
             data = consistency.expected_from_events(conn, row.id)["data"]
         open_rows = [t for t in queries.tasks_for_case(conn, self.versions, row.id) if t.state == "open"]

@@ -14,7 +14,6 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from engine.cases import live
-from engine.cases.queries import case_data
 from engine.cases.versions import VersionCache
 from engine.store.tables import case_events, cases, tasks
 
@@ -80,7 +79,7 @@ def check_case(conn: Connection, cache: VersionCache, case_id: str) -> list[str]
                             f"{want['open_tasks'][tid]!r}")
     version = cache.get(conn, row.version_id)
     lc = live.load(conn, row, version, row.started_at)
-    have = case_data(lc.wf)
+    have = live.case_data(lc.wf)
     for key, value in sorted(want["data"].items()):
         # A key absent from the live data left scope legitimately (multi-instance or subprocess locals).
         if key in have and not _same(have[key], value):

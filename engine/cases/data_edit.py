@@ -15,7 +15,6 @@ from SpiffWorkflow.util.task import TaskState
 from engine import identity
 from engine.cases import live
 from engine.cases.commands import Ctx, case_row, require_running
-from engine.cases.queries import case_data
 from engine.definitions.camunda import NAME_RE
 from engine.errors import Forbidden, InvalidInput
 from engine.identity import User
@@ -63,7 +62,7 @@ def set_data(ctx: Ctx, user: User, case_id: str, data: Mapping[str, Any], reason
     version = ctx.cache.get(ctx.conn, case.version_id)
     lc = live.load(ctx.conn, case, version, ctx.now)
     lc.cache = ctx.cache
-    before = case_data(lc.wf)
+    before = live.case_data(lc.wf)
     for task in rt.all_tasks(lc.wf):
         if task.state in _LIVE:
             task.data.update(values)

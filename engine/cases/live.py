@@ -63,6 +63,19 @@ class LiveCase:
         return self.events.case_id
 
 
+def case_data(wf: Any) -> dict[str, Any]:
+    """The case's data as a person would see it: the end result, or what live tasks carry."""
+    if wf.is_completed():
+        return dict(wf.data)
+    # Branches carry their own copies of the data; the latest value of each key across the finished and
+    # live tasks is what a person expects (a branch waiting at a join still shows what it recorded).
+    live = (TaskState.READY, TaskState.WAITING, TaskState.STARTED, TaskState.COMPLETED)
+    merged: dict[str, Any] = {}
+    for task in sorted((t for t in rt.all_tasks(wf) if t.state in live), key=lambda t: t.last_state_change):
+        merged.update(task.data)
+    return merged
+
+
 def snapshot_states(wf: BpmnWorkflow) -> dict[str, int]:
     return {str(t.id): t.state for t in rt.all_tasks(wf)}
 

@@ -7,13 +7,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import Connection, and_, exists, insert, or_, select, union
 
 from engine.cases.versions import VersionCache
 from engine.forms import FormSchema
 from engine.identity import User
-from engine.runtime import workflow as rt
 from engine.store.tables import access_log, case_events, cases, task_candidates, task_drafts, tasks
 
 
@@ -173,19 +171,6 @@ def participants(conn: Connection, case_id: str) -> tuple[set[str], set[str]]:
         people.update(json.loads(r.candidate_users))
         groups.update(json.loads(r.candidate_groups))
     return people, groups
-
-
-def case_data(wf: Any) -> dict[str, Any]:
-    """The case's data as a person would see it: the end result, or what live tasks carry."""
-    if wf.is_completed():
-        return dict(wf.data)
-    # Branches carry their own copies of the data; the latest value of each key across the finished and
-    # live tasks is what a person expects (a branch waiting at a join still shows what it recorded).
-    live = (TaskState.READY, TaskState.WAITING, TaskState.STARTED, TaskState.COMPLETED)
-    merged: dict[str, Any] = {}
-    for task in sorted((t for t in rt.all_tasks(wf) if t.state in live), key=lambda t: t.last_state_change):
-        merged.update(task.data)
-    return merged
 
 
 def history(conn: Connection, cache: VersionCache, case_id: str) -> list[EventView]:
