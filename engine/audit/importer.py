@@ -18,6 +18,7 @@ from sqlalchemy import Connection, func, insert, select, text, update
 from engine.audit import access, dump_payload
 from engine.audit.chain import verify_case
 from engine.audit.export import load_document, verify_events
+from engine.cases import relations
 from engine.cases.versions import _meta_of
 from engine.definitions.bundle import load_bundles
 from engine.errors import Conflict, InvalidInput
@@ -100,6 +101,9 @@ def import_case(conn: Connection, raw: str | bytes, actor: str, now: datetime) -
         last_event_seq=int(case["last_event_seq"]), last_event_hash=str(case["last_event_hash"])))
     if events:
         conn.execute(insert(case_events), events)
+    # History only, no tasks: the starter is who takes part (as engine.cases.relations computes it).
+    relations.add_participants(conn, case_id, datetime.fromisoformat(case["started_at"]),
+                               users=[str(case["started_by"])])
     failure = verify_case(conn, case_id)  # what was written, read back: the same check as `audit verify`
     if failure:
         raise InvalidInput(f"The imported history does not verify, nothing was imported: {failure}")

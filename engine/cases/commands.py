@@ -13,7 +13,7 @@ from sqlalchemy import Connection, delete, insert, select, update
 
 from engine import form_rules, identity
 from engine.audit import GENESIS, EventWriter
-from engine.cases import duties, live
+from engine.cases import duties, live, relations
 from engine.cases.versions import VersionCache
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
 from engine.forms import FormSchema
@@ -132,6 +132,7 @@ def start(ctx: Ctx, user: User, key: str, data: dict[str, Any], business_key: st
         business_key=business_key, started_by=user.name, started_at=ctx.now, row_version=0,
         last_event_seq=0, last_event_hash=GENESIS,
     ))
+    relations.add_participants(ctx.conn, case_id, ctx.now, users=[user.name])
     wf = st.new_workflow(version.spec_json)
     attach_script_engine(wf)
     wf.task_tree.data.update(values)
@@ -170,6 +171,8 @@ def complete(ctx: Ctx, user: User, task_id: str, data: dict[str, Any]) -> live.L
     rt.complete_human_task(lc.wf, task, values, ctx.now)
     ctx.conn.execute(update(tasks).where(tasks.c.id == task_id).values(
         state="completed", completed_at=ctx.now, completed_by=user.name, assignee=row.assignee or user.name))
+    relations.task_closed(ctx.conn, task_id)
+    relations.add_participants(ctx.conn, case.id, case.started_at, users=[user.name])
     ctx.conn.execute(delete(task_drafts).where(task_drafts.c.task_id == task_id))
     changes = {k: {"before": before[k], "after": v} for k, v in values.items() if before[k] != v}
     lc.events.add("task_completed", user.name, element_id=row.element_id, task_id=task_id, name=row.name,
@@ -267,6 +270,7 @@ def _set_assignee(ctx: Ctx, row: Any, assignee: str | None, kind: str, actor: st
                               .values(assignee=assignee))
     if result.rowcount != 1:
         raise live.StaleCase(case.id)
+    relations.assignee_changed(ctx.conn, case.id, case.started_at, row.assignee, assignee)
     events = _writer(ctx, case)
     events.add(kind, actor, element_id=row.element_id, task_id=row.id, assignee=assignee, **payload)
     _bump(ctx, case, events)

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from engine.cases import live
+from engine.cases import live, relations
 from engine.cases.versions import VersionCache
 from engine.store.tables import case_events, cases, tasks
 
@@ -77,6 +77,7 @@ def check_case(conn: Connection, cache: VersionCache, case_id: str) -> list[str]
         if have_open[tid] != want["open_tasks"][tid]:
             problems.append(f"task {tid} is assigned to {have_open[tid]!r} but the events say "
                             f"{want['open_tasks'][tid]!r}")
+    problems += relations.disagreements(conn, case_id)
     version = cache.get(conn, row.version_id)
     lc = live.load(conn, row, version, row.started_at)
     have = live.case_data(lc.wf)

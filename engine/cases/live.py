@@ -24,7 +24,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from engine.audit import EventWriter
-from engine.cases import assignment
+from engine.cases import assignment, relations
 from engine.cases.versions import VersionCache, VersionInfo
 from engine.errors import Conflict
 from engine.messaging import subscriptions
@@ -34,7 +34,7 @@ from engine.runtime import events as rt_events
 from engine.runtime import state as st
 from engine.runtime import workflow as rt
 from engine.runtime.scripting import attach_script_engine
-from engine.store.tables import case_state, case_state_tasks, cases, task_candidates, tasks
+from engine.store.tables import case_state, case_state_tasks, cases, tasks
 
 
 class StaleCase(Exception):
@@ -167,6 +167,7 @@ def sync_projection(lc: LiveCase) -> list[str]:
     for tid, r in open_rows.items():
         if tid not in ready:
             conn.execute(update(tasks).where(tasks.c.id == tid).values(state="cancelled", completed_at=lc.now))
+            relations.task_closed(conn, tid)
             lc.events.add("task_cancelled", "system", element_id=r.element_id, task_id=tid)
     created = []
     for tid, t in ready.items():
@@ -181,10 +182,9 @@ def sync_projection(lc: LiveCase) -> list[str]:
             candidate_groups=json.dumps(a.candidate_groups), due_at=a.due_at, follow_up_at=a.follow_up_at,
             priority=a.priority, created_at=lc.now, overdue_check_at=a.due_at,
         ))
-        rows = [{"task_id": tid, "kind": "user", "name": n} for n in a.candidate_users]
-        rows += [{"task_id": tid, "kind": "group", "name": n} for n in a.candidate_groups]
-        if rows:
-            conn.execute(insert(task_candidates), rows)
+        relations.write_candidates(conn, tid, a.candidate_users, a.candidate_groups)
+        relations.add_participants(conn, lc.id, lc.row.started_at if lc.row is not None else lc.now,
+                                   users=[a.assignee, *a.candidate_users], groups=a.candidate_groups)
         lc.events.add("task_created", "system", element_id=t.element_id, task_id=tid, name=t.name,
                       assignee=a.assignee, candidate_users=list(a.candidate_users),
                       candidate_groups=list(a.candidate_groups),

@@ -18,16 +18,16 @@ from typing import Any
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 from SpiffWorkflow.bpmn.util.diff import SpecDiff, diff_workflow, migrate_workflow
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, select, update
 
-from engine.cases import assignment, live
+from engine.cases import assignment, live, relations
 from engine.cases.commands import Ctx
 from engine.cases.versions import VersionInfo
 from engine.definitions import restore_spec
 from engine.definitions.bundle import _registry
 from engine.errors import InvalidInput, NotFound
 from engine.runtime import workflow as rt
-from engine.store.tables import cases, definition_versions, task_candidates, tasks
+from engine.store.tables import cases, definition_versions, tasks
 
 STRUCTURE = {"typename", "inputs", "outputs"}  # attributes that tie a passed step to the tree below it
 MAX_CASES = 10_000  # one request migrates at most this many cases (each in its own transaction)
@@ -166,14 +166,12 @@ def refresh_open_tasks(lc: live.LiveCase) -> list[str]:
             element_id=t.element_id, name=t.name, lane=t.lane, assignee=a.assignee or r.assignee,
             candidate_users=json.dumps(a.candidate_users), candidate_groups=json.dumps(a.candidate_groups),
             due_at=a.due_at, follow_up_at=a.follow_up_at, priority=a.priority))
-        conn.execute(delete(task_candidates).where(task_candidates.c.task_id == r.id))
-        cands = [{"task_id": r.id, "kind": "user", "name": n} for n in a.candidate_users]
-        cands += [{"task_id": r.id, "kind": "group", "name": n} for n in a.candidate_groups]
-        if cands:
-            conn.execute(insert(task_candidates), cands)
+        relations.write_candidates(conn, r.id, a.candidate_users, a.candidate_groups, replace=True)
         lc.events.add("task_updated", "system", element_id=t.element_id, task_id=r.id, name=t.name,
                       assignee=a.assignee or r.assignee, candidate_users=list(a.candidate_users),
                       candidate_groups=list(a.candidate_groups),
                       due_at=a.due_at.isoformat() if a.due_at else None, reason="migrated")
         refreshed.append(r.id)
+    if refreshed:
+        relations.rebuild_participants(conn, lc.id)  # candidates and assignees may have changed
     return refreshed

@@ -7,12 +7,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, exists, insert, or_, select, union
+from sqlalchemy import Connection, and_, insert, or_, select, union
 
+from engine.cases.relations import participants as participants  # who may read a case, by index
 from engine.cases.versions import VersionCache
 from engine.forms import FormSchema
 from engine.identity import User
-from engine.store.tables import access_log, case_events, cases, task_candidates, task_drafts, tasks
+from engine.store.tables import access_log, case_events, case_participants, cases, open_candidates, task_drafts, tasks
 
 
 @dataclass(frozen=True)
@@ -125,12 +126,17 @@ def _view(row: Any, cache: VersionCache | None = None, conn: Connection | None =
     )
 
 
+def _names_of(user: User) -> list[tuple[str, str]]:
+    """The (kind, name) pairs that make someone a candidate or a participant: themselves and their groups."""
+    return [("user", user.name), *(("group", g) for g in sorted(user.groups))]
+
+
 def _candidate_of(user: User) -> Any:
-    return exists().where(
-        task_candidates.c.task_id == tasks.c.id,
-        or_(and_(task_candidates.c.kind == "user", task_candidates.c.name == user.name),
-            and_(task_candidates.c.kind == "group", task_candidates.c.name.in_(sorted(user.groups)))),
-    )
+    """An open task's test: the user or one of their groups is a candidate (read from ``open_candidates``,
+    the index range of the user's and groups' open tasks, not a probe per open task in the system)."""
+    oc = open_candidates.c
+    return tasks.c.id.in_(select(oc.task_id).where(
+        or_(*(and_(oc.kind == kind, oc.name == name) for kind, name in _names_of(user)))))
 
 
 def tasks_for(conn: Connection, cache: VersionCache, user: User, *, scope: str = "workable") -> list[TaskView]:
@@ -158,19 +164,6 @@ def draft_of(conn: Connection, task_id: str, user_name: str) -> dict[str, Any] |
     raw = conn.execute(select(task_drafts.c.data_json).where(task_drafts.c.task_id == task_id,
                                                              task_drafts.c.user_name == user_name)).scalar()
     return json.loads(raw) if raw else None
-
-
-def participants(conn: Connection, case_id: str) -> tuple[set[str], set[str]]:
-    """(people, groups) who take part in a case: starter, assignees, completers, candidates."""
-    row = conn.execute(select(cases.c.started_by).where(cases.c.id == case_id)).first()
-    people = {row.started_by} if row else set()
-    groups: set[str] = set()
-    for r in conn.execute(select(tasks.c.assignee, tasks.c.completed_by, tasks.c.candidate_users,
-                                 tasks.c.candidate_groups).where(tasks.c.case_id == case_id)):
-        people.update(x for x in (r.assignee, r.completed_by) if x)
-        people.update(json.loads(r.candidate_users))
-        groups.update(json.loads(r.candidate_groups))
-    return people, groups
 
 
 def history(conn: Connection, cache: VersionCache, case_id: str) -> list[EventView]:
@@ -210,50 +203,24 @@ class CaseSummary:
     next_timer_name: str | None = None
 
 
-RECENT_WINDOW = 2  # My cases first looks among the newest limit × this many cases
-
-
-def _involved(user: User) -> Any:
-    """The case row's own test: the user started it, or holds, completed or is a candidate for one of its tasks."""
-    return or_(
-        cases.c.started_by == user.name,
-        exists().where(tasks.c.case_id == cases.c.id,
-                       or_(tasks.c.assignee == user.name, tasks.c.completed_by == user.name, _candidate_of(user))),
-    )
-
-
-def _involved_case_ids(user: User) -> Any:
-    """Ids of the cases the user takes part in, each branch read from its own index (a correlated EXISTS over
-    every case, with an OR inside, scanned all cases for someone who takes part in few of them)."""
-    parts = [
-        select(cases.c.id.label("case_id")).where(cases.c.started_by == user.name),
-        select(tasks.c.case_id).where(tasks.c.assignee == user.name),
-        select(tasks.c.case_id).where(tasks.c.completed_by == user.name),
-        select(tasks.c.case_id).join(task_candidates, task_candidates.c.task_id == tasks.c.id)
-        .where(task_candidates.c.kind == "user", task_candidates.c.name == user.name),
-    ]
-    if user.groups:
-        parts.append(select(tasks.c.case_id).join(task_candidates, task_candidates.c.task_id == tasks.c.id)
-                     .where(task_candidates.c.kind == "group", task_candidates.c.name.in_(sorted(user.groups))))
-    return union(*parts)
+def _involved_case_ids(user: User, status: str | None, limit: int) -> Any:
+    """Ids of the user's newest ``limit`` cases (of a status), from ``case_participants``: for themselves and
+    each of their groups, the newest entries of that name's index range, so someone in most cases reads
+    ``limit`` entries per name and someone in few reads only theirs."""
+    cp = case_participants.c
+    parts = []
+    for kind, name in _names_of(user):
+        q = select(cp.case_id, cp.started_at).where(cp.kind == kind, cp.name == name)
+        if status:
+            q = q.join(cases, cases.c.id == cp.case_id).where(cases.c.status == status)
+        parts.append(select(q.order_by(cp.started_at.desc(), cp.case_id).limit(limit).subquery().c.case_id))
+    return union(*parts) if len(parts) > 1 else parts[0]
 
 
 def cases_for(conn: Connection, user: User, *, status: str | None = None, limit: int = 200) -> list[CaseSummary]:
     """Cases the user takes part in (started, was assigned, completed, or is a candidate), newest first."""
-    newest = (cases.c.started_at.desc(), cases.c.id)
-    # Someone who takes part in many cases finds `limit` of them among the newest few: check those one by one
-    # (the first `limit` matches of the newest cases are the answer). Someone who takes part in few would make
-    # that check run over every case, so for them the ids come from the indexes instead.
-    window = select(cases.c.id).order_by(*newest).limit(limit * RECENT_WINDOW).scalar_subquery()
-    query = select(cases).where(cases.c.id.in_(window), _involved(user))
-    if status:
-        query = query.where(cases.c.status == status)
-    rows = conn.execute(query.order_by(*newest).limit(limit)).all()
-    if len(rows) < limit:
-        query = select(cases).where(cases.c.id.in_(_involved_case_ids(user)))
-        if status:
-            query = query.where(cases.c.status == status)
-        rows = conn.execute(query.order_by(*newest).limit(limit)).all()
+    query = select(cases).where(cases.c.id.in_(_involved_case_ids(user, status, limit)))
+    rows = conn.execute(query.order_by(cases.c.started_at.desc(), cases.c.id).limit(limit)).all()
     waiting: dict[str, list[tuple[str, str]]] = {}
     if rows:
         for t in conn.execute(select(tasks.c.case_id, tasks.c.name, tasks.c.assignee, tasks.c.candidate_groups,

@@ -210,6 +210,27 @@ task_candidates = Table(
     Index("ix_task_candidates_kind_name", "kind", "name"),
 )
 
+# The candidates of open tasks only (engine/cases/relations.py): a group list is one index range.
+open_candidates = Table(
+    "open_candidates",
+    metadata,
+    Column("task_id", String(36), ForeignKey("tasks.id"), primary_key=True),
+    Column("kind", String(5), primary_key=True),  # user | group
+    Column("name", String(100), primary_key=True),
+    Index("ix_open_candidates_kind_name_task_id", "kind", "name", "task_id"),
+)
+
+# Who takes part in each case (engine/cases/relations.py): access checks and My cases read it by index.
+case_participants = Table(
+    "case_participants",
+    metadata,
+    Column("case_id", String(36), ForeignKey("cases.id"), primary_key=True),
+    Column("kind", String(5), primary_key=True),  # user | group
+    Column("name", String(100), primary_key=True),
+    Column("started_at", TS, nullable=False),  # the case's, so someone's newest cases come from the index
+    Index("ix_case_participants_kind_name_started_at", "kind", "name", "started_at", "case_id"),
+)
+
 case_events = Table(
     "case_events",
     metadata,

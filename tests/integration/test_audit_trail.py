@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from lxml import etree
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 
 from engine.audit import event_hash, export
 from engine.audit.search import CaseFilter
@@ -19,7 +19,7 @@ from engine.config import Settings
 from engine.errors import Forbidden, InvalidInput
 from engine.service import Engine
 from engine.store.tables import case_events, case_state_tasks, cases, tasks
-from tests.integration.support import REQUEST
+from tests.integration.support import REQUEST, erase_case
 
 XSD = Path(__file__).resolve().parents[1] / "fixtures" / "xes" / "xes-ieee-1849.xsd"
 
@@ -119,13 +119,7 @@ def test_digest_finds_a_recomputed_chain_and_a_deleted_case(keyed: Engine) -> No
     assert keyed.verify_against(text) == []
     _recompute_chain(keyed, rewritten, 2, '{"forged":true}')
     with keyed.db.begin() as conn:
-        from engine.store.tables import attachments, case_state, task_candidates, task_drafts
-        ids = [r.id for r in conn.execute(select(tasks.c.id).where(tasks.c.case_id == deleted))]
-        conn.execute(delete(task_candidates).where(task_candidates.c.task_id.in_(ids)))
-        conn.execute(delete(task_drafts).where(task_drafts.c.task_id.in_(ids)))
-        for table in (case_events, tasks, case_state_tasks, case_state, attachments):
-            conn.execute(delete(table).where(table.c.case_id == deleted))
-        conn.execute(delete(cases).where(cases.c.id == deleted))
+        erase_case(conn, deleted)
     assert keyed.verify() == [], "the chain alone cannot see these"
     failures = {f.case_id: f for f in keyed.verify_against(text)}
     assert set(failures) == {rewritten, deleted}

@@ -6,11 +6,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from sqlalchemy import delete, update
+from sqlalchemy import update
 
 from engine.service import Engine
-from engine.store.tables import case_events, case_state, case_state_tasks, cases, task_candidates, tasks
-from tests.integration.support import REQUEST
+from engine.store.tables import cases
+from tests.integration.support import REQUEST, erase_case
 
 
 def _turnus(db_url: str, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -45,11 +45,7 @@ def test_export_digest_and_verify_against(review: Engine, db_url: str, tmp_path:
     assert made.returncode == 0, made.stderr
     assert _turnus(db_url, "audit", "verify", "--against", str(digest), env=env).returncode == 0
     with review.db.begin() as conn:
-        ids = [r.id for r in conn.execute(tasks.select().where(tasks.c.case_id == other))]
-        conn.execute(delete(task_candidates).where(task_candidates.c.task_id.in_(ids)))
-        for table in (case_events, tasks, case_state_tasks, case_state):
-            conn.execute(delete(table).where(table.c.case_id == other))
-        conn.execute(delete(cases).where(cases.c.id == other))
+        erase_case(conn, other)
     found = _turnus(db_url, "audit", "verify", "--against", str(digest), env=env)
     assert found.returncode == 1 and other in found.stderr and "deleted" in found.stderr
     assert _turnus(db_url, "audit", "verify").returncode == 0, "the chain alone does not see a deleted case"

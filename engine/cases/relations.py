@@ -1,0 +1,139 @@
+"""Two relations the read side needs at 100,000 cases, written by the commands that change tasks (issue 11).
+
+- ``open_candidates``: the candidates of open tasks only. A group list and its count read one index range
+  instead of testing every open task in the system against ``task_candidates`` (which keeps closed tasks'
+  candidates for the auditors).
+- ``case_participants``: who takes part in each case, exactly what ``participants_from_tasks`` computes from the
+  case row and its tasks (the starter, assignees, completers, candidate users and groups), with the case's start
+  so My cases reads someone's newest cases from one index.
+
+Both are projections: every command that writes a task's state, assignee or candidates calls in here in the
+same transaction, and ``consistency`` checks them against the tasks.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, delete, exists, insert, literal, select, union_all
+from sqlalchemy.dialects import postgresql, sqlite
+
+from engine.store.tables import case_participants, cases, open_candidates, task_candidates, tasks
+
+
+def write_candidates(conn: Connection, task_id: str, users: Iterable[str], groups: Iterable[str], *,
+                     replace: bool = False) -> None:
+    """An open task's candidates; ``replace`` drops what it had first (a migration may change them)."""
+    if replace:
+        conn.execute(delete(task_candidates).where(task_candidates.c.task_id == task_id))
+        conn.execute(delete(open_candidates).where(open_candidates.c.task_id == task_id))
+    rows = [{"task_id": task_id, "kind": "user", "name": n} for n in dict.fromkeys(users)]
+    rows += [{"task_id": task_id, "kind": "group", "name": n} for n in dict.fromkeys(groups)]
+    if rows:
+        conn.execute(insert(task_candidates), rows)
+        conn.execute(insert(open_candidates), rows)
+
+
+def task_closed(conn: Connection, task_id: str) -> None:
+    """The task was completed or cancelled: it leaves the group lists (its candidates stay in the history)."""
+    conn.execute(delete(open_candidates).where(open_candidates.c.task_id == task_id))
+
+
+def _upsert(conn: Connection) -> Any:
+    return (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(case_participants)
+
+
+def add_participants(conn: Connection, case_id: str, started_at: datetime, *, users: Iterable[str] = (),
+                     groups: Iterable[str] = ()) -> None:
+    """Record people and groups as taking part in the case; those already recorded stay as they are."""
+    rows = [{"case_id": case_id, "kind": "user", "name": n, "started_at": started_at}
+            for n in dict.fromkeys(u for u in users if u)]
+    rows += [{"case_id": case_id, "kind": "group", "name": n, "started_at": started_at}
+             for n in dict.fromkeys(g for g in groups if g)]
+    if rows:
+        conn.execute(_upsert(conn).values(rows).on_conflict_do_nothing())
+
+
+def _still_takes_part(conn: Connection, case_id: str, name: str) -> bool:
+    reasons = union_all(
+        select(literal(1)).select_from(cases).where(cases.c.id == case_id, cases.c.started_by == name),
+        select(literal(1)).select_from(tasks).where(tasks.c.case_id == case_id, tasks.c.assignee == name),
+        select(literal(1)).select_from(tasks).where(tasks.c.case_id == case_id, tasks.c.completed_by == name),
+        select(literal(1)).select_from(tasks).where(
+            tasks.c.case_id == case_id,
+            exists().where(task_candidates.c.task_id == tasks.c.id, task_candidates.c.kind == "user",
+                           task_candidates.c.name == name)),
+    )
+    return conn.execute(select(exists(reasons))).scalar_one()
+
+
+def assignee_changed(conn: Connection, case_id: str, started_at: datetime, before: str | None,
+                     after: str | None) -> None:
+    """After a claim, release or hand-over: the new assignee takes part; the previous one only if something
+    else still ties them to the case (as ``participants_from_tasks`` would say)."""
+    if after:
+        add_participants(conn, case_id, started_at, users=[after])
+    if before and before != after and not _still_takes_part(conn, case_id, before):
+        conn.execute(delete(case_participants).where(case_participants.c.case_id == case_id,
+                                                     case_participants.c.kind == "user",
+                                                     case_participants.c.name == before))
+
+
+def participants_from_tasks(conn: Connection, case_id: str) -> tuple[set[str], set[str]]:
+    """(people, groups) who take part in a case, computed from the case row and all its tasks: the definition
+    ``case_participants`` is kept equal to (and what rebuilds it)."""
+    row = conn.execute(select(cases.c.started_by).where(cases.c.id == case_id)).first()
+    people = {row.started_by} if row else set()
+    groups: set[str] = set()
+    for r in conn.execute(select(tasks.c.assignee, tasks.c.completed_by, tasks.c.candidate_users,
+                                 tasks.c.candidate_groups).where(tasks.c.case_id == case_id)):
+        people.update(x for x in (r.assignee, r.completed_by) if x)
+        people.update(json.loads(r.candidate_users))
+        groups.update(json.loads(r.candidate_groups))
+    return people, groups
+
+
+def participants(conn: Connection, case_id: str) -> tuple[set[str], set[str]]:
+    """(people, groups) who take part in a case, from the relation: one index range however long the case."""
+    people: set[str] = set()
+    groups: set[str] = set()
+    for kind, name in conn.execute(select(case_participants.c.kind, case_participants.c.name)
+                                   .where(case_participants.c.case_id == case_id)):
+        (people if kind == "user" else groups).add(name)
+    return people, groups
+
+
+def rebuild_participants(conn: Connection, case_id: str) -> None:
+    """Write the case's participants again from its tasks (after a migration changed its tasks' candidates)."""
+    started_at = conn.execute(select(cases.c.started_at).where(cases.c.id == case_id)).scalar_one()
+    people, groups = participants_from_tasks(conn, case_id)
+    conn.execute(delete(case_participants).where(case_participants.c.case_id == case_id))
+    add_participants(conn, case_id, started_at, users=sorted(people), groups=sorted(groups))
+
+
+def disagreements(conn: Connection, case_id: str) -> list[str]:
+    """Where the two relations differ from the case's tasks, in words (empty: they agree)."""
+    problems = []
+    people, groups = participants_from_tasks(conn, case_id)
+    want = {("user", n) for n in people} | {("group", n) for n in groups}
+    have = {(r.kind, r.name) for r in conn.execute(select(case_participants.c.kind, case_participants.c.name)
+                                                    .where(case_participants.c.case_id == case_id))}
+    for kind, name in sorted(want - have):
+        problems.append(f"{kind} {name!r} takes part but is missing from the participants")
+    for kind, name in sorted(have - want):
+        problems.append(f"{kind} {name!r} is listed as a participant but takes part in nothing")
+    open_ids = select(tasks.c.id).where(tasks.c.case_id == case_id, tasks.c.state == "open")
+    want_open = {tuple(r) for r in conn.execute(select(task_candidates.c.task_id, task_candidates.c.kind,
+                                                       task_candidates.c.name)
+                                                .where(task_candidates.c.task_id.in_(open_ids)))}
+    case_tasks = select(tasks.c.id).where(tasks.c.case_id == case_id)
+    have_open = {tuple(r) for r in conn.execute(select(open_candidates.c.task_id, open_candidates.c.kind,
+                                                       open_candidates.c.name)
+                                                .where(open_candidates.c.task_id.in_(case_tasks)))}
+    for task_id, kind, name in sorted(want_open ^ have_open):
+        where = "missing from" if (task_id, kind, name) in want_open else "left over in"
+        problems.append(f"candidate {kind} {name!r} of task {task_id} is {where} the open candidates")
+    return problems
