@@ -49,7 +49,7 @@ def test_auditor_searches_reads_diagram_verifies_and_exports(person: Any, audite
     page.get_by_label("Titlen indeholder").fill("Revisionens")
     page.get_by_label("Formål (skrives i adgangsloggen)").fill("Intern revision 2027")
     page.get_by_role("button", name="Søg").click()
-    assert page.get_by_text("1 sager fundet").is_visible()
+    assert page.get_by_text("1 sag fundet").is_visible()
     check_page(page, visit)
 
     page.get_by_role("link", name="Revisionens testtema").click()

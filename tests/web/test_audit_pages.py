@@ -34,7 +34,7 @@ def done_case(engine: Engine) -> str:
 
 def test_auditor_finds_the_case_reads_its_timeline_verifies_and_exports(auditor, done_case: str) -> None:
     page = auditor.get("/audit/?q=stole&purpose=Intern+revision")
-    assert page.status_code == 200 and '<p role="status">1 sager fundet</p>' in page.text
+    assert page.status_code == 200 and '<p role="status">1 sag fundet</p>' in page.text
     assert f"/audit/cases/{done_case}" in page.text
     case = auditor.get(f"/audit/cases/{done_case}")
     assert case.status_code == 200
