@@ -21,8 +21,7 @@ from sqlalchemy import Connection, delete, insert, select, update
 
 from engine import identity
 from engine.cases import commands, queries
-from engine.cases.live import StaleCase
-from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
+from engine.errors import Conflict, Forbidden, InvalidInput, NotFound, StaleCase
 from engine.store.tables import attachments, cases
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024

@@ -117,3 +117,8 @@ class ScriptFailed(TurnusError):
         self.kind = kind  # error | timeout | memory | forbidden | syntax
         self.task: object | None = None  # the SpiffWorkflow task it failed in, when known
         super().__init__(message)
+
+
+class StaleCase(Exception):
+    """Another command changed the case since it was loaded; the command is retried (never reaches a user).
+    Lives here, not in engine.cases.live, so catching it does not import the workflow engine."""

@@ -23,7 +23,6 @@ from engine import audit, identity
 from engine.cases import commands, queries
 from engine.cases import timers as timer_cmds
 from engine.cases.incidents import IncidentRaised, describe_failure, record_incident
-from engine.cases.live import StaleCase
 from engine.cases.versions import DeployResult, VersionCache, deploy_bundles
 from engine.clock import Clock, SystemClock
 from engine.config import Settings, load_settings
@@ -33,6 +32,7 @@ from engine.errors import (
     Forbidden,
     NotFound,
     ScriptFailed,
+    StaleCase,
     TurnusError,
 )
 from engine.forms import FormSchema

@@ -26,7 +26,7 @@ from sqlalchemy import Connection, bindparam, delete, insert, select, update
 from engine.audit import EventWriter
 from engine.cases import assignment, relations
 from engine.cases.versions import VersionCache, VersionInfo
-from engine.errors import Conflict
+from engine.errors import Conflict, StaleCase
 from engine.messaging import subscriptions
 from engine.notify import recipients
 from engine.notify.outbox import wake
@@ -35,10 +35,6 @@ from engine.runtime import state as st
 from engine.runtime import workflow as rt
 from engine.runtime.scripting import attach_script_engine
 from engine.store.tables import case_state, case_state_tasks, cases, tasks
-
-
-class StaleCase(Exception):
-    """Another command changed the case since it was loaded; the command is retried."""
 
 
 @dataclass
