@@ -12,7 +12,6 @@ from pathlib import Path
 
 import click
 
-from engine.audit import export
 from engine.cli import Ctx, _dt, _ex
 from engine.errors import InvalidInput
 
@@ -88,6 +87,8 @@ def audit_check_export(path: Path) -> None:
         text = path.read_bytes()
     except OSError as err:
         raise InvalidInput(f"Cannot read {path}: {err.strerror}") from None
+    from engine.audit import export  # here, not at the top: it pulls in SQLAlchemy, which `--help` does not need
+
     case, events = export.load_json(text)
     failure = export.verify_events(case, events)
     if failure:

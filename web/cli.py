@@ -9,7 +9,6 @@ import click
 
 from engine import cli as engine_cli
 from engine.demo import DEFAULT_PROCESSES
-from engine.scheduler import TimerThread
 
 
 @click.command("serve", epilog="\b\nExample:\n  turnus serve --demo --port 5000")
@@ -22,8 +21,10 @@ from engine.scheduler import TimerThread
 @click.pass_obj
 def serve(obj: engine_cli.Ctx, host: str, port: int, demo: bool, folder: Path) -> None:
     """Serve the web inbox (schema upgraded first); prints the address. Production: gunicorn, see README."""
+    # Imported here, not at the top: the scheduler pulls in SQLAlchemy, which `turnus --help` does not need.
     from werkzeug.serving import make_server
 
+    from engine.scheduler import TimerThread
     from web import create_app
     from web.settings import load_web_settings
 
