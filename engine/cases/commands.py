@@ -137,7 +137,7 @@ def start(ctx: Ctx, user: User, key: str, data: dict[str, Any], business_key: st
     attach_script_engine(wf)
     wf.task_tree.data.update(values)
     events = EventWriter(ctx.conn, case_id, version.id, 0, GENESIS, ctx.now)
-    lc = live.LiveCase(ctx.conn, None, version, wf, events, ctx.now)
+    lc = live.LiveCase(ctx.conn, None, version, wf, events, ctx.now, actor=user)
     events.add("case_started", user.name, key=version.key, version=version.version, version_id=version.id,
                data=values)
     rt.advance(wf, ctx.now)
@@ -163,6 +163,7 @@ def complete(ctx: Ctx, user: User, task_id: str, data: dict[str, Any]) -> live.L
     values = form.validate(data or {})
     duties.check_user_fields(ctx.conn, form, values, case.started_by)
     lc = live.load(ctx.conn, case, version, ctx.now)
+    lc.actor = user
     task = rt.get_task(lc.wf, task_id)
     if task is None or task.state != TaskState.READY or not task.task_spec.manual:
         raise Conflict(f"Task '{row.name}' is not ready to be completed", reason="not_ready", task=row.name)
@@ -303,6 +304,7 @@ def cancel(ctx: Ctx, user: User, case_id: str, reason: str) -> None:
     require_running(case)
     version = ctx.cache.get(ctx.conn, case.version_id)
     lc = live.load(ctx.conn, case, version, ctx.now)
+    lc.actor = user
     lc.wf.cancel()
     lc.status = "cancelled"
     lc.closing = ("case_cancelled", user.name, {"reason": reason})

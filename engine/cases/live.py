@@ -27,6 +27,7 @@ from engine.audit import EventWriter
 from engine.cases import assignment, relations
 from engine.cases.versions import VersionCache, VersionInfo
 from engine.errors import Conflict, StaleCase
+from engine.identity import User
 from engine.messaging import subscriptions
 from engine.notify import recipients
 from engine.notify.outbox import wake
@@ -53,6 +54,7 @@ class LiveCase:
     closing: tuple[str, str, dict[str, Any]] | None = None  # (kind, actor, payload) logged after the tasks close
     cache: VersionCache | None = None  # lets a thrown signal load the cases it reaches
     by_timer: bool = False  # a timer fired in this command: its new tasks are reminders (engine/notify)
+    actor: User | None = None  # who runs the command, when a person does: not loaded again to be told of the end
 
     @property
     def id(self) -> str:
@@ -157,8 +159,9 @@ def _due_of(internal: dict[str, Any]) -> Any:
 def sync_projection(lc: LiveCase) -> list[str]:
     """Bring the inbox rows of this case in line with the workflow's READY human tasks."""
     conn = lc.conn
-    open_rows = {r.id: r for r in conn.execute(select(tasks.c.id, tasks.c.element_id)
-                                               .where(tasks.c.case_id == lc.id, tasks.c.state == "open"))}
+    open_rows = {} if lc.row is None else {  # a case being started has no inbox rows yet
+        r.id: r for r in conn.execute(select(tasks.c.id, tasks.c.element_id)
+                                      .where(tasks.c.case_id == lc.id, tasks.c.state == "open"))}
     ready = {t.id: t for t in rt.ready_human_tasks(lc.wf)}
     for tid, r in open_rows.items():
         if tid not in ready:
@@ -227,7 +230,8 @@ def commit(lc: LiveCase, *, title: str | None = None) -> None:
     else:
         _update(lc, change, values)
     _notify(lc, created, values["next_timer_at"])
-    subscriptions.sync(conn, lc.id, rt_events.subscriptions(lc.wf) if lc.status == "running" else set())
+    subscriptions.sync(conn, lc.id, rt_events.subscriptions(lc.wf) if lc.status == "running" else set(),
+                       new=lc.row is None)
     if thrown:
         # Imported here: delivery loads and commits other cases through this module.
         from engine.messaging.delivery import relay
@@ -240,7 +244,7 @@ def _notify(lc: LiveCase, created: list[str], next_timer_at: datetime | None) ->
     for task_id in created:
         recipients.new_task(lc.conn, task_id, lc.cache, lc.now, by_timer=lc.by_timer)
     if lc.status != "running" and (lc.row is None or lc.row.status == "running"):
-        recipients.case_finished(lc.conn, lc.id, lc.status, lc.now)
+        recipients.case_finished(lc.conn, lc.id, lc.status, lc.now, known=lc.actor)
     before = lc.row.next_timer_at if lc.row is not None else None
     if next_timer_at is not None and (before is None or next_timer_at < before):
         wake(lc.conn)

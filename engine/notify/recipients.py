@@ -85,11 +85,18 @@ def overdue(conn: Connection, row: Any, cache: VersionCache | None, now: datetim
     return len(people)
 
 
-def case_finished(conn: Connection, case_id: str, status: str, now: datetime) -> None:
+def case_finished(conn: Connection, case_id: str, status: str, now: datetime, *, known: User | None = None) -> None:
+    """The starter hears that their case ended; ``known`` is a user the command loaded already (often them)."""
     row = conn.execute(select(cases.c.started_by, cases.c.title).where(cases.c.id == case_id)).first()
-    if row is None or not identity.user_exists(conn, row.started_by):
+    if row is None:
         return
-    if not identity.may_mutate(identity.load_user(conn, row.started_by)):
+    if known is not None and known.name == row.started_by:
+        starter = known
+    elif identity.user_exists(conn, row.started_by):
+        starter = identity.load_user(conn, row.started_by)
+    else:
+        return
+    if not identity.may_mutate(starter):
         return
     enqueue(conn, kinds.CASE_FINISHED, row.started_by, now, case_id=case_id,
             payload={"case_title": row.title, "status": status})
