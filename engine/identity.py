@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Connection, delete, insert, literal, select, union_all, update
+from sqlalchemy import Connection, bindparam, delete, insert, literal, select, union_all, update
 
 from engine.errors import InvalidInput, NotFound
 from engine.store.tables import groups, memberships, user_roles, users
@@ -219,15 +219,20 @@ def check_name(name: str, what: str = "user name") -> str:
     return name
 
 
+# Built once: every command and request loads its user, and building a statement costs more CPU than running it.
+_USER_ROW = select(users).where(users.c.name == bindparam("name"))
+_USER_GROUPS_AND_ROLES = union_all(
+    select(literal("g").label("k"), memberships.c.group_name.label("v"))
+    .where(memberships.c.user_name == bindparam("name")),
+    select(literal("r").label("k"), user_roles.c.role.label("v")).where(user_roles.c.user_name == bindparam("name")),
+)
+
+
 def load_user(conn: Connection, name: str) -> User:
-    row = conn.execute(select(users).where(users.c.name == name)).first()
+    row = conn.execute(_USER_ROW, {"name": name}).first()
     if row is None or not row.active:
         raise NotFound(f"No user named {name!r}. Add one with: turnus users add {name}")
-    both = union_all(
-        select(literal("g").label("k"), memberships.c.group_name.label("v")).where(memberships.c.user_name == name),
-        select(literal("r").label("k"), user_roles.c.role.label("v")).where(user_roles.c.user_name == name),
-    )
-    pairs = conn.execute(both).all()
+    pairs = conn.execute(_USER_GROUPS_AND_ROLES, {"name": name}).all()
     return User(row.name, row.display_name, frozenset(v for k, v in pairs if k == "g"),
                 frozenset(v for k, v in pairs if k == "r"), row.active)
 
