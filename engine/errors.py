@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 
 class TurnusError(Exception):
@@ -122,3 +123,19 @@ class ScriptFailed(TurnusError):
 class StaleCase(Exception):
     """Another command changed the case since it was loaded; the command is retried (never reaches a user).
     Lives here, not in engine.cases.live, so catching it does not import the workflow engine."""
+
+
+class Finding(str):
+    """A problem an integrity check found: English text (logs, the command line) that also carries a reason
+    code and its params, so a page can say it in the reader's language."""
+
+    reason: str
+    params: dict[str, Any]
+
+    def __new__(cls, text: str, reason: str, **params: Any) -> Finding:
+        found = super().__new__(cls, text)
+        found.reason, found.params = reason, params
+        return found
+
+    def prefixed(self, prefix: str) -> Finding:
+        return Finding(prefix + self, self.reason, **self.params)

@@ -75,7 +75,9 @@ class EventWriter:
 class VerifyFailure:
     case_id: str
     seq: int | None
-    problem: str
+    problem: str  # English, for logs and the command line
+    reason: str = ""  # with params: what a page says in the reader's language
+    params: dict[str, Any] = field(default_factory=dict)
 
     def __str__(self) -> str:
         where = f"event {self.seq}" if self.seq is not None else "the case row"
@@ -86,25 +88,28 @@ def verify_case(conn: Connection, case_id: str) -> VerifyFailure | None:
     """Recompute the chain of one case; return the first bad event, or None if intact."""
     row = conn.execute(select(cases.c.last_event_seq, cases.c.last_event_hash).where(cases.c.id == case_id)).first()
     if row is None:
-        return VerifyFailure(case_id, None, "no such case")
+        return VerifyFailure(case_id, None, "no such case", "no_case")
     prev, expected_seq = GENESIS, 1
     rows = conn.execute(select(case_events).where(case_events.c.case_id == case_id).order_by(case_events.c.seq))
     for ev in rows:
         if ev.seq != expected_seq:
             missing = "missing" if ev.seq > expected_seq else "duplicated"
-            return VerifyFailure(case_id, expected_seq, f"event {expected_seq} is {missing} (found {ev.seq} next)")
+            return VerifyFailure(case_id, expected_seq, f"event {expected_seq} is {missing} (found {ev.seq} next)",
+                                 "event_" + missing, {"expected": expected_seq, "found": ev.seq})
         if ev.prev_hash != prev:
-            return VerifyFailure(case_id, ev.seq,
-                                 "does not follow the event before it (inserted, deleted or reordered)")
+            return VerifyFailure(case_id, ev.seq, "does not follow the event before it (inserted, deleted or "
+                                 "reordered)", "not_following")
         digest = event_hash(prev, ev.case_id, ev.seq, ev.at, ev.actor, ev.kind, ev.element_id, ev.task_id,
                             ev.payload_json, ev.version_id)
         if digest != ev.hash:
-            return VerifyFailure(case_id, ev.seq, f"content was changed (kind {ev.kind!r}, actor {ev.actor!r})")
+            return VerifyFailure(case_id, ev.seq, f"content was changed (kind {ev.kind!r}, actor {ev.actor!r})",
+                                 "content_changed", {"kind": ev.kind, "actor": ev.actor})
         prev, expected_seq = ev.hash, expected_seq + 1
     if expected_seq - 1 != row.last_event_seq or prev != row.last_event_hash:
         return VerifyFailure(case_id, expected_seq - 1 or None,
                              f"the history ends at event {expected_seq - 1} but the case recorded "
-                             f"{row.last_event_seq} events (events removed from the end)")
+                             f"{row.last_event_seq} events (events removed from the end)", "history_truncated",
+                             {"last": expected_seq - 1, "recorded": row.last_event_seq})
     return None
 
 

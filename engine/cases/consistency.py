@@ -15,6 +15,7 @@ from sqlalchemy import Connection, select
 
 from engine.cases import live, relations
 from engine.cases.versions import VersionCache
+from engine.errors import Finding
 from engine.store.tables import case_events, cases, tasks
 
 _STATUS_OF = {"case_completed": "completed", "case_cancelled": "cancelled"}
@@ -54,29 +55,33 @@ def _same(a: Any, b: Any) -> bool:
     return json.dumps(a, sort_keys=True, default=str) == json.dumps(b, sort_keys=True, default=str)
 
 
-def check_case(conn: Connection, cache: VersionCache, case_id: str) -> list[str]:
+def check_case(conn: Connection, cache: VersionCache, case_id: str) -> list[Finding]:
     """What disagrees, in words (empty: the live state is what the events say)."""
     row = conn.execute(select(cases).where(cases.c.id == case_id)).first()
     if row is None:
-        return [f"case {case_id}: no such case"]
+        return [Finding(f"case {case_id}: no such case", "no_case")]
     if not live.has_state(conn, case_id):
         # Not "consistent": a deleted state must not pass. An imported case (`audit import`) has none by design.
-        return [f"case {case_id} has no stored workflow state (deleted, or imported from an audit export): "
-                "only its chain can be checked"]
+        return [Finding(f"case {case_id} has no stored workflow state (deleted, or imported from an audit export): "
+                        "only its chain can be checked", "no_state")]
     want = expected_from_events(conn, case_id)
     problems = []
     if row.status != want["status"]:
-        problems.append(f"status is {row.status!r} but the events say {want['status']!r}")
+        problems.append(Finding(f"status is {row.status!r} but the events say {want['status']!r}", "status_differs",
+                                have=row.status, want=want["status"]))
     have_open = {r.id: r.assignee for r in conn.execute(select(tasks.c.id, tasks.c.assignee)
                                                         .where(tasks.c.case_id == case_id, tasks.c.state == "open"))}
     for tid in sorted(set(have_open) - set(want["open_tasks"])):
-        problems.append(f"task {tid} is open but no event opened it (or its completion is recorded)")
+        problems.append(Finding(f"task {tid} is open but no event opened it (or its completion is recorded)",
+                                "task_open_unrecorded", task=tid))
     for tid in sorted(set(want["open_tasks"]) - set(have_open)):
-        problems.append(f"task {tid} should be open according to the events but is not")
+        problems.append(Finding(f"task {tid} should be open according to the events but is not",
+                                "task_should_be_open", task=tid))
     for tid in sorted(set(have_open) & set(want["open_tasks"])):
         if have_open[tid] != want["open_tasks"][tid]:
-            problems.append(f"task {tid} is assigned to {have_open[tid]!r} but the events say "
-                            f"{want['open_tasks'][tid]!r}")
+            problems.append(Finding(f"task {tid} is assigned to {have_open[tid]!r} but the events say "
+                                    f"{want['open_tasks'][tid]!r}", "assignee_differs", task=tid,
+                                    have=have_open[tid], want=want["open_tasks"][tid]))
     problems += relations.disagreements(conn, case_id)
     version = cache.get(conn, row.version_id)
     lc = live.load(conn, row, version, row.started_at)
@@ -84,5 +89,6 @@ def check_case(conn: Connection, cache: VersionCache, case_id: str) -> list[str]
     for key, value in sorted(want["data"].items()):
         # A key absent from the live data left scope legitimately (multi-instance or subprocess locals).
         if key in have and not _same(have[key], value):
-            problems.append(f"field {key!r} is {have[key]!r} in the stored state but the events say {value!r}")
-    return [f"case {case_id}: {p}" for p in problems]
+            problems.append(Finding(f"field {key!r} is {have[key]!r} in the stored state but the events say "
+                                    f"{value!r}", "field_differs", field=key, have=have[key], want=value))
+    return [p.prefixed(f"case {case_id}: ") for p in problems]

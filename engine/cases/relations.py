@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, exists, insert, literal, select, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 
+from engine.errors import Finding
 from engine.store.tables import case_participants, cases, open_candidates, task_candidates, tasks
 
 
@@ -114,7 +115,7 @@ def rebuild_participants(conn: Connection, case_id: str) -> None:
     add_participants(conn, case_id, started_at, users=sorted(people), groups=sorted(groups))
 
 
-def disagreements(conn: Connection, case_id: str) -> list[str]:
+def disagreements(conn: Connection, case_id: str) -> list[Finding]:
     """Where the two relations differ from the case's tasks, in words (empty: they agree)."""
     problems = []
     people, groups = participants_from_tasks(conn, case_id)
@@ -122,9 +123,11 @@ def disagreements(conn: Connection, case_id: str) -> list[str]:
     have = {(r.kind, r.name) for r in conn.execute(select(case_participants.c.kind, case_participants.c.name)
                                                     .where(case_participants.c.case_id == case_id))}
     for kind, name in sorted(want - have):
-        problems.append(f"{kind} {name!r} takes part but is missing from the participants")
+        problems.append(Finding(f"{kind} {name!r} takes part but is missing from the participants",
+                                "participant_missing", kind=kind, name=name))
     for kind, name in sorted(have - want):
-        problems.append(f"{kind} {name!r} is listed as a participant but takes part in nothing")
+        problems.append(Finding(f"{kind} {name!r} is listed as a participant but takes part in nothing",
+                                "participant_extra", kind=kind, name=name))
     open_ids = select(tasks.c.id).where(tasks.c.case_id == case_id, tasks.c.state == "open")
     want_open = {tuple(r) for r in conn.execute(select(task_candidates.c.task_id, task_candidates.c.kind,
                                                        task_candidates.c.name)
@@ -134,6 +137,9 @@ def disagreements(conn: Connection, case_id: str) -> list[str]:
                                                        open_candidates.c.name)
                                                 .where(open_candidates.c.task_id.in_(case_tasks)))}
     for task_id, kind, name in sorted(want_open ^ have_open):
-        where = "missing from" if (task_id, kind, name) in want_open else "left over in"
-        problems.append(f"candidate {kind} {name!r} of task {task_id} is {where} the open candidates")
+        missing = (task_id, kind, name) in want_open
+        problems.append(Finding(f"candidate {kind} {name!r} of task {task_id} is "
+                                f"{'missing from' if missing else 'left over in'} the open candidates",
+                                "open_candidate_missing" if missing else "open_candidate_extra",
+                                kind=kind, name=name, task=task_id))
     return problems

@@ -11,7 +11,7 @@ from sqlalchemy import update
 
 from engine.audit import export
 from engine.service import Engine
-from engine.store.tables import case_events
+from engine.store.tables import case_events, cases
 from tests.web.conftest import open_task, password_hash, start_review
 
 FORM_RE = re.compile(r'<form[^>]*method="post"[^>]*action="([^"]+)"', re.I)
@@ -65,6 +65,16 @@ def test_verify_names_an_edited_event(auditor, engine: Engine, done_case: str) -
                      .values(actor="mallory"))
     page = auditor.get(f"/audit/cases/{done_case}?verify=1")
     assert "notice--warning" in page.text and "Brudt ved hændelse 3:" in page.text
+    assert "Hændelsens indhold er ændret" in page.text and "content was changed" not in page.text  # all Danish
+
+
+def test_verify_names_a_stored_state_that_disagrees_in_danish(auditor, engine: Engine, done_case: str) -> None:
+    with engine.db.begin() as conn:
+        conn.execute(update(cases).where(cases.c.id == done_case).values(status="cancelled"))
+    page = auditor.get(f"/audit/cases/{done_case}?verify=1")
+    assert "notice--warning" in page.text
+    assert "Sagens status er “Annulleret”, men hændelserne siger “I gang”." in page.text
+    assert "but the events say" not in page.text
 
 
 def test_audit_pages_offer_no_way_to_change_anything(auditor, done_case: str) -> None:

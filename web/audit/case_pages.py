@@ -7,6 +7,7 @@ from typing import Any
 from flask import Response, render_template, request
 
 from web.audit import auditor_required, bp
+from web.audit.findings import finding_text
 from web.audit.timeline import describe
 from web.deps import display_name, engine, user
 from web.present import status_label
@@ -35,7 +36,7 @@ def case(case_id: str) -> Any:
         failures = engine().verify(case_id)
         verdict = {"ok": not failures, "failure": failures[0] if failures else None,
                    "live": engine().check_live_state(case_id)}
-    return _page(case_id, "audit/case.html", verdict=verdict)
+    return _page(case_id, "audit/case.html", verdict=verdict, finding=finding_text)
 
 
 @bp.route("/cases/<id:case_id>/print")

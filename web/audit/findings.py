@@ -1,0 +1,72 @@
+"""What the integrity checks found, in the reader's language (the engine's text is English, for logs)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from flask_babel import gettext as _
+
+from web.deps import display_name
+from web.present import status_label
+
+_KINDS = {"user": lambda: _("person"), "group": lambda: _("group")}
+
+_MESSAGES: dict[str, Callable[[Mapping[str, Any]], str]] = {
+    # the chain of events (engine/audit/chain.py)
+    "no_case": lambda p: _("The case does not exist."),
+    "event_missing": lambda p: _("Event %(expected)s is missing (event %(found)s comes next).", **p),
+    "event_duplicated": lambda p: _("Event %(expected)s is there twice (event %(found)s comes next).", **p),
+    "not_following": lambda p: _("The event does not follow the one before it: events were inserted, deleted "
+                                 "or reordered."),
+    "content_changed": lambda p: _("The event's content was changed (a “%(kind)s” event by %(actor)s).", **p),
+    "history_truncated": lambda p: _("The history ends at event %(last)s, but the case recorded %(recorded)s "
+                                     "events: events were removed from the end.", **p),
+    # the stored state against the events (engine/cases/consistency.py, engine/cases/relations.py)
+    "no_state": lambda p: _("The case has no stored workflow state (deleted, or imported from an audit "
+                            "export): only its chain of events can be checked."),
+    "status_differs": lambda p: _("The case's status is “%(have)s”, but the events say “%(want)s”.", **p),
+    "task_open_unrecorded": lambda p: _("Task %(task)s is open, but no event opened it.", **p),
+    "task_should_be_open": lambda p: _("Task %(task)s should be open according to the events, but is not.", **p),
+    "assignee_differs": lambda p: _("Task %(task)s is with %(have)s, but the events say %(want)s.", **p),
+    "field_differs": lambda p: _("The field “%(field)s” holds %(have)s, but the events say %(want)s.", **p),
+    "participant_missing": lambda p: _("The %(kind)s %(name)s takes part in the case but is missing from its "
+                                       "participants.", **p),
+    "participant_extra": lambda p: _("The %(kind)s %(name)s is listed as taking part in the case but does not.",
+                                     **p),
+    "open_candidate_missing": lambda p: _("The %(kind)s %(name)s may take task %(task)s but does not see it in "
+                                          "their group list.", **p),
+    "open_candidate_extra": lambda p: _("The %(kind)s %(name)s sees task %(task)s in their group list without "
+                                        "being one who may take it.", **p),
+}
+
+
+_PEOPLE = {"assignee_differs": ("have", "want")}  # params that name a person
+
+
+def _value(value: Any) -> str:
+    return "—" if value is None else value if isinstance(value, str) else json.dumps(value, ensure_ascii=False,
+                                                                                   default=str)
+
+
+def _readable(reason: str, params: Mapping[str, Any]) -> dict[str, Any]:
+    out = {k: _value(v) for k, v in params.items()}
+    for key in ("actor", *_PEOPLE.get(reason, ())):
+        if params.get(key):
+            out[key] = display_name(params[key])
+    if reason == "status_differs":
+        out.update(have=status_label(params["have"]), want=status_label(params["want"]))
+    if params.get("kind") in _KINDS:
+        out["kind"] = _KINDS[params["kind"]]()
+    return out
+
+
+def finding_text(found: Any) -> str:
+    """A check's finding (a VerifyFailure or a Finding) in the reader's language; its English text if the
+    catalogue does not know its reason (better than no detail for an auditor)."""
+    reason = getattr(found, "reason", "")
+    message = _MESSAGES.get(reason)
+    if message is None:
+        return str(getattr(found, "problem", found))
+    return message(_readable(reason, getattr(found, "params", {})))
