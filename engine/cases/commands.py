@@ -137,7 +137,7 @@ def start(ctx: Ctx, user: User, key: str, data: dict[str, Any], business_key: st
     attach_script_engine(wf)
     wf.task_tree.data.update(values)
     events = EventWriter(ctx.conn, case_id, version.id, 0, GENESIS, ctx.now)
-    lc = live.LiveCase(ctx.conn, None, version, wf, events, ctx.now, actor=user)
+    lc = live.LiveCase(ctx.conn, None, version, wf, events, ctx.now, actor=user, title=title)
     events.add("case_started", user.name, key=version.key, version=version.version, version_id=version.id,
                data=values)
     rt.advance(wf, ctx.now)

@@ -40,8 +40,8 @@ def _order(conn: Connection | None, sort: str) -> list[Any]:
         return [tasks.c.priority.desc(), tasks.c.due_at.is_(None), tasks.c.due_at, tasks.c.created_at, *base]
     if sort == "created":
         return [tasks.c.created_at.desc(), *base]
-    if sort == "case":
-        title, name = func.lower(cases.c.title), func.lower(tasks.c.name)
+    if sort == "case":  # the task's copy of its case's title: no case row is read to sort
+        title, name = func.lower(tasks.c.case_title), func.lower(tasks.c.name)
         if conn is not None and conn.dialect.name == "postgresql":  # code-point order, as Python compares strings
             title, name = title.collate("C"), name.collate("C")
         return [title, name, *base]
@@ -65,11 +65,9 @@ def inbox_page(conn: Connection, cache: VersionCache, user: User, *, view: str, 
     counts = {"mine": int(row[0]), "group": int(row[2])}
     overdue_by = {"mine": int(row[1]), "group": int(row[3])}
     view = view if view in VIEWS else ("group" if not counts["mine"] and counts["group"] else "mine")
-    # Ids first, from the covering index (a join with cases only to sort by title), then the page's rows:
+    # Ids first, from the covering index (sorting by title uses the tasks' copies of it), then the page's rows:
     # the rows of the tasks that are not shown are never read.
     ids_q = select(tasks.c.id).where(open_, conds[view])
-    if sort == "case":
-        ids_q = ids_q.join(cases, cases.c.id == tasks.c.case_id)
     if overdue_only:
         ids_q = ids_q.where(overdue)
     ids_q = ids_q.order_by(*_order(conn, sort))
@@ -78,9 +76,8 @@ def inbox_page(conn: Connection, cache: VersionCache, user: User, *, view: str, 
         # Search keeps Python's casefold matching (SQL lower() differs from it outside ASCII on SQLite):
         # titles and names of the list in SQL order, filtered here.
         needle = q.casefold()
-        listed = ids_q if sort == "case" else ids_q.join(cases, cases.c.id == tasks.c.case_id)
-        matched = [r.id for r in conn.execute(listed.add_columns(cases.c.title, tasks.c.name))
-                   if needle in r.title.casefold() or needle in r.name.casefold()]
+        matched = [r.id for r in conn.execute(ids_q.add_columns(tasks.c.case_title, tasks.c.name))
+                   if needle in (r.case_title or "").casefold() or needle in r.name.casefold()]
         total = len(matched)
     else:
         total = counts[view] if not overdue_only else overdue_by[view]

@@ -55,6 +55,7 @@ class LiveCase:
     cache: VersionCache | None = None  # lets a thrown signal load the cases it reaches
     by_timer: bool = False  # a timer fired in this command: its new tasks are reminders (engine/notify)
     actor: User | None = None  # who runs the command, when a person does: not loaded again to be told of the end
+    title: str = ""  # the title of a case being started (a loaded case has it on its row)
 
     @property
     def id(self) -> str:
@@ -177,6 +178,7 @@ def sync_projection(lc: LiveCase) -> list[str]:
         a = assignment.resolve(raw, t.lane, t.data, lc.now)
         conn.execute(insert(tasks).values(
             id=tid, case_id=lc.id, element_id=t.element_id, name=t.name, lane=t.lane, state="open",
+            case_title=lc.row.title if lc.row is not None else lc.title,
             assignee=a.assignee, candidate_users=json.dumps(a.candidate_users),
             candidate_groups=json.dumps(a.candidate_groups), due_at=a.due_at, follow_up_at=a.follow_up_at,
             priority=a.priority, created_at=lc.now, overdue_check_at=a.due_at,
@@ -225,6 +227,7 @@ def commit(lc: LiveCase, *, title: str | None = None) -> None:
                       **lc.events.seal())
     if title is not None:
         values["title"] = title
+        conn.execute(update(tasks).where(tasks.c.case_id == lc.id).values(case_title=title))
     if lc.row is None:
         _insert_new(lc, after, values)
     else:

@@ -106,7 +106,9 @@ class CaseView:
         }
 
 
-_TASK_COLUMNS = [tasks, cases.c.title.label("case_title"), cases.c.key, cases.c.version_id]
+# The title from the case row itself (the tasks' copy is there to sort by).
+_TASK_COLUMNS = [*(c for c in tasks.c if c.name != "case_title"), cases.c.title.label("case_title"), cases.c.key,
+                 cases.c.version_id]
 
 
 def _view(row: Any, cache: VersionCache | None = None, conn: Connection | None = None) -> TaskView:

@@ -128,6 +128,11 @@ def disagreements(conn: Connection, case_id: str) -> list[Finding]:
     for kind, name in sorted(have - want):
         problems.append(Finding(f"{kind} {name!r} is listed as a participant but takes part in nothing",
                                 "participant_extra", kind=kind, name=name))
+    title = select(cases.c.title).where(cases.c.id == case_id).scalar_subquery()
+    for task_id, copied in conn.execute(select(tasks.c.id, tasks.c.case_title).where(
+            tasks.c.case_id == case_id, tasks.c.state == "open", tasks.c.case_title.is_distinct_from(title))):
+        problems.append(Finding(f"task {task_id} carries the case title {copied!r}, not the case's",
+                                "task_title_differs", task=task_id, have=copied))
     open_ids = select(tasks.c.id).where(tasks.c.case_id == case_id, tasks.c.state == "open")
     want_open = {tuple(r) for r in conn.execute(select(task_candidates.c.task_id, task_candidates.c.kind,
                                                        task_candidates.c.name)

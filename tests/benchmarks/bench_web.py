@@ -123,6 +123,7 @@ def clone(engine: Engine, template_ids: dict[str, str], total_cases: int, total_
                 is_open = running and t["state"] == "open"
                 assignee = employee if t["assignee"] == "emma" else t["assignee"]
                 batch["tasks"].append({**t, "id": task_id, "case_id": new_id, "assignee": assignee,
+                                       "case_title": case["title"],
                                        "state": t["state"] if is_open or t["state"] != "open" else "completed",
                                        "completed_by": t["completed_by"] or (None if is_open else assignee)})
                 batch["candidates"].extend({**c, "task_id": task_id} for c in src["candidates"]

@@ -16,7 +16,7 @@ from engine.cases import queries, relations
 from engine.clock import FixedClock
 from engine.service import Engine
 from engine.store import schema
-from engine.store.tables import case_participants, open_candidates
+from engine.store.tables import case_participants, open_candidates, tasks
 from tests.integration.support import PROCESSES, REQUEST
 
 
@@ -114,5 +114,7 @@ def test_the_schema_migration_fills_both_relations_from_existing_cases(review: E
     command.downgrade(cfg, "0006_read_indexes")  # the schema before the relations existed
     command.upgrade(cfg, "head")
     assert _relation_rows(review) == kept
+    with review.db.connect() as conn:  # and every task carries its case's title again, to sort by it
+        assert set(conn.execute(select(tasks.c.case_title)).scalars()) == {REQUEST["title"]}
     _agrees(review, done)
     _agrees(review, waiting)

@@ -35,6 +35,8 @@ _MESSAGES: dict[str, Callable[[Mapping[str, Any]], str]] = {
                                        "participants.", **p),
     "participant_extra": lambda p: _("The %(kind)s %(name)s is listed as taking part in the case but does not.",
                                      **p),
+    "task_title_differs": lambda p: _("Task %(task)s carries “%(have)s” as its case's title, which is not the "
+                                      "case's title.", **p),
     "open_candidate_missing": lambda p: _("The %(kind)s %(name)s may take task %(task)s but does not see it in "
                                           "their group list.", **p),
     "open_candidate_extra": lambda p: _("The %(kind)s %(name)s sees task %(task)s in their group list without "

@@ -1,4 +1,4 @@
-"""open candidates and case participants, kept by the commands (issue 11)
+"""open candidates, case participants and the case title on tasks, kept by the commands (issue 11)
 
 Revision ID: 0007_participants
 Revises: 0006_read_indexes
@@ -30,7 +30,12 @@ SELECT p.case_id, p.kind, p.name, k.started_at FROM (
 """
 
 
+BACKFILL_TITLES = "UPDATE tasks SET case_title = (SELECT title FROM cases WHERE cases.id = tasks.case_id)"
+
+
 def upgrade() -> None:
+    op.add_column("tasks", sa.Column("case_title", sa.String(length=300), nullable=True))
+    op.execute(BACKFILL_TITLES)
     op.create_table(
         "open_candidates",
         sa.Column("task_id", sa.String(length=36), nullable=False),
@@ -60,3 +65,5 @@ def downgrade() -> None:
     op.drop_table("case_participants")
     op.drop_index("ix_open_candidates_kind_name_task_id", table_name="open_candidates")
     op.drop_table("open_candidates")
+    # Plain ALTER TABLE (SQLite has DROP COLUMN since 3.35): a batch copy of `tasks` would break the keys to it.
+    op.drop_column("tasks", "case_title")
