@@ -31,6 +31,7 @@ from engine.audit import search
 from engine.audit.search import CaseFilter
 from engine.service import Engine
 from engine.store.tables import case_events, cases, definition_versions, metadata, task_candidates, tasks
+from tests.benchmarks.support import fill_relations
 
 ROOT = Path(__file__).resolve().parents[2]
 # A rotation's path, in order: (element id, name, lane group). Decisions add a gateway event after them.
@@ -105,6 +106,7 @@ def seed(engine: Engine, n_cases: int, rng: random.Random) -> int:
             if len(buf[cases]) >= BATCH:
                 flush(conn)
         flush(conn)
+        fill_relations(conn)
     with engine.db.begin() as conn:  # fresh planner statistics, as a running installation would have
         conn.execute(text("ANALYZE"))
     return version_id

@@ -16,7 +16,6 @@ collected).
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import re
 import statistics
@@ -28,22 +27,20 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, event, func, insert, select, text, update
+from sqlalchemy import event, func, insert, select, text, update
 
 from engine.demo import DEMO_PASSWORD, seed
 from engine.passwords import hash_password
 from engine.service import Engine
-from engine.store import schema
 from engine.store.tables import (
     case_events,
-    case_participants,
     case_state,
     case_state_tasks,
     cases,
-    open_candidates,
     task_candidates,
     tasks,
 )
+from tests.benchmarks.support import fill_relations
 from web import create_app
 from web.settings import WebSettings
 
@@ -141,21 +138,7 @@ def clone(engine: Engine, template_ids: dict[str, str], total_cases: int, total_
                         conn.execute(insert(table), batch[key])
                     batch[key] = []
         conn.execute(update(cases).where(cases.c.id.in_(list(template_ids.values()))).values(status="running"))
-        # The relations the commands keep, filled for the clones as the schema migration fills them.
-        backfill = _migration("0007_participants")
-        conn.execute(delete(open_candidates))
-        conn.execute(delete(case_participants))
-        conn.execute(text(backfill.BACKFILL_OPEN))
-        conn.execute(text(backfill.BACKFILL_PARTICIPANTS))
-
-
-def _migration(name: str) -> Any:
-    path = Path(schema.MIGRATIONS) / "versions" / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+        fill_relations(conn)  # the clones' participants and open candidates, as the commands keep them
 
 
 class StatementCounter:

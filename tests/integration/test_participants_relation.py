@@ -12,6 +12,7 @@ from typing import Any
 from alembic import command
 from sqlalchemy import select
 
+from engine.audit.search import CaseFilter
 from engine.cases import queries, relations
 from engine.clock import FixedClock
 from engine.service import Engine
@@ -118,3 +119,25 @@ def test_the_schema_migration_fills_both_relations_from_existing_cases(review: E
         assert set(conn.execute(select(tasks.c.case_title)).scalars()) == {REQUEST["title"]}
     _agrees(review, done)
     _agrees(review, waiting)
+
+
+def test_the_auditors_participant_search_reads_the_relation(review: Engine) -> None:
+    claimed = review.start("review", "rita", REQUEST)
+    review.claim(_review_task(review, claimed), "ralf")
+    done = review.start("review", "olga", REQUEST)
+    review.complete(_review_task(review, done), "rosa", {"decision": "reject"})
+    released = review.start("review", "olga", REQUEST)
+    task = _review_task(review, released)
+    review.claim(task, "ralf")
+    review.release(task, "ralf")
+
+    def found(who: str) -> set[str]:
+        hits, total = review.audit_search("audrey", CaseFilter(participant=who), purpose="test")
+        assert total == len(hits)
+        return {h.id for h in hits}
+
+    assert found("rita") == {claimed}  # started it
+    assert found("ralf") == {claimed}  # holds its task; the claim he gave back ties him to nothing
+    assert found("rosa") == {done}  # completed a step
+    assert found("olga") == {done, released}
+    assert found("nobody") == set()
