@@ -5,6 +5,7 @@ User errors exit 1 with one line on stderr; usage errors exit 2 (click's convent
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sys
@@ -31,10 +32,31 @@ class Ctx:
 
     def engine(self, clock: Any = None, init: bool = True) -> Engine:
         if self._engine is None:
-            from engine.service import Engine
-
-            self._engine = Engine.create(self.db, clock=clock, init=init)
+            self._engine = _import_engine().create(self.db, clock=clock, init=init)
         return self._engine
+
+
+def _import_engine() -> type[Engine]:
+    """Import the service layer (SQLAlchemy and the engine's modules: most of a command's start-up).
+
+    The first time in a process, the cycle collector is paused for the import and what it loaded is then frozen
+    (``gc.freeze``): those objects live as long as the process, so the collections the import would trigger,
+    and the ones at exit, would only traverse them again for nothing (`turnus users list` went from about 330 to
+    240 ms of CPU on the development machine). Objects the command itself creates are collected as usual.
+    """
+    if "engine.service" in sys.modules:
+        from engine.service import Engine
+
+        return Engine
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        from engine.service import Engine
+    finally:
+        gc.freeze()
+        if was_enabled:
+            gc.enable()
+    return Engine
 
 
 def _data(value: str | None) -> dict[str, Any]:

@@ -2,6 +2,11 @@
 command in exactly one transaction (retried on optimistic-lock conflicts).
 
 Web and CLI talk only to this class.
+
+Import policy: engine.cases.commands pulls in SpiffWorkflow and the definition parser, which a command-line
+read such as `turnus users list` or `turnus tasks` never needs; it is imported inside the methods that run a
+command, so a read pays only for what it uses (tests/unit/test_cli_read_imports.py checks it).
+engine.cases.timers and engine.cases.incidents keep their own heavy imports inside their functions.
 """
 
 from __future__ import annotations
@@ -13,14 +18,14 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Connection, select
 from sqlalchemy.engine import Engine as DbEngine
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from engine import audit, identity
-from engine.cases import commands, queries
+from engine.cases import queries
 from engine.cases import timers as timer_cmds
 from engine.cases.incidents import IncidentRaised, describe_failure, record_incident
 from engine.cases.versions import DeployResult, VersionCache, deploy_bundles
@@ -48,6 +53,9 @@ from engine.service_sessions import SessionCommands
 from engine.store import schema
 from engine.store.db import is_busy, is_retryable, make_engine
 from engine.store.tables import cases
+
+if TYPE_CHECKING:
+    from engine.cases import commands
 
 T = TypeVar("T")
 
@@ -197,41 +205,59 @@ class Engine(DefinitionCommands, DataCommands, MessagingCommands, NotifyCommands
     # --- commands -----------------------------------------------------------------------
 
     def _ctx(self, conn: Connection, now: datetime) -> commands.Ctx:
+        from engine.cases import commands
+
         return commands.Ctx(conn, now, self.versions)
 
     def start(self, key: str, actor: str, data: Mapping[str, Any] | None = None,
               business_key: str | None = None) -> str:
+        from engine.cases import commands
+
         return self._write(lambda conn, now: commands.start(
             self._ctx(conn, now), self._user(conn, actor), key, dict(data or {}), business_key),
             actor=actor, command={"kind": "start"})
 
     def complete(self, task_id: str, actor: str, data: Mapping[str, Any] | None = None) -> None:
+        from engine.cases import commands
+
         self._write(lambda conn, now: commands.complete(self._ctx(conn, now), self._user(conn, actor),
                                                         task_id, dict(data or {})),
                     actor=actor,
                     command={"kind": "complete", "task_id": task_id, "actor": actor, "data": dict(data or {})})
 
     def claim(self, task_id: str, actor: str) -> None:
+        from engine.cases import commands
+
         self._write(lambda conn, now: commands.claim(self._ctx(conn, now), self._user(conn, actor), task_id))
 
     def release(self, task_id: str, actor: str) -> None:
+        from engine.cases import commands
+
         self._write(lambda conn, now: commands.release(self._ctx(conn, now), self._user(conn, actor), task_id))
 
     def assign(self, task_id: str, actor: str, to_user: str) -> None:
+        from engine.cases import commands
+
         self._write(lambda conn, now: commands.assign(self._ctx(conn, now), self._user(conn, actor),
                                                       task_id, to_user))
 
     def save_draft(self, task_id: str, actor: str, data: Mapping[str, Any]) -> None:
+        from engine.cases import commands
+
         self._write(lambda conn, now: commands.save_draft(self._ctx(conn, now), self._user(conn, actor),
                                                           task_id, dict(data)))
 
     def comment(self, case_id: str, actor: str, text: str) -> None:
+        from engine.cases import commands
+
         def run(conn: Connection, now: datetime) -> None:
             user = self._user(conn, actor)
             commands.comment(self._ctx(conn, now), user, case_id, text, self._may_read(conn, user, case_id))
         self._write(run)
 
     def cancel(self, case_id: str, actor: str, reason: str) -> None:
+        from engine.cases import commands
+
         self._write(lambda conn, now: commands.cancel(self._ctx(conn, now), self._user(conn, actor),
                                                       case_id, reason), case_id=case_id, actor=actor,
                     command={"kind": "cancel"})
@@ -286,6 +312,8 @@ class Engine(DefinitionCommands, DataCommands, MessagingCommands, NotifyCommands
                                                          scope=scope))
 
     def task(self, task_id: str, actor: str) -> queries.TaskView:
+        from engine.cases import commands
+
         def run(conn: Connection) -> queries.TaskView:
             user = self._user(conn, actor)
             view = queries.task_view(conn, self.versions, task_id)

@@ -1,22 +1,29 @@
-"""The Engine's read-only audit queries: search, exports, statistics, digests, the access log, "my data"."""
+"""The Engine's read-only audit queries: search, exports, statistics, digests, the access log, "my data".
+
+The consistency check (which loads workflows), the XES writer (lxml) and the case search are imported inside
+the methods that use them: every command imports this module through ``Engine``, few of them audit.
+"""
 
 from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, select
 
 from engine import audit, identity
-from engine.audit import access, digest, export, search, xes
-from engine.cases import consistency, queries
+from engine.audit import access, digest, export
+from engine.cases import queries
 from engine.errors import (
     Forbidden,
     InvalidInput,
     NotFound,
 )
 from engine.store.tables import cases
+
+if TYPE_CHECKING:
+    from engine.audit import search
 
 
 class AuditQueries:
@@ -34,6 +41,8 @@ class AuditQueries:
 
     def audit_search(self, actor: str, f: search.CaseFilter, page: int = 1, page_size: int = 25,
                      purpose: str = "audit") -> tuple[list[search.CaseHit], int]:
+        from engine.audit import search
+
         def run(conn: Connection, now: datetime) -> tuple[list[search.CaseHit], int]:
             who = self._auditor(conn, actor)
             found = search.search_cases(conn, f, page, page_size)
@@ -44,6 +53,8 @@ class AuditQueries:
         return self._write(run)
 
     def audit_runs(self, case_id: str) -> dict[str, Any]:
+        from engine.audit import search
+
         return self._read(lambda conn: search.case_runs(conn, case_id))
 
     def export_case(self, case_id: str, actor: str | None, fmt: str = "json", purpose: str = "audit export") -> str:
@@ -61,6 +72,8 @@ class AuditQueries:
 
     def export_xes(self, out: Any, actor: str | None, key: str | None = None, since: datetime | None = None,
                    purpose: str = "process mining") -> int:
+        from engine.audit import xes
+
         def run(conn: Connection, now: datetime) -> int:
             who = self._auditor(conn, actor)
             access.log(conn, who, "export_xes", f"key={key or '*'} since={since.isoformat() if since else '*'}",
@@ -70,6 +83,8 @@ class AuditQueries:
         return self._write(run)
 
     def element_stats(self, actor: str | None, key: str, version: int | None = None) -> tuple[Any, list[Any]]:
+        from engine.audit import search
+
         def run(conn: Connection) -> tuple[Any, list[Any]]:
             self._auditor(conn, actor)
             info = self.versions.latest(conn, key) if version is None else self.versions.get(
@@ -110,6 +125,8 @@ class AuditQueries:
         return self._read(lambda conn: digest.check_against(conn, doc) + audit.verify_all(conn))
 
     def check_live_state(self, case_id: str | None = None) -> list[str]:
+        from engine.cases import consistency
+
         def run(conn: Connection) -> list[str]:
             ids = [case_id] if case_id else [r.id for r in conn.execute(select(cases.c.id).order_by(cases.c.id))]
             return [p for cid in ids for p in consistency.check_case(conn, self.versions, cid)]

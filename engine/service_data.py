@@ -8,7 +8,6 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from engine.cases import data_edit
 from engine.forms import FormSchema
 
 
@@ -21,6 +20,8 @@ class DataCommands:
 
     def set_data(self, case_id: str, actor: str, data: Mapping[str, Any], reason: str) -> None:
         """Set case variables outside a task form; the workflow then advances (conditional events fire)."""
+        from engine.cases import data_edit  # here: it imports the workflow library, which reads do not need
+
         values = data_edit.checked_values(data)  # refused before any transaction
 
         def run(conn: Connection, now: datetime) -> None:

@@ -1,17 +1,20 @@
-"""The Engine's process-owner commands: validate without deploying, versions, diffs and case migration."""
+"""The Engine's process-owner commands: validate without deploying, versions, diffs and case migration.
+
+The catalog (its diffs) and migration import the workflow library; each method imports what it uses, so the
+other commands, which import this module through ``Engine``, do without it.
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection
 
 from engine import identity
-from engine.cases import catalog, migration
 from engine.cases.incidents import IncidentRaised
-from engine.definitions.diff import VersionDiff
 from engine.errors import (
     DefinitionInvalid,
     Forbidden,
@@ -19,6 +22,10 @@ from engine.errors import (
     TurnusError,
 )
 from engine.identity import User
+
+if TYPE_CHECKING:
+    from engine.cases import catalog, migration
+    from engine.definitions.diff import VersionDiff
 
 logger = logging.getLogger(__name__)
 
@@ -52,23 +59,33 @@ class DefinitionCommands:
         return user
 
     def definition_overview(self, actor: str) -> list[catalog.DefinitionOverview]:
+        from engine.cases import catalog
+
         self._require_owner(actor)
         return self._read(catalog.overview)
 
     def versions_of(self, key: str) -> list[catalog.VersionSummary]:
+        from engine.cases import catalog
+
         return self._read(lambda conn: catalog.versions(conn, key))
 
     def version_files(self, key: str, version: int | None, actor: str) -> dict[str, bytes]:
+        from engine.cases import catalog
+
         self._require_owner(actor)
         return self._read(lambda conn: catalog.files(conn, key, version))
 
     def version_diff(self, key: str, old: int, new: int) -> VersionDiff:
+        from engine.cases import catalog
+
         return self._read(lambda conn: catalog.diff(conn, key, old, new))
 
     def migrate(self, key: str, to_version: int, actor: str, *, from_version: int | None = None,
                 case_ids: Sequence[str] = (), dry_run: bool = False) -> list[migration.MigrationResult]:
         """Move running cases of ``key`` to ``to_version``, each in its own transaction; a dry run
         runs the same steps and rolls every one of them back."""
+        from engine.cases import catalog, migration
+
         self._require_owner(actor)
 
         def targets(conn: Connection) -> tuple[migration.VersionInfo, list[str]]:

@@ -1,4 +1,8 @@
-"""The Engine's message and signal commands (issue 12); each delivery is one transaction under the work budget."""
+"""The Engine's message and signal commands (issue 12); each delivery is one transaction under the work budget.
+
+Delivery and the variable-name rule (engine.definitions.camunda, lxml) are imported by the commands that use
+them: every command imports this module through ``Engine``.
+"""
 
 from __future__ import annotations
 
@@ -12,10 +16,9 @@ from sqlalchemy import Connection, select
 
 from engine import identity
 from engine.cases.incidents import IncidentRaised
-from engine.definitions.camunda import NAME_RE
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
 from engine.identity import User
-from engine.messaging import delivery, starts, subscriptions
+from engine.messaging import starts, subscriptions
 from engine.store.tables import cases
 
 MAX_PAYLOAD_BYTES = 65_536
@@ -30,6 +33,8 @@ class Delivery:
 
 
 def _checked(name: str, data: Mapping[str, Any] | None, what: str) -> dict[str, Any]:
+    from engine.definitions.camunda import NAME_RE
+
     if not name or len(name) > 200 or name != name.strip():
         raise InvalidInput(f"Give the {what}'s name as written in the model (1 to 200 characters)")
     values = dict(data or {})
@@ -55,6 +60,8 @@ class MessagingCommands:
                      data: Mapping[str, Any] | None = None) -> Delivery:
         """Deliver message ``name`` to the case waiting for it (by case id or business key), or start a case of
         the process whose start event it is. Refused, changing nothing, when no case or process takes it."""
+        from engine.messaging import delivery
+
         values = _checked(name, data, "message")
         if case_id is not None and business_key is not None:
             raise InvalidInput("Give either a case id or a business key, not both")
@@ -87,6 +94,8 @@ class MessagingCommands:
         return self._write(run, case_id=case_id, actor=actor, command=command)  # type: ignore[attr-defined]
 
     def _to_case(self, ctx: Any, case_id: str, name: str, values: dict[str, Any], actor: str) -> Delivery:
+        from engine.messaging import delivery
+
         status = ctx.conn.execute(select(cases.c.status).where(cases.c.id == case_id)).scalar()
         if status is None:
             raise NotFound(f"No case {case_id!r}")
@@ -100,6 +109,8 @@ class MessagingCommands:
     def send_signal(self, name: str, actor: str, data: Mapping[str, Any] | None = None) -> list[Delivery]:
         """Broadcast signal ``name`` to every case waiting for it and start every process it starts: one
         transaction per case, so a case whose model fails gets an incident and the others still receive it."""
+        from engine.messaging import delivery
+
         values = _checked(name, data, "signal")
 
         def targets(conn: Connection) -> tuple[list[str], list[Any]]:

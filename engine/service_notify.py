@@ -1,5 +1,9 @@
 """The Engine's notification and timer-loop commands (issue 13): sending the outbox, overdue and digest
-sweeps, claiming due cases one transaction each, the mail page, and each user's notification settings."""
+sweeps, claiming due cases one transaction each, the mail page, and each user's notification settings.
+
+The sender (smtplib, ssl, email) and the sweeps are imported by the timer-loop steps that use them: every
+command imports this module through ``Engine``, only the loop sends mail.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +19,7 @@ from sqlalchemy import Connection, delete, insert, select, update
 from engine.cases import timers as timer_cmds
 from engine.cases.incidents import IncidentRaised
 from engine.errors import Forbidden, InvalidInput, NotFound
-from engine.notify import kinds, sender, sweeps
+from engine.notify import kinds
 from engine.store.tables import notification_prefs, outbox, users
 
 log = logging.getLogger(__name__)
@@ -92,13 +96,19 @@ class NotifyCommands:
         return moved
 
     def sweep_overdue(self) -> int:
+        from engine.notify import sweeps
+
         return self._write(lambda conn, now: sweeps.overdue(conn, now, self.versions))
 
     def make_digests(self) -> int:
+        from engine.notify import sweeps
+
         return self._write(lambda conn, now: sweeps.digests(conn, now, self.settings.digest_hour))
 
     def send_outbox(self, limit: int = 50) -> SendReport:
         """Send every due outbox row, in batches; each row is marked in its own transaction right after."""
+        from engine.notify import sender
+
         sent = retrying = given_up = 0
         while True:
             batch = self._write(lambda conn, now: sender.claim(conn, now, self.settings, limit))
@@ -134,6 +144,8 @@ class NotifyCommands:
 
     def next_wake(self) -> datetime | None:
         """The earliest instant at which the loop has work: a timer, a mail (or its retry), a due date, a digest."""
+        from engine.notify import sweeps
+
         def run(conn: Connection) -> datetime | None:
             now = self.clock.now()
             found = [timer_cmds.next_due(conn), sweeps.next_send(conn), sweeps.next_overdue(conn)]

@@ -2,6 +2,9 @@
 
 The page used to gather its parts through several engine calls, each a transaction of its own that loaded the
 user and the case's participants again; these methods return the same parts with the same checks, once.
+
+engine.cases.commands (and engine.attachments, which imports it) load the workflow library; they are imported
+where a case page or a task is read, so the inbox and the command-line reads do without it.
 """
 
 from __future__ import annotations
@@ -10,17 +13,20 @@ import contextlib
 import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, select
 
-from engine import attachments, identity
-from engine.cases import commands, queries
+from engine import identity
+from engine.cases import queries
 from engine.cases.inbox import InboxPage, inbox_page
 from engine.errors import Forbidden, NotFound, TurnusError
 from engine.forms import FormSchema
 from engine.identity import User
 from engine.store.tables import tasks
+
+if TYPE_CHECKING:
+    from engine import attachments
 
 
 @dataclass(frozen=True)
@@ -75,6 +81,8 @@ class PageQueries:
     def _task_checked(self, conn: Connection, user: User, task_id: str,
                       may_read: bool | None = None) -> tuple[queries.TaskView, bool]:
         """The task if ``user`` may see it (the rule of ``Engine.task``), and whether they may read its case."""
+        from engine.cases import commands
+
         view = queries.task_view(conn, self.versions, task_id)  # type: ignore[attr-defined]
         if view is None:
             raise NotFound(f"No task {task_id!r}")
@@ -88,6 +96,8 @@ class PageQueries:
         return dataclasses.replace(view, barred=access.barred), bool(may_read)
 
     def _case_page(self, conn: Connection, now: datetime, case_id: str, user: User, purpose: str) -> CasePage:
+        from engine import attachments
+
         row = conn.execute(select(queries.cases).where(queries.cases.c.id == case_id)).first()
         if row is None:
             raise NotFound(f"No case {case_id!r}")

@@ -7,14 +7,16 @@ import hashlib
 import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, delete, select, update
 from sqlalchemy.engine import Engine as DbEngine
 
 from engine.clock import Clock
-from engine.store.ratelimit import DatabaseStorage
 from engine.store.tables import web_sessions
+
+if TYPE_CHECKING:
+    from engine.store.ratelimit import DatabaseStorage
 
 TOUCH_EVERY = timedelta(minutes=1)  # last_seen_at is written at most this often, not on every request
 
@@ -63,4 +65,6 @@ class SessionCommands:
 
     def rate_limit_storage(self) -> DatabaseStorage:
         """Counters for the `limits` library in this database: shared by every process that uses it."""
+        from engine.store.ratelimit import DatabaseStorage  # here: `limits` is for the web's sign-in only
+
         return DatabaseStorage(self.db, lambda: self.clock.now().timestamp())

@@ -1,4 +1,8 @@
-"""Turn a failure inside the workflow library into an incident a person can act on."""
+"""Turn a failure inside the workflow library into an incident a person can act on.
+
+``IncidentRaised`` is caught by every service mixin, so this module stays light to import: the workflow
+library and the sandbox are imported in ``describe_failure``, which only runs after a command failed.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +11,11 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from SpiffWorkflow.exceptions import SpiffWorkflowException
 from sqlalchemy import Connection, select, update
 
 from engine.audit import EventWriter
 from engine.errors import TurnusError
 from engine.runtime.budget import WorkBudgetExceeded
-from engine.runtime.workflow import EndedWithoutEnd, TreeTooDeep
-from engine.sandbox.spiff import find_script_failure
 from engine.store.tables import cases
 
 
@@ -62,6 +63,11 @@ def _find(err: BaseException, kind: type) -> Any:
 
 def describe_failure(err: BaseException, command: dict[str, Any]) -> IncidentInfo:
     """Element, message and line of a failure raised while the engine ran."""
+    from SpiffWorkflow.exceptions import SpiffWorkflowException
+
+    from engine.runtime.workflow import EndedWithoutEnd, TreeTooDeep
+    from engine.sandbox.spiff import find_script_failure
+
     budget = _find(err, WorkBudgetExceeded)
     if budget is not None:  # checked first: the library may wrap it while unwinding
         return IncidentInfo(budget.element_id, budget.element_name, str(budget), None, "budget", command)

@@ -1,15 +1,19 @@
-"""Firing due timers: the scheduler reads only the indexed next_timer_at column, never workflows."""
+"""Firing due timers: the scheduler reads only the indexed next_timer_at column, never workflows.
+
+Only ``fire`` loads a workflow, so it imports the workflow modules itself: finding due cases stays light.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, select
 
-from engine.cases import live
-from engine.cases.commands import Ctx
-from engine.runtime import workflow as rt
 from engine.store.tables import cases
+
+if TYPE_CHECKING:
+    from engine.cases.commands import Ctx
 
 
 def due_cases(conn: Connection, now: datetime) -> list[str]:
@@ -40,6 +44,9 @@ def next_due(conn: Connection) -> datetime | None:
 
 def fire(ctx: Ctx, case_id: str, resolve_by: str | None = None) -> bool:
     """Fire the due timers of one case; returns whether anything moved."""
+    from engine.cases import live
+    from engine.runtime import workflow as rt
+
     row = ctx.conn.execute(select(cases).where(cases.c.id == case_id)).first()
     if row is None or row.status != "running":
         return False

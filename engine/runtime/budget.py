@@ -9,20 +9,23 @@ or its wall time passes the budget, the step raises ``WorkBudgetExceeded``; the 
 command back whole and records an incident naming the element that changed state most often.
 
 Outside a budget (tests of the runtime alone, deploy-time parsing) the wrapper costs one context-variable
-read per state change.
+read per state change. The wrapper is installed the first time a budget is entered, not when this module is
+imported: a command-line read imports the service layer (and this module) but never the workflow library.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from SpiffWorkflow.task import Task
+if TYPE_CHECKING:
+    from SpiffWorkflow.task import Task
 
 
 class WorkBudgetExceeded(Exception):
@@ -71,22 +74,35 @@ class _Budget:
 
 
 _active: ContextVar[_Budget | None] = ContextVar("turnus_work_budget", default=None)
-_original_set_state = Task._set_state
+_install_lock = threading.Lock()
+_installed = False
 
 
-def _counted_set_state(self: Task, value: int) -> None:
-    budget = _active.get()
-    if budget is not None and value != self._state:
-        budget.tick(self)
-    _original_set_state(self, value)
+def _install() -> None:
+    """Wrap ``Task._set_state`` once per process (any thread may enter the first budget)."""
+    global _installed
+    with _install_lock:
+        if _installed:
+            return
+        from SpiffWorkflow.task import Task
 
+        original = Task._set_state
 
-Task._set_state = _counted_set_state  # type: ignore[method-assign]
+        def _counted_set_state(self: Task, value: int) -> None:
+            budget = _active.get()
+            if budget is not None and value != self._state:
+                budget.tick(self)
+            original(self, value)
+
+        Task._set_state = _counted_set_state  # type: ignore[method-assign]
+        _installed = True
 
 
 @contextmanager
 def work_budget(max_steps: int, seconds: float) -> Iterator[Any]:
     """Count the engine steps of the enclosed command against ``max_steps`` and ``seconds`` of wall time."""
+    if not _installed:
+        _install()
     token = _active.set(_Budget(max_steps, seconds, time.monotonic() + seconds))
     try:
         yield
