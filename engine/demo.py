@@ -8,7 +8,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from engine.errors import InvalidInput
-from engine.passwords import hash_password
 
 DEMO_PASSWORD = "turnus-demo"
 
@@ -39,6 +38,9 @@ DEMO_GROUPS: tuple[tuple[str, str], ...] = (
 
 def seed(engine: object) -> list[str]:
     """Add the demo users and name their groups (idempotent); returns the users' names."""
+    # argon2 only when seeding, not for every command that imports this module for DEFAULT_PROCESSES
+    from engine.passwords import hash_password
+
     password_hash = hash_password(DEMO_PASSWORD)
     for group, display in DEMO_GROUPS:
         engine.name_group(group, display)  # type: ignore[attr-defined]
