@@ -194,7 +194,7 @@ def sync_projection(lc: LiveCase) -> list[str]:
     return created
 
 
-def commit(lc: LiveCase, *, title: str | None = None) -> None:
+def commit(lc: LiveCase) -> None:
     """Write the command's effects; raises StaleCase if another command won the race."""
     _engine_events(lc)
     thrown = rt_events.thrown_signals(lc.wf, lc.states_before)
@@ -225,9 +225,6 @@ def commit(lc: LiveCase, *, title: str | None = None) -> None:
             lc.events.add(kind, actor, **payload)
         values.update(status=lc.status, ended_at=lc.now, next_timer_at=None, next_timer_name=None,
                       **lc.events.seal())
-    if title is not None:
-        values["title"] = title
-        conn.execute(update(tasks).where(tasks.c.case_id == lc.id).values(case_title=title))
     if lc.row is None:
         _insert_new(lc, after, values)
     else:

@@ -182,7 +182,7 @@ tasks = Table(
     Column("name", String(300), nullable=False),
     Column("lane", String(200)),
     Column("state", String(20), nullable=False),  # open | completed | cancelled
-    # A copy of the case's title (set at start, kept by live.commit), so sorting a list by it reads no case rows.
+    # A copy of the case's title (fixed at its start), so sorting a list by it reads no case rows.
     Column("case_title", String(300)),
     Column("assignee", String(100), index=True),
     Column("candidate_users", Text, nullable=False),  # JSON list, for display
