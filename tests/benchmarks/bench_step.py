@@ -25,15 +25,11 @@ from engine.cases import live
 from engine.clock import FixedClock
 from engine.service import Engine
 from engine.store.tables import cases
-from tests.benchmarks.bench_peer import child_cpu
+from tests.benchmarks.support import cpu
 from tests.scenarios.rotation import DRAFT, EMPLOYEE, LEADER, MANAGER, PROCESSES, SECRETARY, Rotation, at
 
 STEP = "approve_agreement_manager"
 DECISION = {"manager_decision": "approved", "manager_comment": "God fordeling."}
-
-
-def cpu() -> float:
-    return time.process_time() + child_cpu()
 
 
 def main() -> None:

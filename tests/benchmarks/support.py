@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import importlib.util
+import os
+import time
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, text
@@ -23,3 +26,21 @@ def fill_relations(conn: Any) -> None:
     conn.execute(delete(case_participants))
     for statement in (backfill.BACKFILL_TITLES, backfill.BACKFILL_OPEN, backfill.BACKFILL_PARTICIPANTS):
         conn.execute(text(statement))
+
+
+def child_cpu() -> float:
+    """CPU seconds used so far by this process's live children (the sandbox workers)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for task in Path("/proc/self/task").iterdir():
+        for pid in (task / "children").read_text().split():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def cpu() -> float:
+    return time.process_time() + child_cpu()
