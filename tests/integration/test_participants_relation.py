@@ -6,11 +6,11 @@ relation (``relations.disagreements``, the check `case verify` runs) and what a 
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from alembic import command
-from sqlalchemy import select
+from sqlalchemy import delete, insert, select, update
 
 from engine.audit.search import CaseFilter
 from engine.cases import queries, relations
@@ -141,3 +141,20 @@ def test_the_auditors_participant_search_reads_the_relation(review: Engine) -> N
     assert found("rosa") == {done}  # completed a step
     assert found("olga") == {done, released}
     assert found("nobody") == set()
+
+
+def test_verify_names_each_relation_that_disagrees_with_the_tasks(review: Engine) -> None:
+    case_id = review.start("review", "rita", REQUEST)
+    task = _review_task(review, case_id)
+    with review.db.begin() as conn:  # edited behind the engine's back
+        conn.execute(delete(open_candidates).where(open_candidates.c.task_id == task))
+        conn.execute(insert(open_candidates).values(task_id=task, kind="user", name="olga"))
+        conn.execute(delete(case_participants).where(case_participants.c.case_id == case_id,
+                                                     case_participants.c.name == "rita"))
+        conn.execute(insert(case_participants).values(case_id=case_id, kind="user", name="olga",
+                                                      started_at=datetime(2027, 1, 4, tzinfo=UTC)))
+        conn.execute(update(tasks).where(tasks.c.id == task).values(case_title="Forged"))
+    found = {f.reason for f in review.check_live_state(case_id)}
+    assert found == {"participant_missing", "participant_extra", "open_candidate_missing", "open_candidate_extra",
+                     "task_title_differs"}
+    assert _group_list(review, "olga") == [task] and _group_list(review, "ralf") == []  # what verify warns of
