@@ -18,9 +18,10 @@ from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 
 from engine.definitions.specconfig import REGISTRY as SPEC_REGISTRY
-from engine.runtime import spec_cache
+from engine.runtime import iterations, spec_cache
 
 REGISTRY = SPEC_REGISTRY
+iterations.register(REGISTRY)
 SERIALIZER = BpmnWorkflowSerializer(REGISTRY)
 STATE_FORMAT = 1  # bump with a migration if the header/task layout below changes
 
@@ -70,35 +71,18 @@ def _workflow_converter() -> Any:
     return REGISTRY.convert_from_dict["BpmnWorkflow"].args[0].__self__
 
 
-def _pack_merged(body: dict[str, Any]) -> None:
-    # Pruned loop iterations leave "" in the loop task's "merged" list (only its length is read);
-    # store their count instead of the run of empty strings, so the row stays small after 1,000 passes.
-    merged = body.get("internal_data", {}).get("merged")
-    if isinstance(merged, list) and merged and merged[0] == "":
-        empty = next((i for i, m in enumerate(merged) if m != ""), len(merged))
-        body["internal_data"]["merged"] = {"pruned": empty, "ids": merged[empty:]}
-
-
-def _unpack_merged(body: dict[str, Any]) -> None:
-    merged = body.get("internal_data", {}).get("merged")
-    if isinstance(merged, dict):
-        body["internal_data"]["merged"] = [""] * merged["pruned"] + merged["ids"]
-
-
 def dump(workflow: BpmnWorkflow) -> StoredState:
     """Serialise the live workflow (without its spec) into header + per-task bodies."""
     dct = _workflow_dict(workflow)
     tasks: dict[str, str] = {}
     for tid, body in dct.pop("tasks").items():
         body["wf"] = ""
-        _pack_merged(body)
         tasks[tid] = _dumps(body)
     subprocesses = dct.pop("subprocesses")
     headers = {}
     for sp_id, sp in subprocesses.items():
         for tid, body in sp.pop("tasks").items():
             body["wf"] = sp_id
-            _pack_merged(body)
             tasks[tid] = _dumps(body)
         headers[sp_id] = sp
     dct["subprocesses"] = headers
@@ -124,7 +108,7 @@ def restore(spec_json: str, state: StoredState) -> BpmnWorkflow:
     bodies: dict[str, dict[str, dict[str, Any]]] = {"": {}, **{sp_id: {} for sp_id in dct["subprocesses"]}}
     for tid, body_json in state.tasks.items():
         body = json.loads(body_json)
-        _unpack_merged(body)
+        iterations.adopt_packed(body.get("internal_data", {}))
         bodies[body.pop("wf")][tid] = body
     dct["tasks"] = _parents_first(bodies[""], dct["root"])
     for sp_id, sp in dct["subprocesses"].items():

@@ -30,6 +30,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine.runtime import cycles
 from engine.runtime.clockpatch import engine_time
+from engine.runtime.iterations import MergedIterations
 
 DEPTH = 10**6
 MAX_TREE_DEPTH = 900  # SpiffWorkflow's own walks misbehave near 1000 (ENGINE-NOTES, "Loops")
@@ -235,11 +236,9 @@ def prune_finished_iterations(wf: BpmnWorkflow) -> int:
                 task._children.remove(child.id)
                 # A standard loop only ever reads how many iterations merged; keep the count, drop the id.
                 merged = task.internal_data.get("merged", [])
-                child_id = str(child.id)
-                for i in range(len(merged) - 1, -1, -1):
-                    if merged[i] == child_id:
-                        merged[i] = ""
-                        break
+                if not isinstance(merged, MergedIterations):
+                    merged = task.internal_data["merged"] = MergedIterations(merged)
+                merged.blank(str(child.id))
                 removed += 1
     return removed
 

@@ -5,7 +5,8 @@ Run:  .venv/bin/python -m tests.benchmarks.bench_engine [--cases 300] [--samples
 
 (1) case lifecycles/s (start + inbox query + complete) of a one-task process persisted by Turnus,
     against the same BPMN run by SpiffWorkflow in memory. Target: at most 2x slower.
-(2) time of one completion in a `loop` case with 10 / 100 / 1,000 completed tasks. Target: 1000/10 <= 1.5.
+(2) time of one completion in a `loop` case with 10 / 100 / 1,000 completed tasks.
+    Target (issue 11): 1000/10 <= 1.2 in CPU.
 (3) bytes written per completion at those points (row payload bytes; on SQLite also write() syscall bytes).
 Not a pytest test: the name bench_* keeps it out of collection.
 """
@@ -42,6 +43,7 @@ from engine.store.tables import case_events, case_state, case_state_tasks, cases
 
 LOOP_BPMN = Path(__file__).resolve().parent.parent / "integration" / "processes" / "loop.bpmn"
 USER = "alice"
+BYTE_SAMPLES = 5  # completions whose written rows are measured, after the timed ones at each point
 TINY_BPMN = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
                   xmlns:camunda="http://camunda.org/schema/1.0/bpmn"
@@ -157,34 +159,49 @@ def io_written() -> int | None:
 
 def history_growth(eng: Engine, samples: int, points: tuple[int, ...], sqlite: bool,
                    profile_at: int | None) -> list[dict[str, Any]]:
-    case_id = eng.start("loop", USER, {})
-    done, out = 0, []
+    """One case per point, brought to that many completed tasks, then completed in turn.
 
-    def complete_next() -> tuple[float, float]:
-        nonlocal done
-        (view,) = eng.tasks_for(USER)
-        done += 1
+    Interleaving the timed completions (10, 100, 1000, 10, ...) puts every point under the same machine
+    load; on this shared 2-core VM one point after another drifted by ±30 % between runs.
+    """
+    cases = {point: eng.start("loop", USER, {}) for point in points}
+    done = dict.fromkeys(points, 0)
+
+    def complete_next(point: int) -> tuple[float, float]:
+        (view,) = [v for v in eng.tasks_for(USER) if v.case_id == cases[point]]
+        done[point] += 1
         return timed(lambda: eng.complete(view.id, USER, {"done": False}), 1)
 
     for point in points:
-        while done < point:
-            complete_next()
-        times, cpus, row_bytes = [], [], []
-        io0 = io_written()
-        for _ in range(samples):
-            before = snapshot(eng.db, case_id)
-            wall, cpu = complete_next()
-            times.append(wall)
-            cpus.append(cpu)
-            row_bytes.append(bytes_between(before, snapshot(eng.db, case_id)))
-        io1 = io_written()
-        # Snapshots only read; wchar does include any WAL checkpoint that fell inside the window.
-        io = (io1 - io0) / samples if sqlite and io0 is not None and io1 is not None else None
-        out.append({"point": point, "median": statistics.median(times), "cpu": statistics.median(cpus),
-                    "row_bytes": statistics.median(row_bytes), "io_bytes": io,
-                    "state_rows": len(snapshot(eng.db, case_id)["bodies"])})
+        while done[point] < point:
+            complete_next(point)
+    times: dict[int, list[float]] = {p: [] for p in points}
+    cpus: dict[int, list[float]] = {p: [] for p in points}
+    for _ in range(samples):
+        for point in points:
+            wall, cpu = complete_next(point)
+            times[point].append(wall)
+            cpus[point].append(cpu)
+    out = []
+    for point in points:
+        # Bytes after the timed completions: a snapshot reads every event of the case, and holding it
+        # across a timed completion makes the collector's work grow with the history, not the engine's.
+        row_bytes, ios = [], []
+        for _ in range(BYTE_SAMPLES):
+            before = snapshot(eng.db, cases[point])
+            io0 = io_written()
+            complete_next(point)
+            io1 = io_written()
+            row_bytes.append(bytes_between(before, snapshot(eng.db, cases[point])))
+            if sqlite and io0 is not None and io1 is not None:
+                ios.append(io1 - io0)  # includes any WAL checkpoint that fell inside the completion
+        out.append({"point": point, "median": statistics.median(times[point]),
+                    "cpu": statistics.median(cpus[point]), "row_bytes": statistics.median(row_bytes),
+                    "io_bytes": statistics.median(ios) if ios else None,
+                    "state_rows": len(snapshot(eng.db, cases[point])["bodies"])})
         if profile_at == point:
-            run_profiled(f"20 completions of `loop` after {done} completed tasks", 20, complete_next)
+            run_profiled(f"20 completions of `loop` after {done[point]} completed tasks", 20,
+                         lambda p=point: complete_next(p))
     return out
 
 
@@ -254,15 +271,17 @@ def run_backend(label: str, db_url: str, args: argparse.Namespace, bare: tuple[f
             run_profiled("lifecycles of `tiny`", 100, lambda: turnus_lifecycle(eng))
         rows = history_growth(eng, args.samples, (10, 100, 1000), db_url.startswith("sqlite"),
                               1000 if args.profile else None)
-        print(f"(2)+(3) one completion of `loop` with N completed tasks (median of {args.samples})")
+        print(f"(2)+(3) one completion of `loop` with N completed tasks (time: median of {args.samples}, "
+              f"the points interleaved; bytes: median of the {BYTE_SAMPLES} after them)")
         print(f"    {'N':>6} {'wall':>10} {'CPU':>10} {'row bytes':>10} {'write() bytes':>14} {'state rows':>11}")
         for r in rows:
             io = f"{r['io_bytes']:>14,.0f}" if r["io_bytes"] is not None else f"{'n/a':>14}"
             print(f"    {r['point']:>6} {ms(r['median']):>10} {ms(r['cpu']):>10} {r['row_bytes']:>10,.0f} "
                   f"{io} {r['state_rows']:>11}")
         growth = rows[-1]["median"] / rows[0]["median"]
-        print(f"    ratio 1000/10: {growth:.2f}x wall, {rows[-1]['cpu'] / rows[0]['cpu']:.2f}x CPU   "
-              f"target <= 1.5x: {'MET' if growth <= 1.5 else 'MISSED'}")
+        cpu_growth = rows[-1]["cpu"] / rows[0]["cpu"]
+        print(f"    ratio 1000/10: {growth:.2f}x wall, {cpu_growth:.2f}x CPU   "
+              f"target <= 1.2x CPU: {'MET' if cpu_growth <= 1.2 else 'MISSED'}")
     finally:
         eng.close()
 
