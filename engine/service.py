@@ -344,13 +344,16 @@ class Engine(DefinitionCommands, DataCommands, MessagingCommands, NotifyCommands
         return self._write(run)
 
     def _case_view(self, conn: Connection, row: Any) -> queries.CaseView:
-        from engine.cases import consistency, live
-
         version = self.versions.get(conn, row.version_id)
-        if live.has_state(conn, row.id):
-            data = live.case_data(live.load(conn, row, version, row.started_at).wf)
-        else:  # imported by `audit import`: the data as its events recorded it
-            data = consistency.expected_from_events(conn, row.id)["data"]
+        if row.data_json is not None:  # written by the last command that ran the workflow: no restore
+            data = json.loads(row.data_json)
+        else:  # imported here: restoring needs SpiffWorkflow, which `case show` otherwise does not load
+            from engine.cases import consistency, live
+
+            if live.has_state(conn, row.id):
+                data = live.case_data(live.load(conn, row, version, row.started_at).wf)
+            else:  # imported by `audit import`: the data as its events recorded it
+                data = consistency.expected_from_events(conn, row.id)["data"]
         open_rows = [t for t in queries.tasks_for_case(conn, self.versions, row.id) if t.state == "open"]
         return queries.CaseView(
             id=row.id, key=row.key, version=version.version, name=version.name, title=row.title,

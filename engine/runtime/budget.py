@@ -9,12 +9,15 @@ or its wall time passes the budget, the step raises ``WorkBudgetExceeded``; the 
 command back whole and records an incident naming the element that changed state most often.
 
 Outside a budget (tests of the runtime alone, deploy-time parsing) the wrapper costs one context-variable
-read per state change. The wrapper is installed the first time a budget is entered, not when this module is
-imported: a command-line read imports the service layer (and this module) but never the workflow library.
+read per state change. The wrapper is installed when ``engine.runtime.state`` is imported (every workflow a
+command runs is created or restored there) or when a budget is entered with the library already loaded, not
+when this module is imported: a command-line read (`tasks`, `case show`) enters a budget for its access log
+but never needs the workflow library, and importing it would double the command's start-up.
 """
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from collections import Counter
@@ -78,8 +81,8 @@ _install_lock = threading.Lock()
 _installed = False
 
 
-def _install() -> None:
-    """Wrap ``Task._set_state`` once per process (any thread may enter the first budget)."""
+def install() -> None:
+    """Wrap ``Task._set_state`` once per process (any thread may get here first)."""
     global _installed
     with _install_lock:
         if _installed:
@@ -101,8 +104,8 @@ def _install() -> None:
 @contextmanager
 def work_budget(max_steps: int, seconds: float) -> Iterator[Any]:
     """Count the engine steps of the enclosed command against ``max_steps`` and ``seconds`` of wall time."""
-    if not _installed:
-        _install()
+    if not _installed and "SpiffWorkflow.task" in sys.modules:
+        install()
     token = _active.set(_Budget(max_steps, seconds, time.monotonic() + seconds))
     try:
         yield

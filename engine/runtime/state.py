@@ -18,10 +18,11 @@ from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 
 from engine.definitions.specconfig import REGISTRY as SPEC_REGISTRY
-from engine.runtime import iterations, spec_cache
+from engine.runtime import budget, iterations, spec_cache
 
 REGISTRY = SPEC_REGISTRY
 iterations.register(REGISTRY)
+budget.install()  # every workflow a command runs is made here: its steps must count from the first
 SERIALIZER = BpmnWorkflowSerializer(REGISTRY)
 STATE_FORMAT = 1  # bump with a migration if the header/task layout below changes
 

@@ -136,6 +136,9 @@ cases = Table(
     Column("next_timer_at", TS, index=True),
     Column("next_timer_name", String(300)),  # the BPMN name of that timer, so "waiting on" can say what it waits for
     Column("incident_json", Text),  # set while the case is stuck on a failed script/expression
+    # The case data as live.case_data() gives it, as JSON, written by every command that runs the workflow, so
+    # reading a case needs no restore. NULL: written before migration 0008, or not plain JSON (then restored).
+    Column("data_json", Text),
     Column("row_version", Integer, nullable=False),
     Column("last_event_seq", Integer, nullable=False),
     Column("last_event_hash", String(64), nullable=False),

@@ -1,5 +1,5 @@
-"""`turnus users list` and `turnus tasks` read the database only: they must not import the workflow library,
-the script sandbox, the XML parser or the web framework (issue: CLI start-up).
+"""`turnus users list`, `turnus tasks` and `turnus case show` read the database only: they must not import the
+workflow library, the script sandbox, the XML parser or the web framework (issue: CLI start-up).
 
 Each command runs in a subprocess of its own on a temporary SQLite database set up by `turnus demo` and one
 started case, so `tasks` has a task to show. Asserts on the modules imported, never on timing.
@@ -39,12 +39,13 @@ def _turnus(env: dict[str, str], *args: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def demo_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, str], str]:
+    """The environment of a demo database, and the id of the case started in it."""
     db = Path(tmp_path_factory.mktemp("cli-read")) / "turnus.db"
     env = {**os.environ, "TURNUS_DATABASE_URL": f"sqlite:///{db}"}
     _turnus(env, "demo")
-    _turnus(env, "start", "netvaerksturnus", "--as", "emma", "--data", json.dumps(START_DATA))
-    return env
+    case_id = _turnus(env, "start", "netvaerksturnus", "--as", "emma", "--data", json.dumps(START_DATA)).split()[0]
+    return env, case_id
 
 
 def _run(env: dict[str, str], *args: str) -> tuple[str, list[str]]:
@@ -56,10 +57,12 @@ def _run(env: dict[str, str], *args: str) -> tuple[str, list[str]]:
 
 # Each command with a line of what it must print, so the probe is known to have read something real.
 @pytest.mark.parametrize(("args", "shows"), [(("users", "list"), "sara\tgroups=netvaerkssekretariat"),
-                                             (("tasks", "--as", "sara"), "qualify_theme")],
-                         ids=["users list", "tasks --as sara"])
-def test_read_command_imports_no_workflow_or_web_library(demo_env: dict[str, str], args: tuple[str, ...],
+                                             (("tasks", "--as", "sara"), "qualify_theme"),
+                                             (("case", "show", "{case}", "--as", "sara"), '"theme_title": "T"')],
+                         ids=["users list", "tasks --as sara", "case show"])
+def test_read_command_imports_no_workflow_or_web_library(demo: tuple[dict[str, str], str], args: tuple[str, ...],
                                                          shows: str) -> None:
-    printed, imported = _run(demo_env, *args)
+    env, case_id = demo
+    printed, imported = _run(env, *(a.format(case=case_id) for a in args))
     assert shows in printed
     assert [m for m in HEAVY if m in imported] == []

@@ -41,6 +41,8 @@ _MESSAGES: dict[str, Callable[[Mapping[str, Any]], str]] = {
                                           "their group list.", **p),
     "open_candidate_extra": lambda p: _("The %(kind)s %(name)s sees task %(task)s in their group list without "
                                         "being one who may take it.", **p),
+    "case_data_projection_differs": lambda p: _("The case data shown to readers is not the data in the stored "
+                                                "workflow state."),
 }
 
 
