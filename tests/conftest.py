@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import os
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+# Every reuse of a cached spec also compares its full serialized form (engine/runtime/spec_cache.py); set
+# before any engine module is imported, and inherited by the servers and commands the tests start.
+os.environ["TURNUS_SPEC_CHECK_AUDIT"] = "1"
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("TURNUS_TEST_POSTGRES_URL")
@@ -26,6 +31,16 @@ def miwg_files() -> list[Path]:
     if os.environ.get("TURNUS_REQUIRE_CORPUS"):  # set by .ci/run: there a missing corpus is a broken set-up
         pytest.fail(message, pytrace=False)
     pytest.skip(message, allow_module_level=True)
+
+
+@pytest.fixture(autouse=True)
+def _spec_mutations_all_seen() -> Iterator[None]:
+    """Fail a test whose run mutated a shared spec in a way the spec cache's snapshot did not see."""
+    yield
+    cache = sys.modules.get("engine.runtime.spec_cache")
+    if cache is not None and cache.missed:
+        missed, cache.missed[:] = list(cache.missed), []
+        pytest.fail(f"a spec was mutated where spec_cache.snapshot does not look: {missed}")
 
 
 def _backends() -> list[str]:

@@ -1,13 +1,21 @@
 """Restored process specs, reused between commands while they are provably unchanged.
 
 Restoring a spec from its JSON is most of a command's CPU (ENGINE-NOTES: ~8 ms of ~20 on the rotation
-process), but SpiffWorkflow mutates specs at run time: an event subprocess rewires its start task, a
-Camunda multi-instance re-points its input and hooks a listener onto its child spec, and our own
-``reapply_multiinstance_inputs`` does the same on load. A spec is therefore reused only when a snapshot
-taken at the next load equals the one taken right after it was restored: its full serialized form (every
-attribute the library persists) and the number of listeners on every event of every task spec (which the
-library does not persist). Any difference drops the cached spec and restores a fresh one, so a case never
-sees another case's mutation; checking costs about a tenth of restoring.
+process), but SpiffWorkflow mutates specs at run time. A spec is therefore reused only when a snapshot taken
+at the next load equals the one taken right after it was restored; any difference drops the cached spec and
+restores a fresh one, so a case never sees another case's mutation.
+
+The snapshot records what SpiffWorkflow 3.2.0 and Turnus change at run time (read in full for issue 11):
+- the inputs and outputs of every task spec, and which task spec each name of its process spec maps to
+  (triggering an event subprocess connects it: ``BpmnStartTask.trigger_wf``);
+- the number of listeners on every event of every task spec (a loop or multi-instance hooks its child spec;
+  the library does not persist listeners);
+- the whole serialized form of the task specs that change their own attributes: multi-instance (Camunda's
+  ``update_task_spec`` re-points its input and cardinality; so does ``reapply_multiinstance_inputs``), loops
+  and start tasks (``trigger_specs``).
+Serializing every task spec instead (the check before) cost a quarter of a completion. The test suite runs
+with TURNUS_SPEC_CHECK_AUDIT=1: every reuse then also compares the full serialized form and records a
+mutation the snapshot missed, and the suite fails on it (tests/conftest.py).
 
 Each thread keeps its own cache (web threads, the timer thread), so two commands never share a spec object
 at the same time. A few versions per thread are kept; the least recently used is dropped.
@@ -16,15 +24,21 @@ at the same time. A few versions per thread are kept; the least recently used is
 from __future__ import annotations
 
 import json
+import os
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
+from SpiffWorkflow.bpmn.specs.control import BpmnStartTask
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.specs.WorkflowSpec import WorkflowSpec
 
 KEEP_PER_THREAD = 8
 _EVENTS = ("update_event", "ready_event", "completed_event", "error_event", "cancelled_event", "run_event")
+_SELF_CHANGING = (LoopTask, BpmnStartTask)  # task specs whose run-time code sets their own attributes
+AUDIT = os.environ.get("TURNUS_SPEC_CHECK_AUDIT") == "1"
+missed: list[str] = []  # under AUDIT: spec_json prefixes whose mutation the snapshot did not see
 
 
 @dataclass
@@ -32,6 +46,7 @@ class _Entry:
     spec: WorkflowSpec
     subprocess_specs: dict[str, WorkflowSpec]
     snapshot: tuple[Any, ...]
+    full: tuple[Any, ...] | None = None  # only under AUDIT
 
 
 class _PerThread(threading.local):
@@ -47,7 +62,21 @@ def _listeners(event: Any) -> int:
 
 
 def snapshot(registry: Any, spec: WorkflowSpec, subprocess_specs: dict[str, WorkflowSpec]) -> tuple[Any, ...]:
-    """Everything about the specs a run can change: their serialized form and their event listeners."""
+    """What a run can change in the specs (see the module's docstring)."""
+    parts: list[Any] = []
+    for ws in (spec, *subprocess_specs.values()):
+        # The task specs themselves, not their ids: kept alive, a replaced one can never share an id with it.
+        parts.append(tuple(ws.task_specs.items()))
+        for ts in ws.task_specs.values():
+            parts.append((tuple(ts._inputs), tuple(ts._outputs),
+                          *(_listeners(getattr(ts, name)) for name in _EVENTS)))
+            if isinstance(ts, _SELF_CHANGING):
+                parts.append(json.dumps(registry.convert(ts), default=repr, check_circular=False))
+    return tuple(parts)
+
+
+def full_snapshot(registry: Any, spec: WorkflowSpec, subprocess_specs: dict[str, WorkflowSpec]) -> tuple[Any, ...]:
+    """Every persisted attribute of every spec and every listener count: the audit's reference."""
     specs = [spec, *subprocess_specs.values()]
     listeners = tuple(_listeners(getattr(ts, name)) for ws in specs for ts in ws.task_specs.values()
                       for name in _EVENTS)
@@ -63,11 +92,17 @@ def specs_for(spec_json: str, registry: Any, restore: Any) -> tuple[WorkflowSpec
     entry = entries.get(spec_json)
     if entry is not None:
         if snapshot(registry, entry.spec, entry.subprocess_specs) == entry.snapshot:
-            entries.move_to_end(spec_json)
-            return entry.spec, entry.subprocess_specs
-        del entries[spec_json]  # a run changed it: never hand it to another case
+            if AUDIT and full_snapshot(registry, entry.spec, entry.subprocess_specs) != entry.full:
+                missed.append(spec_json[:200])
+                del entries[spec_json]
+            else:
+                entries.move_to_end(spec_json)
+                return entry.spec, entry.subprocess_specs
+        else:
+            del entries[spec_json]  # a run changed it: never hand it to another case
     spec, subprocess_specs = restore(spec_json)
-    entries[spec_json] = _Entry(spec, subprocess_specs, snapshot(registry, spec, subprocess_specs))
+    entries[spec_json] = _Entry(spec, subprocess_specs, snapshot(registry, spec, subprocess_specs),
+                                full_snapshot(registry, spec, subprocess_specs) if AUDIT else None)
     while len(entries) > KEEP_PER_THREAD:
         entries.popitem(last=False)
     return spec, subprocess_specs

@@ -54,3 +54,17 @@ def test_multi_instance_cases_do_not_see_each_others_spec(engine: Engine) -> Non
         sizes = [e.payload["data"]["size"] for e in engine.history(case_id, None) if e.kind == "task_completed"]
         assert sorted(sizes) == [base, base + 1, base + 2]
         assert engine.verify(case_id) == []
+
+
+def test_the_audit_catches_a_mutation_the_snapshot_does_not_look_at(engine: Engine) -> None:
+    """The guard the suite runs under: a change outside what ``snapshot`` records is reported, not reused."""
+    assert spec_cache.AUDIT  # tests/conftest.py sets TURNUS_SPEC_CHECK_AUDIT=1 for every test
+    engine.deploy_paths([PROCESSES / "parallel.bpmn"], actor="system")
+    spec_json = _json(engine, "parallel")
+    spec_cache.clear()
+    first = st.new_workflow(spec_json).spec
+    first.task_specs["approve_a"].bpmn_name = "Changed behind the snapshot's back"  # a plain task: not looked at
+    again = st.new_workflow(spec_json).spec
+    assert again is not first and again.task_specs["approve_a"].bpmn_name != first.task_specs["approve_a"].bpmn_name
+    assert spec_cache.missed == [spec_json[:200]]
+    spec_cache.missed.clear()  # seen here on purpose: the suite's guard must not fail this test
