@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from engine import form_rules, identity
 from engine.audit import GENESIS, EventWriter
@@ -34,25 +34,34 @@ class Ctx:
     cache: VersionCache
 
 
+# Built once: building a statement costs ~4x executing it (tests/benchmarks: 74 against 16 µs on SQLite).
+# FOR UPDATE (PostgreSQL; SQLite's IMMEDIATE transaction already serialises writers): commands on one
+# case queue on its row before they write anything, so two branches that end the case cannot deadlock.
+_CASE_ROW_LOCKED = select(cases).where(cases.c.id == bindparam("id")).with_for_update()
+_TASK_ROW = select(tasks).where(tasks.c.id == bindparam("id"))
+_CANDIDATES = select(task_candidates.c.kind, task_candidates.c.name).where(task_candidates.c.task_id == bindparam("id"))
+# (An UPDATE's parameters may not be named like its columns.)
+_COMPLETE_TASK = update(tasks).where(tasks.c.id == bindparam("b_id")).values(
+    state="completed", completed_at=bindparam("b_at"), completed_by=bindparam("b_by"), assignee=bindparam("b_to"))
+_DROP_DRAFT = delete(task_drafts).where(task_drafts.c.task_id == bindparam("id"))
+
+
 def case_row(conn: Connection, case_id: str) -> Any:
-    # FOR UPDATE (PostgreSQL; SQLite's IMMEDIATE transaction already serialises writers): commands on one
-    # case queue on its row before they write anything, so two branches that end the case cannot deadlock.
-    row = conn.execute(select(cases).where(cases.c.id == case_id).with_for_update()).first()
+    row = conn.execute(_CASE_ROW_LOCKED, {"id": case_id}).first()
     if row is None:
         raise NotFound(f"No case {case_id!r}")
     return row
 
 
 def task_row(conn: Connection, task_id: str) -> Any:
-    row = conn.execute(select(tasks).where(tasks.c.id == task_id)).first()
+    row = conn.execute(_TASK_ROW, {"id": task_id}).first()
     if row is None:
         raise NotFound(f"No task {task_id!r}")
     return row
 
 
 def access_of(conn: Connection, row: Any, cache: VersionCache | None = None) -> TaskAccess:
-    cands = conn.execute(select(task_candidates.c.kind, task_candidates.c.name)
-                         .where(task_candidates.c.task_id == row.id)).all()
+    cands = conn.execute(_CANDIDATES, {"id": row.id}).all()
     return TaskAccess(row.state, row.assignee, frozenset(n for k, n in cands if k == "user"),
                       frozenset(n for k, n in cands if k == "group"), duties.barred(conn, row, cache))
 
@@ -170,11 +179,11 @@ def complete(ctx: Ctx, user: User, task_id: str, data: dict[str, Any]) -> live.L
     form_rules.check(form, values, task.data)
     before = {k: task.data.get(k) for k in values}
     rt.complete_human_task(lc.wf, task, values, ctx.now)
-    ctx.conn.execute(update(tasks).where(tasks.c.id == task_id).values(
-        state="completed", completed_at=ctx.now, completed_by=user.name, assignee=row.assignee or user.name))
+    ctx.conn.execute(_COMPLETE_TASK, {"b_id": task_id, "b_at": ctx.now, "b_by": user.name,
+                                      "b_to": row.assignee or user.name})
     relations.task_closed(ctx.conn, task_id)
     relations.add_participants(ctx.conn, case.id, case.started_at, users=[user.name])
-    ctx.conn.execute(delete(task_drafts).where(task_drafts.c.task_id == task_id))
+    ctx.conn.execute(_DROP_DRAFT, {"id": task_id})
     changes = {k: {"before": before[k], "after": v} for k, v in values.items() if before[k] != v}
     lc.events.add("task_completed", user.name, element_id=row.element_id, task_id=task_id, name=row.name,
                   data=values, changes=changes)

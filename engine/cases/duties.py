@@ -10,7 +10,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from engine import identity
 from engine.cases.versions import VersionCache
@@ -22,8 +22,15 @@ MEMBER_OF = "turnus:memberOf"
 NOT_BY = "turnus:notBy"
 
 
+_VERSION_OF = select(cases.c.version_id).where(cases.c.id == bindparam("id"))  # built once: commands' hot path
+_STARTER_OF = select(cases.c.started_by).where(cases.c.id == bindparam("id"))
+_COMPLETERS = select(tasks.c.element_id, tasks.c.completed_by).where(
+    tasks.c.case_id == bindparam("id"), tasks.c.element_id.in_(bindparam("elements", expanding=True)),
+    tasks.c.state == "completed", tasks.c.completed_by.is_not(None))
+
+
 def rules_of(conn: Connection, row: Any, cache: VersionCache | None) -> tuple[str, ...]:
-    version_id = conn.execute(select(cases.c.version_id).where(cases.c.id == row.case_id)).scalar()
+    version_id = conn.execute(_VERSION_OF, {"id": row.case_id}).scalar()
     if version_id is None:
         return ()
     if cache is not None:
@@ -39,15 +46,12 @@ def barred(conn: Connection, row: Any, cache: VersionCache | None = None) -> fro
     rules = rules_of(conn, row, cache)
     if not rules:
         return frozenset()
-    initiator = conn.execute(select(cases.c.started_by).where(cases.c.id == row.case_id)).scalar()
+    initiator = conn.execute(_STARTER_OF, {"id": row.case_id}).scalar()
     targets = [r[len(identity.DUTY_COMPLETER_PREFIX):] for r in rules
                if r.startswith(identity.DUTY_COMPLETER_PREFIX)]
     completers: dict[str, set[str]] = {}
     if targets:
-        for element_id, who in conn.execute(
-            select(tasks.c.element_id, tasks.c.completed_by).where(
-                tasks.c.case_id == row.case_id, tasks.c.element_id.in_(targets), tasks.c.state == "completed",
-                tasks.c.completed_by.is_not(None))):
+        for element_id, who in conn.execute(_COMPLETERS, {"id": row.case_id, "elements": targets}):
             completers.setdefault(element_id, set()).add(who)
     return identity.barred_by_rules(rules, initiator, completers)
 

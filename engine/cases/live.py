@@ -107,13 +107,20 @@ def has_state(conn: Connection, case_id: str) -> bool:
     return conn.execute(select(case_state.c.case_id).where(case_state.c.case_id == case_id)).first() is not None
 
 
+# Built once: every command that runs a workflow sends these, and building one costs ~4x executing it.
+_HEADER = select(case_state.c.header_json).where(case_state.c.case_id == bindparam("id"))
+_BODIES = select(case_state_tasks.c.task_id, case_state_tasks.c.body_json).where(
+    case_state_tasks.c.case_id == bindparam("id"))
+_OPEN_ROWS = select(tasks.c.id, tasks.c.element_id).where(tasks.c.case_id == bindparam("id"), tasks.c.state == "open")
+_NEW_HEADER = update(case_state).where(case_state.c.case_id == bindparam("id")).values(header_json=bindparam("h"))
+
+
 def load(conn: Connection, row: Any, version: VersionInfo, now: datetime,
          cache: VersionCache | None = None) -> LiveCase:
-    header = conn.execute(select(case_state.c.header_json).where(case_state.c.case_id == row.id)).scalar()
+    header = conn.execute(_HEADER, {"id": row.id}).scalar()
     if header is None:  # `audit import` brings back a case's history, not its workflow
         raise Conflict(f"Case {row.id} was imported from an audit export: it can be read, not worked on")
-    bodies = {r.task_id: r.body_json for r in conn.execute(
-        select(case_state_tasks.c.task_id, case_state_tasks.c.body_json).where(case_state_tasks.c.case_id == row.id))}
+    bodies = {r.task_id: r.body_json for r in conn.execute(_BODIES, {"id": row.id})}
     stored = st.StoredState(header, bodies)
     wf = st.restore(version.spec_json, stored)
     attach_script_engine(wf)
@@ -172,8 +179,7 @@ def sync_projection(lc: LiveCase) -> list[str]:
     """Bring the inbox rows of this case in line with the workflow's READY human tasks."""
     conn = lc.conn
     open_rows = {} if lc.row is None else {  # a case being started has no inbox rows yet
-        r.id: r for r in conn.execute(select(tasks.c.id, tasks.c.element_id)
-                                      .where(tasks.c.case_id == lc.id, tasks.c.state == "open"))}
+        r.id: r for r in conn.execute(_OPEN_ROWS, {"id": lc.id})}
     ready = {t.id: t for t in rt.ready_human_tasks(lc.wf)}
     for tid, r in open_rows.items():
         if tid not in ready:
@@ -269,7 +275,7 @@ def _update(lc: LiveCase, change: st.StateDiff, values: dict[str, Any]) -> None:
     if result.rowcount != 1:
         raise StaleCase(lc.id)
     if change.header is not None:
-        conn.execute(update(case_state).where(case_state.c.case_id == lc.id).values(header_json=change.header))
+        conn.execute(_NEW_HEADER, {"id": lc.id, "h": change.header})
     if change.deletes:
         conn.execute(delete(case_state_tasks).where(case_state_tasks.c.case_id == lc.id,
                                                     case_state_tasks.c.task_id.in_(change.deletes)))

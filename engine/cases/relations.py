@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, exists, insert, literal, select, union_all
+from sqlalchemy import Connection, bindparam, delete, exists, insert, literal, select, union_all
 
 from engine.errors import Finding
 from engine.store.tables import case_participants, cases, open_candidates, task_candidates, tasks
@@ -37,9 +37,12 @@ def write_candidates(conn: Connection, task_id: str, users: Iterable[str], group
         conn.execute(insert(open_candidates), rows)
 
 
+_CLOSE = delete(open_candidates).where(open_candidates.c.task_id == bindparam("id"))  # built once: hot path
+
+
 def task_closed(conn: Connection, task_id: str) -> None:
     """The task was completed or cancelled: it leaves the group lists (its candidates stay in the history)."""
-    conn.execute(delete(open_candidates).where(open_candidates.c.task_id == task_id))
+    conn.execute(_CLOSE, {"id": task_id})
 
 
 def _upsert(conn: Connection) -> Any:

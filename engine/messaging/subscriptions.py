@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, bindparam, delete, insert, select
 
 from engine.store.tables import cases, event_subscriptions
+
+_STORED = select(event_subscriptions.c.kind, event_subscriptions.c.name, event_subscriptions.c.element_id).where(
+    event_subscriptions.c.case_id == bindparam("id"))  # built once: every command that runs a workflow reads it
 
 
 def sync(conn: Connection, case_id: str, current: set[tuple[str, str, str]], *, new: bool = False) -> None:
     """Make the stored rows of ``case_id`` equal ``current`` (kind, name, element id); a ``new`` case has none."""
-    rows = [] if new else conn.execute(select(event_subscriptions.c.kind, event_subscriptions.c.name,
-                                              event_subscriptions.c.element_id)
-                                       .where(event_subscriptions.c.case_id == case_id)).all()
+    rows = [] if new else conn.execute(_STORED, {"id": case_id}).all()
     stored = {(r.kind, r.name, r.element_id) for r in rows}
     for kind, name, element_id in stored - current:
         conn.execute(delete(event_subscriptions).where(
