@@ -139,18 +139,18 @@ def read_form(el: etree._Element, file: str) -> tuple[FormSchema, list[Problem]]
     owner = el.get("id")
     seen: set[str] = set()
     for xf in el.iterfind(f"{bpmn('extensionElements')}/{cam('formData')}/{cam('formField')}"):
-        def bad(message: str, xf: etree._Element = xf) -> None:
-            problems.append(Problem("error", file, message, owner, xf.sourceline))
+        def bad(message: str, reason: str = "", xf: etree._Element = xf, **params: object) -> None:
+            problems.append(Problem("error", file, message, owner, xf.sourceline, reason, params))
 
         field_id = (xf.get("id") or "").strip()
         if not NAME_RE.match(field_id):
             bad(
                 f"form field id '{field_id}' is not usable as a case data name: use letters, digits "
-                "and _, starting with a letter"
+                "and _, starting with a letter", "form_field_id_invalid", field=field_id,
             )
             continue
         if field_id in seen:
-            bad(f"form field '{field_id}' is declared twice")
+            bad(f"form field '{field_id}' is declared twice", "form_field_twice", field=field_id)
             continue
         seen.add(field_id)
         field, errors = _read_field(xf, field_id)
