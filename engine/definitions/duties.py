@@ -60,7 +60,8 @@ def lint_duties(doc_name: str, process: etree._Element) -> list[Problem]:
         for xf in owner.iterfind(f"{bpmn('extensionElements')}/{cam('formData')}/{cam('formField')}"):
             problems += _field_problems(doc_name, owner, xf)
         for message in form_rules.problems(read_form(owner, doc_name)[0]):
-            problems.append(Problem("error", doc_name, message, owner.get("id"), owner.sourceline))  # no reason yet
+            problems.append(Problem("error", doc_name, str(message), owner.get("id"), owner.sourceline,
+                                    getattr(message, "reason", ""), dict(getattr(message, "params", {}))))
     return problems
 
 

@@ -44,6 +44,9 @@ def test_findings_are_danish_by_default(paula: Any) -> None:
     # the expressions themselves are shown as written, only the words around them are translated
     assert ('I betingelsen står et Camunda EL-udtryk, men udtryk i Turnus er Python: skriv decision == "approve" '
             'i stedet for ${decision == "approve"}.') in el, el
+    enum = REVIEW.replace('<camunda:formField id="title" label="Title" type="string">',
+                          '<camunda:formField id="title" label="Title" type="enum">', 1)
+    assert "Formularfelt title: et enum-felt skal have mindst én camunda:value." in _messages(paula, {"r.bpmn": enum})
 
 
 def test_findings_are_english_when_the_reader_chose_english(paula: Any) -> None:
@@ -81,7 +84,8 @@ def test_unknown_reason_or_missing_params_fall_back_to_the_english_message(app: 
 def test_the_catalogue_matches_the_reasons_the_engine_sets() -> None:
     """Every keyword-given reason in engine/definitions is translated, and every translated reason is set
     somewhere (the event_* ones are built from lint._EVENT_ADVICE's keys)."""
-    source = "".join(p.read_text() for p in (ROOT / "engine" / "definitions").glob("*.py"))
+    files = [*(ROOT / "engine" / "definitions").glob("*.py"), ROOT / "engine" / "form_rules.py"]
+    source = "".join(p.read_text() for p in files)
     assert not sorted(r for r in re.findall(r'reason="([a-z_]+)"', source) if r not in reasons())
     stale = sorted(r for r in reasons() if f'"{r}"' not in source and not r.startswith("event_"))
     assert not stale, stale

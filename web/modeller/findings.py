@@ -204,6 +204,32 @@ _MESSAGES: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "form_field_id_invalid": lambda p: _("The form field id %(field)s cannot be used as a name in the case "
                                          "data: use letters, digits and _, starting with a letter.", **p),
     "form_field_twice": lambda p: _("The form field %(field)s is declared twice.", **p),
+    # form fields (engine/definitions/camunda.py, engine/form_rules.py)
+    "form_enum_no_values": lambda p: _("Form field %(field)s: an enum field needs at least one camunda:value.", **p),
+    "form_enum_value_no_id": lambda p: _("Form field %(field)s: every camunda:value needs an id.", **p),
+    "form_min_above_max": lambda p: _("Form field %(field)s: min %(min)s is greater than max %(max)s.", **p),
+    "form_constraint_text_only": lambda p: _("Form field %(field)s: %(constraint)s only applies to text "
+                                             "fields.", **p),
+    "form_constraint_whole_number": lambda p: _("Form field %(field)s: %(constraint)s needs a whole number as "
+                                                "config, not %(config)s.", **p),
+    "form_constraint_number": lambda p: _("Form field %(field)s: %(constraint)s needs a number as config, not "
+                                          "%(config)s.", **p),
+    "form_constraint_date": lambda p: _("Form field %(field)s: %(constraint)s needs a date (YYYY-MM-DD) as "
+                                        "config, not %(config)s.", **p),
+    "form_constraint_number_only": lambda p: _("Form field %(field)s: %(constraint)s only applies to long and "
+                                               "date fields.", **p),
+    "form_constraint_unknown": lambda p: _("Form field %(field)s: the constraint %(constraint)s is not "
+                                           "supported (use required, readonly, min, max, minlength or "
+                                           "maxlength).", **p),
+    "form_default_expression": lambda p: _("Form field %(field)s: the defaultValue %(value)s is not allowed. "
+                                           "Write a fixed value or a reference to case data, ${name} or "
+                                           "${name.attr}.", **p),
+    "form_default_invalid": lambda p: _("Form field %(field)s: the defaultValue %(value)s does not fit the "
+                                        "field (%(detail)s).", **p),
+    "form_required_if_unknown": lambda p: _("Form field %(field)s: %(property)s names %(other)s, which is not "
+                                            "a field of this form.", **p),
+    "form_not_before_not_date": lambda p: _("Form field %(field)s: %(property)s compares two date fields of "
+                                            "this form (%(other)s is not one).", **p),
 }
 
 # The fixed English words the engine uses to name the code it checked (expressions.code_problems's "what");
