@@ -89,3 +89,14 @@ def test_the_catalogue_matches_the_reasons_the_engine_sets() -> None:
     assert not sorted(r for r in re.findall(r'reason="([a-z_]+)"', source) if r not in reasons())
     stale = sorted(r for r in reasons() if f'"{r}"' not in source and not r.startswith("event_"))
     assert not stale, stale
+
+
+def test_every_reason_renders_in_danish_when_its_params_are_there(app: Flask) -> None:
+    found = [message for _line, message, _comments, _context in extract_from_file("python", str(FINDINGS))]
+    names = {name for m in found for name in PLACEHOLDER.findall(m if isinstance(m, str) else m[0])}
+    params = {name: f"<{name}>" for name in names}
+    with app.test_request_context():
+        for reason in sorted(reasons()):
+            text = finding_text(Problem("error", "a.bpmn", "ENGLISH", reason=reason, params=params))
+            assert text != "ENGLISH" and "%(" not in text, reason
+        assert finding_text(Problem("error", "a.bpmn", "ENGLISH", reason="file_empty")) == "Filen er tom."
