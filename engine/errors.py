@@ -9,7 +9,7 @@ shows the message in the reader's language (web/refusals.py).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -86,6 +86,10 @@ class Problem:
     message: str
     element_id: str | None = None
     line: int | None = None
+    # machine-readable kind of finding and the values its message names: the web says it in the reader's
+    # language (web/modeller/findings.py); "" means only the English message exists
+    reason: str = ""
+    params: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def __str__(self) -> str:
         """One line: ``file:line: element 'id': message`` (warnings say so; errors need no word)."""

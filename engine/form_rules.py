@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from engine.errors import FieldError, FormInvalid
+from engine.errors import FieldError, Finding, FormInvalid
 from engine.forms import FormSchema
 
 NOT_BEFORE = "turnus:notBefore"
@@ -57,11 +57,13 @@ def problems(form: FormSchema) -> list[str]:
     for f in form.fields:
         other = f.properties.get(REQUIRED_IF, "").partition("=")[0].strip()
         if f.properties.get(REQUIRED_IF) is not None and other not in ids:
-            out.append(f"form field '{f.id}': {REQUIRED_IF} names '{other}', which is not a field of this form")
+            out.append(Finding(f"form field '{f.id}': {REQUIRED_IF} names '{other}', which is not a field of this "
+                               "form", "form_required_if_unknown", field=f.id, property=REQUIRED_IF, other=other))
         after = f.properties.get(NOT_BEFORE)
         if after is not None:
             target = form.field(after.strip())
             if f.type != "date" or target is None or target.type != "date":
-                out.append(f"form field '{f.id}': {NOT_BEFORE} compares two date fields of this form "
-                           f"('{after}' is not one)")
+                out.append(Finding(f"form field '{f.id}': {NOT_BEFORE} compares two date fields of this form "
+                                   f"('{after}' is not one)", "form_not_before_not_date", field=f.id,
+                                   property=NOT_BEFORE, other=after))
     return out

@@ -44,13 +44,15 @@ def load_paths(paths: Sequence[Path]) -> list[Bundle]:
         if path.is_dir():
             found = sorted(p for p in path.rglob("*") if p.suffix.lower() in (".bpmn", ".dmn"))
             if not found:
-                problems.append(Problem("error", str(path), "no .bpmn or .dmn files in this folder"))
+                problems.append(Problem("error", str(path), "no .bpmn or .dmn files in this folder",
+                                        reason="folder_empty"))
             entries = [(p.relative_to(path).as_posix(), p) for p in found]
         else:
             entries = [(path.name, path)]
         for name, file in entries:
             if name in files:
-                problems.append(Problem("error", str(file), f"two files are named {name}; rename one"))
+                problems.append(Problem("error", str(file), f"two files are named {name}; rename one",
+                                        reason="file_name_twice", params={"name": name}))
                 continue
             data, problem = _read(file, max_bytes)
             if problem is not None:
@@ -64,14 +66,17 @@ def _read(path: Path, max_bytes: int) -> tuple[bytes | None, Problem | None]:
     try:
         if not path.is_file():  # also refuses FIFOs and devices, which could block or never end
             what = "does not exist" if not path.exists() else "is not a regular file"
-            return None, Problem("error", str(path), f"cannot read: the path {what}")
+            return None, Problem("error", str(path), f"cannot read: the path {what}",
+                                 reason="path_missing" if not path.exists() else "path_not_file")
         with path.open("rb") as handle:
             data = handle.read(max_bytes + 1)
     except OSError as exc:
-        return None, Problem("error", str(path), f"cannot read: {exc.strerror or exc}")
+        return None, Problem("error", str(path), f"cannot read: {exc.strerror or exc}", reason="file_unreadable",
+                             params={"detail": str(exc.strerror or exc)})
     if len(data) > max_bytes:
         return None, Problem("error", str(path), f"file is larger than the limit of {max_bytes:,} bytes "
-                             "(TURNUS_MAX_DEFINITION_BYTES)")
+                             "(TURNUS_MAX_DEFINITION_BYTES)", reason="file_over_limit",
+                             params={"limit": max_bytes})
     return data, None
 
 
@@ -90,7 +95,7 @@ def restore_spec(spec_json: str) -> tuple[BpmnProcessSpec, dict[str, BpmnProcess
 def _load(files: dict[str, bytes], problems: list[Problem]) -> list[Bundle]:
     max_bytes = load_settings().max_definition_bytes
     if not files and not problems:
-        _refuse([Problem("error", "", "no BPMN or DMN files were given")])
+        _refuse([Problem("error", "", "no BPMN or DMN files were given", reason="no_files")])
     docs: list[Document] = []
     for name in sorted(files):
         doc, found = parse_document(name, files[name], max_bytes)
@@ -109,10 +114,11 @@ def _load(files: dict[str, bytes], problems: list[Problem]) -> list[Bundle]:
         except Exception as exc:  # a bug of ours must still end as a refusal, never a server error
             logger.exception("lint of %s crashed", doc.name)
             problems.append(Problem("error", doc.name, f"Turnus could not check this file ({type(exc).__name__}: "
-                                    f"{exc}); please report this", doc.root.get("id"), doc.root.sourceline))
+                                    f"{exc}); please report this", doc.root.get("id"), doc.root.sourceline,
+                                    "lint_crashed", {"detail": f"{type(exc).__name__}: {exc}"}))
     if not any(d.kind == "bpmn" for d in docs) and docs:
         problems.append(Problem("error", docs[0].name, "no BPMN file among the files: a DMN decision needs "
-                                "a process that calls it"))
+                                "a process that calls it", reason="no_bpmn_file"))
     if any(p.severity == "error" for p in problems):
         _refuse(problems)
     top = {pid: ctx.homes[pid] for pid, executable in ctx.processes.items() if executable and pid not in called}
@@ -137,11 +143,12 @@ def _cross_file(docs: list[Document], problems: list[Problem]) -> tuple[Context,
             pid = process.get("id", "")
             if not pid:
                 problems.append(Problem("error", doc.name, "the process has no id; give it one (it is the "
-                                        "definition's key)", None, process.sourceline))
+                                        "definition's key)", None, process.sourceline, "process_id_missing"))
                 continue
             if pid in seen:
                 problems.append(Problem("error", doc.name, f"process id '{pid}' is also used in {seen[pid]}",
-                                        pid, process.sourceline))
+                                        pid, process.sourceline, "process_id_twice",
+                                        {"id": pid, "other": seen[pid]}))
                 continue
             seen[pid] = doc.name
             executable = process.get("isExecutable", "true") == "true"
@@ -153,7 +160,8 @@ def _cross_file(docs: list[Document], problems: list[Problem]) -> tuple[Context,
         did = decision_id(doc)
         if did is not None and did in decisions:
             problems.append(Problem("error", doc.name, f"decision id '{did}' is also used in {decisions[did]}",
-                                    did, doc.line_of(did)))
+                                    did, doc.line_of(did), "decision_id_twice",
+                                    {"id": did, "other": decisions[did]}))
         elif did is not None:
             decisions[did] = doc.name
     return Context(processes, frozenset(decisions), seen, frozenset(called)), called
@@ -231,9 +239,12 @@ def content_hash(files: Mapping[str, bytes]) -> str:
 
 def _library_problem(exc: Exception, by_name: dict[str, Document], home: Document, pid: str | None) -> Problem:
     """A SpiffWorkflow exception as a Problem located by file, element id and line."""
+    reason, params = "", {}
     if isinstance(exc, ValidationException):
         message = str(exc.args[0]) if exc.args else str(exc)
+        reason, params = "parser_refused", {"detail": message.strip()}
         if "RecursionError" in message:  # the parser recurses along sequence flows (~450 in a row)
+            reason, params = "process_too_long", {}
             message = ("the process is too long for the BPMN parser (a chain of several hundred "
                        "elements); split it into subprocesses or called processes")
         element_id: str | None = exc.id or None
@@ -243,11 +254,12 @@ def _library_problem(exc: Exception, by_name: dict[str, Document], home: Documen
             file = home.name if home in holders else (holders[0].name if holders else None)
     else:
         message = f"the BPMN engine could not load this definition ({type(exc).__name__}: {exc})"
+        reason, params = "engine_could_not_load", {"detail": f"{type(exc).__name__}: {exc}"}
         element_id, file = None, None
     doc = by_name.get(file or "", home)
     if element_id is None or element_id not in doc.by_id:
         element_id = pid or _first_process(doc)
-    return Problem("error", doc.name, message.strip(), element_id, doc.line_of(element_id))
+    return Problem("error", doc.name, message.strip(), element_id, doc.line_of(element_id), reason, params)
 
 
 def _first_process(doc: Document) -> str | None:

@@ -11,7 +11,7 @@ import re
 
 from lxml import etree
 
-from engine.errors import Problem
+from engine.errors import Finding, Problem
 from engine.forms import TYPES, CoercionError, FormField, FormSchema, Option, coerce, parse_date
 
 from .xmlsafe import BPMN_NS
@@ -139,38 +139,39 @@ def read_form(el: etree._Element, file: str) -> tuple[FormSchema, list[Problem]]
     owner = el.get("id")
     seen: set[str] = set()
     for xf in el.iterfind(f"{bpmn('extensionElements')}/{cam('formData')}/{cam('formField')}"):
-        def bad(message: str, xf: etree._Element = xf) -> None:
-            problems.append(Problem("error", file, message, owner, xf.sourceline))
+        def bad(message: str, reason: str = "", xf: etree._Element = xf, **params: object) -> None:
+            problems.append(Problem("error", file, message, owner, xf.sourceline, reason, params))
 
         field_id = (xf.get("id") or "").strip()
         if not NAME_RE.match(field_id):
             bad(
                 f"form field id '{field_id}' is not usable as a case data name: use letters, digits "
-                "and _, starting with a letter"
+                "and _, starting with a letter", "form_field_id_invalid", field=field_id,
             )
             continue
         if field_id in seen:
-            bad(f"form field '{field_id}' is declared twice")
+            bad(f"form field '{field_id}' is declared twice", "form_field_twice", field=field_id)
             continue
         seen.add(field_id)
         field, errors = _read_field(xf, field_id)
-        for message in errors:
-            bad(f"form field '{field_id}': {message}")
+        for message in errors:  # a Finding: its reason and params travel with the Problem
+            bad(f"form field '{field_id}': {message}", getattr(message, "reason", ""), field=field_id,
+                **getattr(message, "params", {}))
         fields.append(field)
     return FormSchema(tuple(fields)), problems
 
 
-def _read_field(xf: etree._Element, field_id: str) -> tuple[FormField, list[str]]:
-    errors: list[str] = []
+def _read_field(xf: etree._Element, field_id: str) -> tuple[FormField, list[Finding]]:
+    errors: list[Finding] = []
     declared = xf.get("type") or "string"
     kind = declared if declared in TYPES else "string"  # Camunda custom types are read as text
     options = tuple(
         Option(v.get("id") or "", v.get("name") or v.get("id") or "") for v in xf.iter(cam("value"))
     )
     if kind == "enum" and not options:
-        errors.append("an enum field needs at least one camunda:value")
+        errors.append(Finding("an enum field needs at least one camunda:value", "form_enum_no_values"))
     if kind == "enum" and any(not o.id for o in options):
-        errors.append("every camunda:value needs an id")
+        errors.append(Finding("every camunda:value needs an id", "form_enum_value_no_id"))
     properties = {
         p.get("id") or "": p.get("value") or ""
         for p in xf.iterfind(f"{cam('properties')}/{cam('property')}")
@@ -181,7 +182,7 @@ def _read_field(xf: etree._Element, field_id: str) -> tuple[FormField, list[str]
         try:
             limits[name] = _constraint(name, config, kind)
         except ValueError as exc:
-            errors.append(str(exc))
+            errors.append(exc.args[0])
     label = xf.get("label") or field_id
     probe = FormField(field_id, kind, label, options=options)
     default = _default(probe, xf.get("defaultValue"), errors)
@@ -191,7 +192,7 @@ def _read_field(xf: etree._Element, field_id: str) -> tuple[FormField, list[str]
     )
     low, high = field.min, field.max  # both floats (long) or both ISO strings (date)
     if low is not None and high is not None and low > high:  # type: ignore[operator]
-        errors.append(f"min {low} is greater than max {high}")
+        errors.append(Finding(f"min {low} is greater than max {high}", "form_min_above_max", min=low, max=high))
     return field, errors
 
 
@@ -200,39 +201,46 @@ def _constraint(name: str, config: str | None, kind: str) -> object:
         return True
     if name in ("minlength", "maxlength"):
         if kind != "string":
-            raise ValueError(f"{name} only applies to text fields")
+            raise ValueError(Finding(f"{name} only applies to text fields", "form_constraint_text_only",
+                                     constraint=name))
         if config is None or not config.strip().isdigit():
-            raise ValueError(f"{name} needs a whole number as config, not {config!r}")
+            raise ValueError(Finding(f"{name} needs a whole number as config, not {config!r}",
+                                     "form_constraint_whole_number", constraint=name, config=repr(config)))
         return int(config)
     if name in ("min", "max"):
         if kind == "long":
             try:
                 return float(config or "")
             except ValueError:
-                raise ValueError(f"{name} needs a number as config, not {config!r}") from None
+                raise ValueError(Finding(f"{name} needs a number as config, not {config!r}",
+                                         "form_constraint_number", constraint=name, config=repr(config))) from None
         if kind == "date":
             try:
                 return parse_date(config or "").isoformat()
             except CoercionError:
-                raise ValueError(f"{name} needs a date (YYYY-MM-DD) as config, not {config!r}") from None
-        raise ValueError(f"{name} only applies to long and date fields")
-    raise ValueError(
-        f"constraint '{name}' is not supported (use required, readonly, min, max, minlength, maxlength)"
-    )
+                raise ValueError(Finding(f"{name} needs a date (YYYY-MM-DD) as config, not {config!r}",
+                                         "form_constraint_date", constraint=name, config=repr(config))) from None
+        raise ValueError(Finding(f"{name} only applies to long and date fields", "form_constraint_number_only",
+                                 constraint=name))
+    raise ValueError(Finding(
+        f"constraint '{name}' is not supported (use required, readonly, min, max, minlength, maxlength)",
+        "form_constraint_unknown", constraint=name,
+    ))
 
 
-def _default(probe: FormField, raw: str | None, errors: list[str]) -> object:
+def _default(probe: FormField, raw: str | None, errors: list[Finding]) -> object:
     if raw is None or raw == "":
         return None
     if "${" in raw or "#{" in raw:
         problem = bad_reference(raw)
         if problem:
-            errors.append(f"defaultValue {problem}")
+            errors.append(Finding(f"defaultValue {problem}", "form_default_expression", value=raw))
         return raw
     if probe.type == "date" and (camunda := _CAMUNDA_DATE.match(raw.strip())):
         raw = "{2}-{1:0>2}-{0:0>2}".format(*camunda.groups())  # Camunda Modeler writes dd/MM/yyyy
     try:
         return coerce(probe, raw)
     except CoercionError as exc:
-        errors.append(f"defaultValue {raw!r}: the value {exc}")
+        errors.append(Finding(f"defaultValue {raw!r}: the value {exc}", "form_default_invalid", value=repr(raw),
+                              detail=str(exc)))
         return None

@@ -38,17 +38,19 @@ def dmn_problems(doc: Document) -> list[Problem]:
     decisions = doc.root.findall(q("decision"))
     if not decisions:
         return [Problem("error", doc.name, "the DMN file has no decision", doc.root.get("id"),
-                        doc.root.sourceline)]
+                        doc.root.sourceline, "dmn_no_decision")]
     problems: list[Problem] = []
     if len(decisions) > 1:
         ids = ", ".join(d.get("id", "?") for d in decisions)
         problems.append(Problem("error", doc.name, f"one decision per DMN file is supported; split {ids} "
-                                "into separate files", decisions[1].get("id"), decisions[1].sourceline))
+                                "into separate files", decisions[1].get("id"), decisions[1].sourceline,
+                                "dmn_several_decisions", {"ids": ids}))
     decision = decisions[0]
     table = decision.find(q("decisionTable"))
     if table is None:
         problems.append(Problem("error", doc.name, "the decision has no decision table (literal expressions "
-                                "are not supported)", decision.get("id"), decision.sourceline))
+                                "are not supported)", decision.get("id"), decision.sourceline,
+                                "dmn_no_table"))
         return problems
     problems += _hit_policy(doc, table)
     inputs = table.findall(q("input"))
@@ -58,7 +60,7 @@ def dmn_problems(doc: Document) -> list[Problem]:
         expr = inp.find(f"{q('inputExpression')}/{q('text')}")
         if expr is None or not (expr.text or "").strip():
             problems.append(Problem("error", doc.name, "the input has no expression", inp.get("id"),
-                                    inp.sourceline))
+                                    inp.sourceline, "dmn_input_empty"))
             input_texts.append("x")
             continue
         problems += _language(doc, inp.find(q("inputExpression")))
@@ -69,14 +71,17 @@ def dmn_problems(doc: Document) -> list[Problem]:
         if not all(NAME_RE.match(part) for part in name.split(".")):
             problems.append(Problem("error", doc.name, f"output name '{name}' must be a variable name "
                                     "(letters, digits, _; dots for nested values)", out.get("id"),
-                                    out.sourceline))
+                                    out.sourceline, "dmn_output_name", {"name": name}))
     for number, rule in enumerate(table.findall(q("rule")), start=1):
         entries_in = rule.findall(q("inputEntry"))
         entries_out = rule.findall(q("outputEntry"))
         if len(entries_in) != len(inputs) or len(entries_out) != len(outputs):
             problems.append(Problem("error", doc.name, f"rule {number} has {len(entries_in)} input and "
                                     f"{len(entries_out)} output cells; the table has {len(inputs)} inputs "
-                                    f"and {len(outputs)} outputs", rule.get("id"), rule.sourceline))
+                                    f"and {len(outputs)} outputs", rule.get("id"), rule.sourceline, "dmn_rule_cells",
+                                    {"rule": number, "inputs_found": len(entries_in),
+                                     "outputs_found": len(entries_out), "inputs": len(inputs),
+                                     "outputs": len(outputs)}))
             continue
         for entry, input_text in zip(entries_in, input_texts, strict=True):
             problems += _language(doc, entry)
@@ -86,7 +91,7 @@ def dmn_problems(doc: Document) -> list[Problem]:
             text = entry.find(q("text"))
             if text is not None and text.text:
                 what = f"rule {number}, output cell"
-                problems += code_problems(doc.name, rule.get("id"), text, text.text, "eval", what)
+                problems += code_problems(doc.name, rule.get("id"), text, text.text, "eval", what, number)
     return problems
 
 
@@ -97,12 +102,14 @@ def _hit_policy(doc: Document, table: etree._Element) -> list[Problem]:
         return []
     if policy in ("UNIQUE", "ANY"):
         return [Problem("warning", doc.name, f"hit policy {policy} is not enforced: when several rules "
-                        "match, the first one wins (as with FIRST)", tid, line)]
+                        "match, the first one wins (as with FIRST)", tid, line, "dmn_hit_policy_not_enforced",
+                        {"policy": policy})]
     if policy == "COLLECT":
         return [Problem("error", doc.name, f"COLLECT with aggregation {table.get('aggregation')} is not "
-                        "supported (outputs are collected into lists, never aggregated)", tid, line)]
+                        "supported (outputs are collected into lists, never aggregated)", tid, line,
+                        "dmn_aggregation_unsupported", {"aggregation": table.get("aggregation")})]
     return [Problem("error", doc.name, f"hit policy {policy} is not supported: use FIRST, UNIQUE or "
-                    "COLLECT", tid, line)]
+                    "COLLECT", tid, line, "dmn_hit_policy_unsupported", {"policy": policy})]
 
 
 def _language(doc: Document, el: etree._Element | None) -> list[Problem]:
@@ -113,7 +120,8 @@ def _language(doc: Document, el: etree._Element | None) -> list[Problem]:
     if language in _PYTHON:
         return []
     return [Problem("error", doc.name, f"expression language '{language}' is not supported: DMN cells are "
-                    "Python expressions", el.get("id"), el.sourceline)]
+                    "Python expressions", el.get("id"), el.sourceline, "dmn_language_unsupported",
+                    {"language": language})]
 
 
 def _input_cell(
@@ -132,13 +140,14 @@ def _input_cell(
     elif _parses(f"v {text}"):
         if text[:1].isalpha():
             return [Problem("error", doc.name, f"{what}: start the cell with a space (' {text}'): it is "
-                            "appended to the input expression", rule.get("id"), at.sourceline)]
+                            "appended to the input expression", rule.get("id"), at.sourceline,
+                            "dmn_cell_needs_space", {"rule": number, "cell": text.strip()})]
         source = input_text + text
     else:
         source = text
     found = compile_problems(source, "eval")
-    return [Problem("error", doc.name, f"{what}: {message}", rule.get("id"), at.sourceline)
-            for message in found]
+    return [Problem("error", doc.name, f"{what}: {message}", rule.get("id"), at.sourceline, "dmn_cell_invalid",
+                    {"rule": number, "cell": text.strip(), "detail": message}) for message in found]
 
 
 def _parses(text: str) -> bool:

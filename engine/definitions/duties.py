@@ -52,13 +52,16 @@ def lint_duties(doc_name: str, process: etree._Element) -> list[Problem]:
         for rule, prop in task_properties(task, NOT_BY):
             problem = _rule_problem(rule, user_tasks, task.get("id"))
             if problem:
+                unknown = not rule.startswith(DUTY_COMPLETER_PREFIX)
                 problems.append(Problem("error", doc_name, f"{NOT_BY} '{rule}': {problem}", task.get("id"),
-                                        prop.sourceline))
+                                        prop.sourceline, "duty_rule_unknown" if unknown else "duty_task_unknown",
+                                        {"rule": rule, "task": rule[len(DUTY_COMPLETER_PREFIX):]}))
     for owner in [*process.iter(bpmn("userTask")), *process.iter(bpmn("startEvent"))]:
         for xf in owner.iterfind(f"{bpmn('extensionElements')}/{cam('formData')}/{cam('formField')}"):
             problems += _field_problems(doc_name, owner, xf)
         for message in form_rules.problems(read_form(owner, doc_name)[0]):
-            problems.append(Problem("error", doc_name, message, owner.get("id"), owner.sourceline))
+            problems.append(Problem("error", doc_name, str(message), owner.get("id"), owner.sourceline,
+                                    getattr(message, "reason", ""), dict(getattr(message, "params", {}))))
     return problems
 
 
@@ -86,14 +89,17 @@ def _field_problems(doc_name: str, owner: etree._Element, xf: etree._Element) ->
         value, prop = props[name]
         if props.get("widget", ("", None))[0] != "user":
             problems.append(Problem("error", doc_name, f"form field '{field_id}': {name} only applies to a field "
-                                    "with the property widget=user", owner.get("id"), prop.sourceline))
+                                    "with the property widget=user", owner.get("id"), prop.sourceline,
+                                    "duty_field_not_user", {"field": field_id, "property": name}))
         elif name == MEMBER_OF and not split_list(value):
             problems.append(Problem("error", doc_name, f"form field '{field_id}': {name} needs one or more "
-                                    "group names or role:NAME, comma-separated", owner.get("id"), prop.sourceline))
+                                    "group names or role:NAME, comma-separated", owner.get("id"), prop.sourceline,
+                                    "duty_member_of_empty", {"field": field_id, "property": name}))
         elif name == NOT_BY:
             for rule in split_list(value):
                 if rule not in FIELD_RULES:
                     problems.append(Problem("error", doc_name, f"form field '{field_id}': {name} '{rule}' is "
                                             f"not supported on a field (use '{DUTY_INITIATOR}')",
-                                            owner.get("id"), prop.sourceline))
+                                            owner.get("id"), prop.sourceline, "duty_field_rule_unknown",
+                                            {"field": field_id, "property": name, "rule": rule}))
     return problems

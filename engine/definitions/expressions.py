@@ -38,11 +38,15 @@ _EL_RE = re.compile(r"^\s*[$#]\{(.*)\}\s*$", re.S)
 
 
 def code_problems(
-    file: str, element_id: str | None, at: etree._Element, source: str | None, mode: str, what: str
+    file: str, element_id: str | None, at: etree._Element, source: str | None, mode: str, what: str,
+    rule: int | None = None,
 ) -> list[Problem]:
-    """check_source findings for ``source`` (the text of ``at``), located on the XML line."""
+    """check_source findings for ``source`` (the text of ``at``), located on the XML line.
+
+    ``what`` names the code in English (a fixed word the web translates); ``rule``: the DMN rule number."""
+    named: dict[str, object] = {"what": what} if rule is None else {"what": what, "rule": rule}
     if source is None or not source.strip():
-        return [Problem("error", file, f"{what} is empty", element_id, at.sourceline)]
+        return [Problem("error", file, f"{what} is empty", element_id, at.sourceline, "code_empty", named)]
     # Compiled exactly as written: the sandbox runs the text as it is in the XML, whitespace included.
     found = compile_problems(source, mode)
     problems = []
@@ -51,14 +55,16 @@ def code_problems(
         match = _LINE_RE.match(message)
         if match and line is not None:
             line += int(match[1]) - 1
-        hint = ""
+        hint, reason, params = "", "code_invalid", {**named, "detail": message}
         el = _EL_RE.match(source)
         if el:  # the whole text is EL (${...} or #{...}), not Python that happens to contain "${"
             inner = " ".join(el.group(1).split())
             hint = f"; expressions are Python, not Camunda EL: write {inner} instead of {source.strip()}"
+            reason, params = "code_camunda_el", {**params, "python": inner, "source": source.strip()}
         elif "IndentationError" in message:
             hint = "; the text runs exactly as written: remove the indentation in front of it"
-        problems.append(Problem("error", file, f"{what}: {message}{hint}", element_id, line))
+            reason = "code_indented"
+        problems.append(Problem("error", file, f"{what}: {message}{hint}", element_id, line, reason, params))
     return problems
 
 
@@ -70,24 +76,26 @@ def script_problems(file: str, task: etree._Element) -> list[Problem]:
             Problem(
                 "error", file,
                 f"scriptFormat '{task.get('scriptFormat')}' is not supported: scripts are Python",
-                tid, task.sourceline,
+                tid, task.sourceline, "script_format_unsupported", {"format": task.get("scriptFormat")},
             )
         ]
     problems = []
     if cattr(task, "resource"):
         problems.append(
             Problem("error", file, "external scripts (camunda:resource) are not supported; inline the "
-                    "script", tid, task.sourceline)
+                    "script", tid, task.sourceline, "script_resource_unsupported")
         )
     if cattr(task, "resultVariable"):
         problems.append(
             Problem("error", file, "camunda:resultVariable is ignored by the engine; assign the "
-                    "variable inside the script instead", tid, task.sourceline)
+                    "variable inside the script instead", tid, task.sourceline,
+                    "script_result_variable")
         )
     script = task.find(bpmn("script"))
     if script is None:
         if not cattr(task, "resource"):
-            problems.append(Problem("error", file, "script task has no script", tid, task.sourceline))
+            problems.append(Problem("error", file, "script task has no script", tid, task.sourceline,
+                                    "script_missing"))
         return problems
     return problems + code_problems(file, tid, script, script.text, "exec", "script")
 
@@ -97,11 +105,12 @@ def condition_problems(file: str, owner_id: str | None, cond: etree._Element, wh
     if language not in _PYTHON_LANGUAGES:
         return [
             Problem("error", file, f"{what} language '{cond.get('language')}' is not supported: "
-                    "conditions are Python expressions", owner_id, cond.sourceline)
+                    "conditions are Python expressions", owner_id, cond.sourceline,
+                    "condition_language_unsupported", {"what": what, "language": cond.get("language")})
         ]
     if cond.get("{http://camunda.org/schema/1.0/bpmn}resource"):
         return [Problem("error", file, f"external {what} scripts (camunda:resource) are not supported",
-                        owner_id, cond.sourceline)]
+                        owner_id, cond.sourceline, "condition_resource_unsupported", {"what": what})]
     return code_problems(file, owner_id, cond, cond.text, "eval", what)
 
 
@@ -110,7 +119,7 @@ def timer_problems(file: str, event_id: str | None, timer: etree._Element) -> li
     found = [child for child in timer if local(child) in TIMER_KINDS]
     if not found:
         return [Problem("error", file, "timer event has no timeDate, timeDuration or timeCycle",
-                        event_id, timer.sourceline)]
+                        event_id, timer.sourceline, "timer_missing")]
     el = found[0]
     kind, text = local(el), (el.text or "").strip()
     if _ISO_LIKE.match(text):
@@ -119,7 +128,7 @@ def timer_problems(file: str, event_id: str | None, timer: etree._Element) -> li
                 "error", file,
                 f"{kind} {text} is not a Python expression: timer expressions are Python, so quote the "
                 f'ISO value, e.g. "{text}"',
-                event_id, el.sourceline,
+                event_id, el.sourceline, "timer_unquoted", {"kind": kind, "value": text},
             )
         ]
     problems = code_problems(file, event_id, el, el.text, "eval", kind)
@@ -131,10 +140,11 @@ def timer_problems(file: str, event_id: str | None, timer: etree._Element) -> li
         return []  # an expression computed at run time (e.g. a variable): only its syntax is checked
     if not isinstance(literal, str):
         return [Problem("error", file, f"{kind} must be an ISO 8601 string, not {literal!r}",
-                        event_id, el.sourceline)]
+                        event_id, el.sourceline, "timer_not_string", {"kind": kind, "value": repr(literal)})]
     message = iso_problem(kind, literal)
     if message:
-        return [Problem("error", file, message, event_id, el.sourceline)]
+        return [Problem("error", file, message, event_id, el.sourceline, "timer_invalid",
+                        {"kind": kind, "value": literal})]
     return _cycle_period_problems(file, event_id, el, kind, literal)
 
 
@@ -151,11 +161,12 @@ def _cycle_period_problems(file: str, event_id: str | None, el: etree._Element, 
         return []
     if period <= 0:
         return [Problem("error", file, f"timeCycle '{value}' repeats with a period of zero: it would fire "
-                        "again at once, forever; give it a period such as \"R/P1D\"", event_id, el.sourceline)]
+                        "again at once, forever; give it a period such as \"R/P1D\"", event_id, el.sourceline,
+                        "cycle_period_zero", {"value": value})]
     if period < 60:
         return [Problem("warning", file, f"timeCycle '{value}' repeats every {period:g} seconds: each "
                         "occurrence is a command of its own; a human workflow rarely needs less than minutes",
-                        event_id, el.sourceline)]
+                        event_id, el.sourceline, "cycle_period_short", {"value": value, "seconds": f"{period:g}"})]
     return []
 
 
@@ -215,24 +226,27 @@ def multi_instance_problems(file: str, activity: etree._Element, mi: etree._Elem
     collection = cattr(mi, "collection")
     if mi.find(bpmn("loopDataInputRef")) is not None or mi.find(bpmn("inputDataItem")) is not None:
         problems.append(Problem("error", file, "loopDataInputRef / inputDataItem are not read: use "
-                                "camunda:collection and camunda:elementVariable", aid, line))
+                                "camunda:collection and camunda:elementVariable", aid, line, "loop_data_input_ignored"))
     if cardinality is None and not collection:
         problems.append(Problem("error", file, "multi-instance needs a loopCardinality or a "
-                                "camunda:collection", aid, line))
+                                "camunda:collection", aid, line, "multi_instance_count_missing"))
     if cardinality is not None:
         problems += code_problems(file, aid, cardinality, cardinality.text, "eval", "loopCardinality")
         if NAME_RE.match((cardinality.text or "").strip()):
             problems.append(Problem("warning", file, f"loopCardinality '{cardinality.text.strip()}' comes from "
                                     "case data with no upper bound: give the field that sets it a max "
                                     "(camunda:validation); past the work budget the command becomes an incident",
-                                    aid, cardinality.sourceline))
+                                    aid, cardinality.sourceline, "cardinality_unbounded",
+                                    {"name": cardinality.text.strip()}))
     if collection is not None and not NAME_RE.match(collection.strip()):
         problems.append(Problem("error", file, f"camunda:collection '{collection}' must name a list in "
-                                "the case data, e.g. reviewers (not an expression)", aid, line))
+                                "the case data, e.g. reviewers (not an expression)", aid, line,
+                                "collection_not_name", {"value": collection}))
     element_var = cattr(mi, "elementVariable")
     if element_var is not None and not NAME_RE.match(element_var.strip()):
         problems.append(Problem("error", file, f"camunda:elementVariable '{element_var}' must be a "
-                                "variable name", aid, line))
+                                "variable name", aid, line, "element_variable_not_name",
+                                {"value": element_var}))
     done = mi.find(bpmn("completionCondition"))
     if done is not None:
         problems += code_problems(file, aid, done, done.text, "eval", "completionCondition")
@@ -245,17 +259,18 @@ def standard_loop_problems(file: str, activity: etree._Element, loop: etree._Ele
     maximum = loop.get("loopMaximum")
     if maximum is not None and not maximum.strip().isdigit():
         problems.append(Problem("error", file, f"loopMaximum '{maximum}' must be a whole number",
-                                aid, loop.sourceline))
+                                aid, loop.sourceline, "loop_maximum_invalid", {"value": maximum}))
     condition = loop.find(bpmn("loopCondition"))
     if condition is None and maximum is None:
         problems.append(Problem("error", file, "a standard loop needs a loopCondition or a loopMaximum",
-                                aid, loop.sourceline))
+                                aid, loop.sourceline, "loop_unbounded"))
     if condition is not None:
         problems += code_problems(file, aid, condition, condition.text, "eval", "loopCondition")
         if maximum is None and _always_true(condition.text):
             problems.append(Problem("error", file, f"the loopCondition '{(condition.text or '').strip()}' is "
                                     "always true and there is no loopMaximum: the loop would never end",
-                                    aid, condition.sourceline))
+                                    aid, condition.sourceline, "loop_never_ends",
+                                    {"value": (condition.text or "").strip()}))
     return problems
 
 

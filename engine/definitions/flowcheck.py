@@ -58,13 +58,13 @@ def flow_problems(file: str, process: etree._Element) -> list[Problem]:
                     "error", file,
                     f"{_label(node)} has no incoming sequence flow, so it would never run (the engine does "
                     "not start such elements next to a start event): connect it from the flow, or remove it",
-                    ident, node.sourceline))
+                    ident, node.sourceline, "no_incoming_flow", {"label": _label(node)}))
             if local(node).endswith("Gateway") and ident not in sources:
                 problems.append(Problem(
                     "error", file,
                     f"the gateway {_label(node)} has no outgoing sequence flow: a case reaching it would stop "
                     "with an error; add the flows it chooses between (or an end event after it)",
-                    ident, node.sourceline))
+                    ident, node.sourceline, "gateway_no_outgoing", {"label": _label(node)}))
         problems += _loops_through_splits(file, scope, nodes)
     return problems
 
@@ -90,5 +90,5 @@ def _loops_through_splits(file: str, scope: etree._Element, nodes: list[etree._E
                 "branches again; the engine then can end the case without reaching its end event. Model the "
                 "repetition as a loop activity: put the split and its branches in a subprocess with "
                 "standardLoopCharacteristics (or use multi-instance)",
-                ident, node.sourceline))
+                ident, node.sourceline, "loop_through_split", {"label": _label(node)}))
     return problems

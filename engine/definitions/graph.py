@@ -101,6 +101,7 @@ def cycle_warnings(file: str, process: etree._Element) -> list[Problem]:
                     "(standardLoopCharacteristics on a subprocess or call activity) or as multi-instance",
                     anchor.get("id") if anchor is not None else members[0],
                     anchor.sourceline if anchor is not None else None,
+                    "flow_cycle", {"elements": shown},
                 )
             )
     return problems

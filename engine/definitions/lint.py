@@ -90,10 +90,11 @@ def lint_bpmn(doc: Document, ctx: Context) -> list[Problem]:
             "error", doc.name,
             "no executable process in this file: set isExecutable=\"true\" on the process to run "
             "(Camunda Modeler: 'Executable' in the process properties)",
-            anchor.get("id"), anchor.sourceline,
+            anchor.get("id"), anchor.sourceline, "no_executable_process",
         ))
     for store in doc.root.iter(bpmn("dataStore"), bpmn("dataStoreReference")):
-        problems.append(_err(doc, store, "data stores are not supported: keep the data in the case"))
+        problems.append(_err(doc, store, "data stores are not supported: keep the data in the case",
+                             reason="data_store_unsupported"))
     lanes = lanes_index(doc.root)
     for process in executable:
         for el in process.iter():
@@ -114,13 +115,14 @@ def _start_variables(doc: Document, process: etree._Element) -> list[Problem]:
     return read_start_variables(process, doc.name, frozenset(form_ids))[1]
 
 
-def _err(doc: Document, el: etree._Element, message: str, owner: etree._Element | None = None) -> Problem:
+def _err(doc: Document, el: etree._Element, message: str, owner: etree._Element | None = None,
+         reason: str = "", **params: object) -> Problem:
     ident = (owner if owner is not None else el).get("id")
-    return Problem("error", doc.name, message, ident, el.sourceline)
+    return Problem("error", doc.name, message, ident, el.sourceline, reason, params)
 
 
-def _warn(doc: Document, el: etree._Element, message: str) -> Problem:
-    return Problem("warning", doc.name, message, el.get("id"), el.sourceline)
+def _warn(doc: Document, el: etree._Element, message: str, reason: str = "", **params: object) -> Problem:
+    return Problem("warning", doc.name, message, el.get("id"), el.sourceline, reason, params)
 
 
 def _element(doc: Document, el: etree._Element, ctx: Context, lanes: dict[str, str | None]) -> list[Problem]:
@@ -133,7 +135,7 @@ def _element(doc: Document, el: etree._Element, ctx: Context, lanes: dict[str, s
     problems = _implementation(doc, el, name)
     if el.get("isForCompensation") == "true":
         problems.append(_err(doc, el, "compensation handlers (isForCompensation) are not supported: model "
-                                      "the undo steps explicitly"))
+                                      "the undo steps explicitly", reason="compensation_handler_unsupported"))
     if name == "sequenceFlow":
         problems += _sequence_flow(doc, el)
     elif name == "userTask":
@@ -144,17 +146,19 @@ def _element(doc: Document, el: etree._Element, ctx: Context, lanes: dict[str, s
         problems += ex.script_problems(doc.name, el)
     elif name == "manualTask":
         problems.append(_err(doc, el, "manual tasks are not supported (Camunda passes through them, this "
-                                      "engine would wait for someone): use a user task or a plain task"))
+                                      "engine would wait for someone): use a user task or a plain task",
+                             reason="manual_task_unsupported"))
     elif name == "serviceTask":
         problems.append(_err(doc, el, "service tasks are not supported (their Java or external "
-                                      "implementation would not run): use a script task"))
+                                      "implementation would not run): use a script task",
+                             reason="service_task_unsupported"))
     elif name == "businessRuleTask":
         problems += _business_rule(doc, el, ctx)
     elif name == "callActivity":
         problems += _call_activity(doc, el, ctx)
     elif name == "complexGateway":
         problems.append(_err(doc, el, "complex gateways are not supported: use exclusive, inclusive or "
-                                      "parallel gateways"))
+                                      "parallel gateways", reason="complex_gateway_unsupported"))
     elif name in SUPPORTED_EVENTS:
         problems += _event(doc, el, name)
     elif name == "multiInstanceLoopCharacteristics":
@@ -179,10 +183,11 @@ def _start_event(doc: Document, el: etree._Element) -> list[Problem]:
     if cycle is not None and local(el.getparent()) == "process":
         problems.append(_err(doc, el, "a timeCycle on the process's start event repeats inside one case "
                                       "instead of starting new cases: start cases from outside, or use a "
-                                      "cycle timer inside the process"))
+                                      "cycle timer inside the process", reason="start_time_cycle"))
     initiator = cattr(el, "initiator")
     if initiator is not None and not NAME_RE.match(initiator):
-        problems.append(_err(doc, el, f"camunda:initiator '{initiator}' must be a variable name"))
+        problems.append(_err(doc, el, f"camunda:initiator '{initiator}' must be a variable name",
+                             reason="initiator_not_name", name=initiator))
     return problems
 
 
@@ -190,10 +195,11 @@ def _camunda_element(doc: Document, el: etree._Element, name: str) -> list[Probl
     owner = _owner(el)
     if name in _IGNORED_EXTENSIONS:
         return [_err(doc, el, f"{_IGNORED_EXTENSIONS[name]} (camunda:{name}); use a script task instead",
-                     owner)]
+                     owner, "extension_ignored", extension=name)]
     if name in ("in", "out") and el.getparent() is not None and local(el.getparent()) == "extensionElements":
         return [Problem("warning", doc.name, f"camunda:{name} variable mappings are ignored: a call activity "
-                        "passes all case data in and all of it back out", owner.get("id"), el.sourceline)]
+                        "passes all case data in and all of it back out", owner.get("id"), el.sourceline,
+                        "call_mapping_ignored", {"mapping": name})]
     return []
 
 
@@ -217,7 +223,7 @@ def _implementation(doc: Document, el: etree._Element, name: str) -> list[Proble
         return []
     attrs = ", ".join(f"camunda:{a}" for a in found)
     return [_err(doc, el, f"{attrs} is not supported (Java and external-worker implementations do not "
-                          "run in Turnus)", _owner(el))]
+                          "run in Turnus)", _owner(el), "implementation_unsupported", attrs=attrs)]
 
 
 def _sequence_flow(doc: Document, el: etree._Element) -> list[Problem]:
@@ -229,7 +235,8 @@ def _sequence_flow(doc: Document, el: etree._Element) -> list[Problem]:
         source_kind = local(source_el) if source_el is not None else ""
         if source_el is not None and source_kind not in _FLOW_NODES_WITH_CONDITIONS:
             problems.append(_err(doc, cond, f"the condition on the flow leaving '{source}' ({source_kind}) "
-                                            "would be ignored: put an exclusive gateway in front of it", el))
+                                            "would be ignored: put an exclusive gateway in front of it", el,
+                                 "condition_ignored", source=source, kind=source_kind))
         problems += ex.condition_problems(doc.name, el.get("id"), cond, "condition")
     return problems
 
@@ -242,30 +249,35 @@ def _user_task(doc: Document, el: etree._Element, lanes: dict[str, str | None]) 
             continue
         bad = bad_reference(value, is_list=attr.startswith("candidate"))
         if bad:
-            problems.append(_err(doc, el, f"camunda:{attr}: {bad}"))
+            problems.append(_err(doc, el, f"camunda:{attr}: {bad}", None, "assignment_expression",
+                                 attr=attr, value=value))
         elif attr in ("dueDate", "followUpDate") and "${" not in value:
             problem = _date_literal(value)
             if problem:
-                problems.append(_err(doc, el, f"camunda:{attr} '{value}': {problem}"))
+                problems.append(_err(doc, el, f"camunda:{attr} '{value}': {problem}", None, "date_invalid",
+                                     attr=attr, value=value))
         elif attr == "priority" and "${" not in value and not value.strip().lstrip("-").isdigit():
-            problems.append(_err(doc, el, f"camunda:priority '{value}' must be a whole number or ${{name}}"))
+            problems.append(_err(doc, el, f"camunda:priority '{value}' must be a whole number or ${{name}}",
+                                 reason="priority_invalid", value=value))
     people = people_of(el)
     for entry in people.unreadable:
         problems.append(_err(doc, el, f"potentialOwner/humanPerformer entry '{entry}' is not a name, user(NAME), "
-                                      "group(NAME) or ${name}: write it as one of those"))
+                                      "group(NAME) or ${name}: write it as one of those",
+                             reason="people_entry_unreadable", entry=entry))
     for name in people.lowered:
         problems.append(_warn(doc, el, f"'{name}' is matched as '{name.lower()}': Turnus user and group names "
-                                       "are lower case"))
+                                       "are lower case", "name_lowered",
+                              name=name, lowered=name.lower()))
     nobody = not (people.assignee or people.candidate_users or people.candidate_groups or lane_of(el, lanes))
     if nobody:
         problems.append(_err(doc, el, "nobody can work on this user task: set camunda:assignee, "
                                       "camunda:candidateUsers or camunda:candidateGroups (or BPMN "
-                                      "potentialOwner), or put it in a named lane"))
+                                      "potentialOwner), or put it in a named lane", reason="nobody_can_work"))
     if (cattr(el, "formKey") or cattr(el, "formRef")) and el.find(
         f"{bpmn('extensionElements')}/{cam('formData')}"
     ) is None:
         problems.append(_warn(doc, el, "camunda:formKey / formRef is ignored: Turnus shows the fields of "
-                                       "camunda:formData (none here)"))
+                                       "camunda:formData (none here)", "form_key_ignored"))
     return problems
 
 
@@ -284,28 +296,35 @@ def _business_rule(doc: Document, el: etree._Element, ctx: Context) -> list[Prob
     if ref is None:
         if any(cattr(el, a) for a in _IMPLEMENTATIONS) or cattr(el, "type"):
             return []  # already refused as an unsupported implementation
-        return [_err(doc, el, "business rule task has no camunda:decisionRef naming a DMN decision")]
+        return [_err(doc, el, "business rule task has no camunda:decisionRef naming a DMN decision",
+                     reason="decision_ref_missing")]
     problems: list[Problem] = []
     if ref not in ctx.decisions:
         known = ", ".join(sorted(ctx.decisions)) or "none"
         problems.append(_err(doc, el, f"camunda:decisionRef '{ref}' names no decision in the deployed DMN "
-                                      f"files (decisions found: {known})"))
+                                      f"files (decisions found: {known})", reason="decision_unknown", ref=ref,
+                             known=", ".join(sorted(ctx.decisions))))
     if cattr(el, "resultVariable"):
         problems.append(_warn(doc, el, "camunda:resultVariable is ignored: the decision's outputs are "
-                                       "written into the case data under their output names"))
+                                       "written into the case data under their output names",
+                              "decision_result_variable"))
     return problems
 
 
 def _call_activity(doc: Document, el: etree._Element, ctx: Context) -> list[Problem]:
     called = el.get("calledElement")
     if cattr(el, "caseRef"):
-        return [_err(doc, el, "calling a CMMN case (camunda:caseRef) is not supported")]
+        return [_err(doc, el, "calling a CMMN case (camunda:caseRef) is not supported",
+                     reason="case_ref_unsupported")]
     if not called:
-        return [_err(doc, el, "call activity has no calledElement naming the process to call")]
+        return [_err(doc, el, "call activity has no calledElement naming the process to call",
+                     reason="called_element_missing")]
     if called not in ctx.processes:
-        return [_err(doc, el, f"calledElement '{called}' names no process in the deployed files")]
+        return [_err(doc, el, f"calledElement '{called}' names no process in the deployed files",
+                     reason="called_element_unknown", called=called)]
     if not ctx.processes[called]:
-        return [_err(doc, el, f"calledElement '{called}' names a process that is not executable")]
+        return [_err(doc, el, f"calledElement '{called}' names a process that is not executable",
+                     reason="called_element_not_executable", called=called)]
     return []
 
 
@@ -313,7 +332,8 @@ def _event(doc: Document, el: etree._Element, name: str) -> list[Problem]:
     problems: list[Problem] = []
     for ref in el.findall(bpmn("eventDefinitionRef")):
         problems.append(_err(doc, ref, "event definitions referenced with eventDefinitionRef are ignored: "
-                                       "define the event inside the event", el))
+                                       "define the event inside the event", el,
+                                 "event_definition_ref"))
     for child in el:
         kind = local(child)
         if not kind.endswith("EventDefinition"):
@@ -321,7 +341,9 @@ def _event(doc: Document, el: etree._Element, name: str) -> list[Problem]:
         kind = kind.removesuffix("EventDefinition")
         if kind in SUPPORTED_EVENTS[name]:
             continue
-        advice = _EVENT_ADVICE.get((name, kind)) or _EVENT_ADVICE.get(("any", kind))
+        key = (name, kind) if (name, kind) in _EVENT_ADVICE else ("any", kind)
+        advice = _EVENT_ADVICE.get(key)
+        reason = f"event_{key[0]}_{kind}" if advice else "event_unsupported"  # e.g. event_endEvent_signal
         problems.append(_err(doc, child, advice or f"{kind} {name}s are not supported (the engine would "
-                                                  "ignore the event definition)", el))
+                                                  "ignore the event definition)", el, reason, kind=kind, event=name))
     return problems

@@ -47,22 +47,25 @@ def read_start_variables(process: etree._Element, file: str,
     for prop in _declarations(process):
         value = prop.get("value") or ""
 
-        def bad(why: str, prop: etree._Element = prop, value: str = value) -> None:
+        def bad(why: str, reason: str, prop: etree._Element = prop, value: str = value, **params: object) -> None:
             problems.append(Problem("error", file, f"{PROPERTY} '{value}': {why}", process.get("id"),
-                                    prop.sourceline))
+                                    prop.sourceline, reason, {"value": value, **params}))
         match = _SPEC_RE.match(value)
         if match is None:
             bad("write it as NAME:TYPE, e.g. assignee:string or reviewers:list<string> (types: "
-                + ", ".join(SCALARS) + ", or list<TYPE>)")
+                + ", ".join(SCALARS) + ", or list<TYPE>)", "start_variable_syntax")
             continue
         name, item, scalar = match.group(1), match.group(2), match.group(3)
         kind = item or scalar
         if not NAME_RE.match(name):
-            bad(f"'{name}' is not a variable name (letters, digits and _; it may not start with _ or a digit)")
+            bad(f"'{name}' is not a variable name (letters, digits and _; it may not start with _ or a digit)",
+                "start_variable_name", name=name)
         elif kind not in SCALARS:
-            bad(f"unknown type '{kind}': use one of {', '.join(SCALARS)}, or list<TYPE> of one of them")
+            bad(f"unknown type '{kind}': use one of {', '.join(SCALARS)}, or list<TYPE> of one of them",
+                "start_variable_type", kind=kind)
         elif name in taken or any(f.id == name for f in fields):
-            bad(f"'{name}' is declared twice (as a start form field or another start variable): declare it once")
+            bad(f"'{name}' is declared twice (as a start form field or another start variable): declare it once",
+                "start_variable_twice", name=name)
         else:
             fields.append(FormField(name, kind, name, properties={"list": "true"} if item else {}))
     return FormSchema(tuple(fields)), problems

@@ -80,5 +80,5 @@ def unset_reference_problems(file: str, process: etree._Element, called: frozens
                 "and no script, decision, message, signal or call activity could write it): add a start "
                 f"form field '{var}', declare it on the process with <camunda:property "
                 f'name="turnus:startVariable" value="{var}:string"/>, or write a literal name',
-                task.get("id"), task.sourceline))
+                task.get("id"), task.sourceline, "reference_never_set", {"attr": attr, "name": var}))
     return problems

@@ -103,6 +103,7 @@ def parse_document(name: str, data: bytes, max_bytes: int) -> tuple[Document | N
             Problem(
                 "error", name,
                 f"file is {len(data):,} bytes; the limit is {max_bytes:,} (TURNUS_MAX_DEFINITION_BYTES)",
+                reason="file_too_large", params={"size": len(data), "limit": max_bytes},
             )
         ]
     line = doctype_line(data)
@@ -111,9 +112,10 @@ def parse_document(name: str, data: bytes, max_bytes: int) -> tuple[Document | N
     try:
         root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as exc:
-        return None, [Problem("error", name, f"not well-formed XML: {exc.msg}", None, exc.lineno or None)]
+        return None, [Problem("error", name, f"not well-formed XML: {exc.msg}", None, exc.lineno or None,
+                                    "xml_not_well_formed", {"detail": exc.msg})]
     if root is None:
-        return None, [Problem("error", name, "the file is empty")]
+        return None, [Problem("error", name, "the file is empty", reason="file_empty")]
     docinfo = root.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
         return None, [_doctype_problem(name, 1)]
@@ -128,7 +130,7 @@ def parse_document(name: str, data: bytes, max_bytes: int) -> tuple[Document | N
                 "error", name,
                 f"not a BPMN 2.0 or DMN file: the root element is {root.tag} "
                 f"(expected definitions in {BPMN_NS} or a DMN 1.1-1.3 namespace)",
-                None, root.sourceline,
+                None, root.sourceline, "not_bpmn_or_dmn", {"root": str(root.tag)},
             )
         ]
     doc = Document(name, kind, root)
@@ -141,7 +143,7 @@ def _doctype_problem(name: str, line: int) -> Problem:
         "error", name,
         "DOCTYPE declarations are not allowed (they can read files or expand entities); "
         "remove the <!DOCTYPE ...> line — BPMN and DMN files never need one",
-        None, line,
+        None, line, "doctype_refused",
     )
 
 
@@ -174,11 +176,13 @@ def schema_problems(doc: Document) -> list[Problem]:
             at_line.setdefault(el.sourceline, el.get("id"))
     schema = "BPMN 2.0" if doc.kind == "bpmn" else "DMN"
     problems = [
-        Problem("error", doc.name, f"does not match the {schema} schema: {e.message}", at_line.get(e.line), e.line)
+        Problem("error", doc.name, f"does not match the {schema} schema: {e.message}", at_line.get(e.line), e.line,
+                "schema_invalid", {"schema": schema, "detail": e.message})
         for e in entries[:MAX_SCHEMA_ERRORS]
     ]
     if len(entries) > MAX_SCHEMA_ERRORS:
         problems.append(
-            Problem("error", doc.name, f"... and {len(entries) - MAX_SCHEMA_ERRORS} more schema errors")
+            Problem("error", doc.name, f"... and {len(entries) - MAX_SCHEMA_ERRORS} more schema errors",
+                    reason="schema_more_errors", params={"count": len(entries) - MAX_SCHEMA_ERRORS})
         )
     return problems

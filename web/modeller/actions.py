@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from engine.errors import DefinitionInvalid, Problem, TurnusError
 from web.deps import engine, user
 from web.modeller import bp, owner_required
+from web.modeller.findings import finding_text
 
 MAX_FILES = 20
 
@@ -34,7 +35,7 @@ def _files() -> dict[str, bytes] | str:
 
 def _finding(p: Problem) -> dict[str, Any]:
     return {"severity": p.severity, "file": p.file, "element_id": p.element_id, "line": p.line,
-            "message": p.message}
+            "message": finding_text(p)}
 
 
 def _bad(message: str, status: int = 400) -> Any:
