@@ -7,8 +7,10 @@ app starts (if missing or older), so no build step is needed and no binary file 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -23,6 +25,24 @@ TIMEZONE = "Europe/Copenhagen"
 DATE_PATTERN = "d.M.yyyy"
 
 log = logging.getLogger("turnus.web")
+
+
+Catalogue = Mapping[str, Callable[[Mapping[str, Any]], str]]  # reason code -> text from readable params
+
+
+def catalogue_text(catalogue: Catalogue, reason: str | None,
+                   readable: Callable[[], Mapping[str, Any]]) -> str | None:
+    """The text a catalogue (refusals, audit findings, modeller findings) has for ``reason``, formatted with
+    ``readable()``; None if it has none, or if the params do not fit it: the caller then shows its fallback,
+    since a wrong or missing param must never turn a message into a server error."""
+    message = catalogue.get(reason or "")
+    if message is None:
+        return None
+    try:
+        return message(readable())
+    except (KeyError, ValueError, TypeError):
+        log.warning("message %r could not be formatted with its params", reason)
+        return None
 
 
 def compile_translations(folder: Path = TRANSLATIONS) -> list[Path]:

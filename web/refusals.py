@@ -6,17 +6,17 @@ A refusal without a known reason gets no detail rather than English under a Dani
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from flask_babel import gettext as _
 
 from engine.errors import TurnusError
 from web.deps import display_name
-from web.i18n import show_datetime
+from web.i18n import Catalogue, catalogue_text, show_datetime
 
 # reason -> message; each gets the error's params with people's names already made readable
-_MESSAGES: dict[str, Callable[[Mapping[str, Any]], str]] = {
+_MESSAGES: Catalogue = {
     "read_only": lambda p: _("Your role is read-only: you can read cases, but not change anything."),
     "not_starter": lambda p: _("You may not start '%(process)s': it is open to other groups.", **p),
     "duty_initiator": lambda p: _("You started this case, so you may not do '%(task)s': someone independent "
@@ -83,5 +83,4 @@ def _readable(params: Mapping[str, Any]) -> dict[str, Any]:
 
 def refusal_text(err: TurnusError) -> str:
     """The refusal in the reader's language; "" when the engine gave no reason this catalogue knows."""
-    message = _MESSAGES.get(err.reason or "")
-    return message(_readable(err.params)) if message else ""
+    return catalogue_text(_MESSAGES, err.reason, lambda: _readable(err.params)) or ""

@@ -86,7 +86,7 @@ def check_case(conn: Connection, cache: VersionCache, case_id: str) -> list[Find
     version = cache.get(conn, row.version_id)
     lc = live.load(conn, row, version, row.started_at)
     have = live.case_data(lc.wf)
-    if row.data_json is not None and row.data_json != live.data_json(lc.wf):
+    if row.data_json is not None and row.data_json != live.data_json(have):
         problems.append(Finding("the case data kept for reading (cases.data_json) is not the stored state's",
                                 "case_data_projection_differs"))
     for key, value in sorted(want["data"].items()):

@@ -75,10 +75,9 @@ def case_data(wf: Any) -> dict[str, Any]:
     return merged
 
 
-def data_json(wf: Any) -> str | None:
+def data_json(data: dict[str, Any]) -> str | None:
     """``case_data`` as stored in ``cases.data_json``; None if JSON would not give it back exactly (a tuple, a
     date, a number as a key), and readers then restore the workflow instead."""
-    data = case_data(wf)
     try:
         text = json.dumps(data, ensure_ascii=False, sort_keys=True, allow_nan=False)
     except (TypeError, ValueError):
@@ -228,7 +227,7 @@ def commit(lc: LiveCase) -> None:
     timer = rt.next_timer(lc.wf)
     values: dict[str, Any] = {"next_timer_at": timer[0] if timer else None,
                               "next_timer_name": timer[1][:300] if timer else None,
-                              "data_json": data_json(lc.wf), **lc.events.seal()}
+                              "data_json": data_json(case_data(lc.wf)), **lc.events.seal()}
     if lc.wf.is_completed() and lc.status == "running":
         rt.check_finished(lc.wf)  # the general guard: finished without an end is an incident
         end = rt.end_event(lc.wf)

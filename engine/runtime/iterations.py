@@ -1,7 +1,7 @@
 """The iterations a standard loop has merged, kept compact once the finished ones are pruned.
 
 SpiffWorkflow's ``StandardLoopTask`` appends each finished iteration's id to ``internal_data["merged"]``
-and reads only its length and last item. ``workflow.prune_finished_loops`` blanks the ids of the
+and reads only its length and last item. ``workflow.prune_finished_iterations`` blanks the ids of the
 iterations it removes and makes the list a ``MergedIterations``, which the registry serialises as a
 count of leading blanks plus the remaining ids. Without it every save and restore converted each of
 the 1,000 blanks one by one through the registry (the growth ENGINE-NOTES measures as history growth).
@@ -27,13 +27,12 @@ class MergedIterations(list[str]):
             self._blanks += 1
         return self._blanks
 
-    def blank(self, item: str) -> bool:
-        """Blank the newest occurrence of ``item``; False if it is not there."""
+    def blank(self, item: str) -> None:
+        """Blank the newest occurrence of ``item`` (nothing if it is not there)."""
         for i in range(len(self) - 1, self._blanks - 1, -1):
             if self[i] == item:
                 self[i] = ""
-                return True
-        return False
+                return
 
 
 def to_dict(merged: MergedIterations) -> dict[str, Any]:

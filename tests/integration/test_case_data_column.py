@@ -73,8 +73,8 @@ def test_data_json_will_not_hold_what_json_would_give_back_changed(review: Engin
     with review.db.connect() as conn:
         row = conn.execute(select(cases).where(cases.c.id == case_id)).one()
         wf = live.load(conn, row, review.versions.get(conn, row.version_id), row.started_at).wf
-    assert live.data_json(wf) is not None
+    assert live.data_json(live.case_data(wf)) is not None
     ready = next(t for t in wf.get_tasks() if t.task_spec.name == "review_task")
     for odd in ((1, 2), {1: "a"}, float("nan")):  # a tuple, a number as a key, NaN
         ready.data["odd"] = odd
-        assert live.data_json(wf) is None, odd
+        assert live.data_json(live.case_data(wf)) is None, odd

@@ -61,3 +61,18 @@ def test_dates_in_danish_form(app: Flask) -> None:
         assert week_label("2027-05-03") == "uge 18"
         assert week_label("2027-01-01") == "uge 53"  # ISO weeks: 1 January 2027 is in week 53 of 2026
         assert show_date(None) == "" and show_date("not a date") == "not a date"
+
+
+def test_a_catalogue_text_falls_back_rather_than_fail_on_an_unknown_reason_or_params_that_do_not_fit() -> None:
+    from web.i18n import catalogue_text
+
+    catalogue = {"late": lambda p: "{task} is late".format(**p)}
+    assert catalogue_text(catalogue, "late", lambda: {"task": "Godkend"}) == "Godkend is late"
+    assert catalogue_text(catalogue, "unknown", lambda: {"task": "Godkend"}) is None
+    assert catalogue_text(catalogue, None, lambda: {}) is None
+    assert catalogue_text(catalogue, "late", lambda: {}) is None  # the param is missing: the caller's fallback
+
+    def broken() -> dict[str, str]:
+        raise KeyError("have")  # making params readable failed, e.g. a finding without its "have"
+
+    assert catalogue_text(catalogue, "late", broken) is None

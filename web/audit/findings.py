@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from flask_babel import gettext as _
 
 from web.deps import display_name
+from web.i18n import Catalogue, catalogue_text
 from web.present import status_label
 
 _KINDS = {"user": lambda: _("person"), "group": lambda: _("group")}
 
-_MESSAGES: dict[str, Callable[[Mapping[str, Any]], str]] = {
+_MESSAGES: Catalogue = {
     # the chain of events (engine/audit/chain.py)
     "no_case": lambda p: _("The case does not exist."),
     "event_missing": lambda p: _("Event %(expected)s is missing (event %(found)s comes next).", **p),
@@ -70,7 +71,5 @@ def finding_text(found: Any) -> str:
     """A check's finding (a VerifyFailure or a Finding) in the reader's language; its English text if the
     catalogue does not know its reason (better than no detail for an auditor)."""
     reason = getattr(found, "reason", "")
-    message = _MESSAGES.get(reason)
-    if message is None:
-        return str(getattr(found, "problem", found))
-    return message(_readable(reason, getattr(found, "params", {})))
+    text = catalogue_text(_MESSAGES, reason, lambda: _readable(reason, getattr(found, "params", {})))
+    return text if text is not None else str(getattr(found, "problem", found))

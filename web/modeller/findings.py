@@ -10,9 +10,10 @@ from flask_babel import format_number
 from flask_babel import gettext as _
 
 from engine.errors import Problem
+from web.i18n import Catalogue, catalogue_text
 
 # Params are ids, file names, variable names, expressions or compiler output: shown verbatim, never translated.
-_MESSAGES: dict[str, Callable[[Mapping[str, Any]], str]] = {
+_MESSAGES: Catalogue = {
     "xml_not_well_formed": lambda p: _("The file is not well-formed XML: %(detail)s", **p),
     "file_empty": lambda p: _("The file is empty."),
     "not_bpmn_or_dmn": lambda p: _("This is not a BPMN 2.0 or DMN file: the root element is %(root)s.", **p),
@@ -262,13 +263,8 @@ def _readable(reason: str, params: Mapping[str, Any]) -> dict[str, Any]:
 def finding_text(problem: Problem) -> str:
     """The problem's message in the reader's language; the engine's English message when the catalogue does
     not know the reason or its params do not fit (a finding must never turn into a server error)."""
-    message = _MESSAGES.get(problem.reason)
-    if message is None:
-        return problem.message
-    try:
-        return message(_readable(problem.reason, problem.params))
-    except (KeyError, ValueError, TypeError):
-        return problem.message
+    text = catalogue_text(_MESSAGES, problem.reason, lambda: _readable(problem.reason, problem.params))
+    return problem.message if text is None else text
 
 
 def reasons() -> frozenset[str]:
