@@ -53,7 +53,7 @@ class LiveCase:
     bytes_written: int = 0
     closing: tuple[str, str, dict[str, Any]] | None = None  # (kind, actor, payload) logged after the tasks close
     cache: VersionCache | None = None  # lets a thrown signal load the cases it reaches
-    by_timer: bool = False  # a timer fired in this command: its new tasks are reminders (engine/notify)
+    by_timer: bool = False  # a timer fired in this command: a new task may be a reminder (engine/notify)
     actor: User | None = None  # who runs the command, when a person does: not loaded again to be told of the end
     title: str = ""  # the title of a case being started (a loaded case has it on its row)
 
@@ -217,6 +217,8 @@ def commit(lc: LiveCase) -> None:
     for name, element_id in thrown:
         lc.events.add("signal_thrown", "system", element_id=element_id, name=name)
     created = sync_projection(lc)
+    # Decided before pruning, which may drop the finished boundary event the walk back needs.
+    reminders = {tid for tid in created if rt.reached_by_reminder(lc.wf, tid)} if lc.by_timer else set()
     rt.prune_finished_iterations(lc.wf)
     rt.prune_finished_ticks(lc.wf)
     rt.check_depth(lc.wf)
@@ -246,7 +248,7 @@ def commit(lc: LiveCase) -> None:
         _insert_new(lc, after, values)
     else:
         _update(lc, change, values)
-    _notify(lc, created, values["next_timer_at"])
+    _notify(lc, created, reminders, values["next_timer_at"])
     subscriptions.sync(conn, lc.id, rt_events.subscriptions(lc.wf) if lc.status == "running" else set(),
                        new=lc.row is None)
     if thrown:
@@ -256,10 +258,10 @@ def commit(lc: LiveCase) -> None:
         relay(conn, lc.now, lc.cache, lc.id, thrown)
 
 
-def _notify(lc: LiveCase, created: list[str], next_timer_at: datetime | None) -> None:
+def _notify(lc: LiveCase, created: list[str], reminders: set[str], next_timer_at: datetime | None) -> None:
     """Outbox rows for what this command caused, in its transaction; wake the timer loops for an earlier timer."""
     for task_id in created:
-        recipients.new_task(lc.conn, task_id, lc.cache, lc.now, by_timer=lc.by_timer)
+        recipients.new_task(lc.conn, task_id, lc.cache, lc.now, reminder=task_id in reminders)
     if lc.status != "running" and (lc.row is None or lc.row.status == "running"):
         recipients.case_finished(lc.conn, lc.id, lc.status, lc.now, known=lc.actor)
     before = lc.row.next_timer_at if lc.row is not None else None

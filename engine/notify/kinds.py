@@ -4,7 +4,7 @@ from __future__ import annotations
 
 TASK_ASSIGNED = "task_assigned"  # a task was given to me (by the model or by a colleague)
 TASK_OFFERED = "task_offered"  # a new task is offered to me or to a group of mine
-REMINDER = "reminder"  # a task created by a timer path (the rotation's reminders and escalations)
+REMINDER = "reminder"  # a task reached from a non-interrupting boundary timer (engine/runtime/workflow.py)
 OVERDUE = "overdue"  # an open task of mine passed its due time (once per task)
 CASE_FINISHED = "case_finished"  # a case I started completed or was cancelled
 DIGEST = "digest"  # the daily summary of the kinds a user chose to get that way

@@ -55,12 +55,12 @@ def task_people(conn: Connection, row: Any, cache: VersionCache | None) -> list[
     return [u for u in _people(conn, names) if identity.may_be_told(u, access)]
 
 
-def new_task(conn: Connection, task_id: str, cache: VersionCache | None, now: datetime, *, by_timer: bool) -> None:
-    """A task just entered the inbox: its assignee, or each candidate, hears of it."""
+def new_task(conn: Connection, task_id: str, cache: VersionCache | None, now: datetime, *, reminder: bool) -> None:
+    """A task just entered the inbox: its assignee, or each candidate, hears of it (as a reminder if it is one)."""
     row = conn.execute(select(tasks).where(tasks.c.id == task_id)).first()
     if row is None:
         return
-    kind = kinds.REMINDER if by_timer else (kinds.TASK_ASSIGNED if row.assignee else kinds.TASK_OFFERED)
+    kind = kinds.REMINDER if reminder else (kinds.TASK_ASSIGNED if row.assignee else kinds.TASK_OFFERED)
     payload = _task_payload(conn, row)
     for person in task_people(conn, row, cache):
         enqueue(conn, kind, person.name, now, case_id=row.case_id, task_id=row.id, payload=payload)

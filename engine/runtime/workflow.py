@@ -19,8 +19,9 @@ from uuid import UUID
 from SpiffWorkflow.bpmn.specs.control import BoundaryEventJoin
 from SpiffWorkflow.bpmn.specs.data_spec import TaskDataReference
 from SpiffWorkflow.bpmn.specs.event_definitions.conditional import ConditionalEventDefinition
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition, TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent, IntermediateCatchEvent
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import StandardLoopTask
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.camunda.specs.multiinstance_task import ParallelMultiInstanceTask as CamundaParallelMI
@@ -91,6 +92,28 @@ def get_task(wf: BpmnWorkflow, task_id: str) -> Task | None:
     except ValueError:
         return None
     return wf.get_task_from_id(uid) if _known(wf, uid) else None
+
+
+def reached_by_reminder(wf: BpmnWorkflow, task_id: str) -> bool:
+    """Whether a new human task came from a timer on the edge of an activity that goes on waiting: a reminder.
+
+    Walks back through the automatic steps that led to it (gateways, scripts, subprocess entries) to the event
+    that decides. A task after an intermediate timer, an interrupting timer or any other event is the process's
+    next step, and its people hear of it as of any new task.
+    """
+    node = get_task(wf, task_id)
+    node = node.parent if node is not None else None
+    for _ in range(MAX_TREE_DEPTH):
+        if node is None:
+            return False
+        spec = node.task_spec
+        if isinstance(spec, BoundaryEvent):
+            return isinstance(spec.event_definition, TimerEventDefinition) and not spec.cancel_activity
+        if spec.manual or isinstance(spec, IntermediateCatchEvent):
+            return False
+        owner = getattr(node.workflow, "parent_task_id", None) if node.parent is None else None
+        node = wf.get_task_from_id(owner) if owner is not None else node.parent
+    return False
 
 
 def _known(wf: BpmnWorkflow, uid: UUID) -> bool:

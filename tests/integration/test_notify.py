@@ -122,14 +122,60 @@ def test_a_claim_abandoned_by_a_dead_sender_is_sent_again_with_the_same_message_
     assert {r["last_error"] for r in mailing.outbox_rows()} == {RECLAIMED}
 
 
-def test_a_reminder_task_from_a_timer_is_a_reminder_mail(mailing: Engine, smtp: SmtpServer,
-                                                         clock: FixedClock) -> None:
-    mailing.deploy_paths([PROCESSES / "timers.bpmn"], actor="system")
-    mailing.start("timers", "rita", {})
-    clock.advance(hours=1, seconds=1)
-    assert mailing.fire_due() == 1
-    mailing.send_outbox()
-    assert [(r.to, r.subject) for r in smtp.received] == [(["rita@example.org"], "Rykker: Work")]
+NEXT_STEPS = b"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="defs_steps" targetNamespace="urn:turnus:test">
+  <bpmn:process id="steps" name="Timers and what follows them" isExecutable="true">
+    <bpmn:startEvent id="start" camunda:initiator="requester"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="wait"/>
+    <bpmn:intermediateCatchEvent id="wait" name="One hour">
+      <bpmn:timerEventDefinition><bpmn:timeDuration>"PT1H"</bpmn:timeDuration></bpmn:timerEventDefinition>
+    </bpmn:intermediateCatchEvent>
+    <bpmn:sequenceFlow id="f2" sourceRef="wait" targetRef="work"/>
+    <bpmn:userTask id="work" name="Work" camunda:assignee="${requester}"/>
+    <bpmn:sequenceFlow id="f3" sourceRef="work" targetRef="done"/>
+    <bpmn:endEvent id="done"/>
+    <bpmn:boundaryEvent id="daily" attachedToRef="work" cancelActivity="false">
+      <bpmn:timerEventDefinition><bpmn:timeDuration>"P1D"</bpmn:timeDuration></bpmn:timerEventDefinition>
+    </bpmn:boundaryEvent>
+    <bpmn:sequenceFlow id="f4" sourceRef="daily" targetRef="count"/>
+    <bpmn:scriptTask id="count" scriptFormat="python"><bpmn:script>reminded = True</bpmn:script></bpmn:scriptTask>
+    <bpmn:sequenceFlow id="f5" sourceRef="count" targetRef="remind"/>
+    <bpmn:userTask id="remind" name="Remember the work" camunda:assignee="${requester}"/>
+    <bpmn:sequenceFlow id="f6" sourceRef="remind" targetRef="reminded"/>
+    <bpmn:endEvent id="reminded"/>
+    <bpmn:boundaryEvent id="lapsed" attachedToRef="work" cancelActivity="true">
+      <bpmn:timerEventDefinition><bpmn:timeDuration>"P3D"</bpmn:timeDuration></bpmn:timerEventDefinition>
+    </bpmn:boundaryEvent>
+    <bpmn:sequenceFlow id="f7" sourceRef="lapsed" targetRef="take_over"/>
+    <bpmn:userTask id="take_over" name="Take over" camunda:candidateGroups="reviewers"/>
+    <bpmn:sequenceFlow id="f8" sourceRef="take_over" targetRef="taken"/>
+    <bpmn:endEvent id="taken"/>
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+def test_only_a_task_from_a_timer_on_a_waiting_task_is_mailed_as_a_reminder(
+        mailing: Engine, smtp: SmtpServer, clock: FixedClock) -> None:
+    mailing.deploy_files({"steps.bpmn": NEXT_STEPS}, actor="system")
+    mailing.start("steps", "rita", {})
+
+    def mails_after(**step: int) -> list[tuple[str, str]]:
+        clock.advance(**step)
+        assert mailing.fire_due() == 1
+        mailing.send_outbox()
+        got = sorted((r.to[0], r.subject) for r in smtp.received)
+        smtp.received.clear()
+        return got
+
+    # After an intermediate timer the next task is simply the requester's next task.
+    assert mails_after(hours=1, seconds=1) == [("rita@example.org", "Opgave til dig: Work")]
+    # A non-interrupting timer on the waiting task (here through a script task) creates a reminder.
+    assert mails_after(days=1) == [("rita@example.org", "Rykker: Remember the work")]
+    # An interrupting timer ends the waiting task: what follows is a new task for the group, not a reminder.
+    assert mails_after(days=2) == [("ralf@example.org", "Ny opgave til din gruppe: Take over"),
+                                   ("rosa@example.org", "Ny opgave til din gruppe: Take over")]
 
 
 def test_an_overdue_task_mails_once_and_a_finished_case_mails_its_starter(mailing: Engine, smtp: SmtpServer,

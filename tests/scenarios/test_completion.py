@@ -72,6 +72,21 @@ def test_dissemination_plan_sent_back_and_cancelled_activity(rotation: Rotation)
     assert len(rotation.tasks("carry_out_activity")) == 2
 
 
+def _mail_kinds(rotation: Rotation, element_id: str) -> set[str]:
+    ids = {t.id for t in rotation.tasks(element_id)}
+    return {r["kind"] for r in rotation.engine.outbox_rows() if r["task_id"] in ids}
+
+
+def test_the_fortnightly_reminder_is_mailed_as_a_reminder_and_the_period_task_as_a_new_task(
+        rotation: Rotation) -> None:
+    rotation.at("2027-01-18T09:30+01:00")  # the non-interrupting timer on the qualification
+    assert _mail_kinds(rotation, "remind_theme_review") == {"reminder"}
+    rotation.theme_approved().agreement_approved()
+    rotation.at("2027-03-01T08:30+01:00")  # the start-date timer opens the period: no reminder of anything
+    assert rotation.open() == ["report_early_end"]
+    assert _mail_kinds(rotation, "report_early_end") == {"task_assigned"}
+
+
 def test_reminders_fire_every_14_days_and_lapse_after_7(rotation: Rotation) -> None:
     rotation.at("2027-01-18T09:30+01:00")
     [reminder] = rotation.tasks("remind_theme_review")

@@ -1,5 +1,6 @@
 """Every timer of the rotation, one case each, on a fixed clock: nothing a second before the due instant, the
-participant's task (and the reminder mail the timer path sends) at it. A timer due at T fires at T.
+participant's task (and its mail: a reminder only from a timer on a task that goes on waiting) at it.
+A timer due at T fires at T.
 
 Timers of the model (processes/netvaerksturnus.bpmn) and their tests here:
 - fortnightly reminders (R/P14D) and their 7-day lapse (P7D) on the theme review, the agreement negotiation
@@ -25,6 +26,12 @@ def reminder_mails(rotation: Rotation, user: str) -> list[str]:
     """Subjects of the reminder mails ``user`` finds on /mail (no SMTP host set: mails are kept there)."""
     rotation.engine.send_outbox()
     return sorted(m.subject or "" for m in rotation.engine.mailbox(user) if m.kind == "reminder")
+
+
+def mails_about(rotation: Rotation, user: str, task_name: str) -> list[str]:
+    """Subjects of every mail ``user`` has about a task of this name, whatever its kind."""
+    rotation.engine.send_outbox()
+    return [m.subject for m in rotation.engine.mailbox(user) if (m.subject or "").endswith(f": {task_name}")]
 
 
 def just_before(rotation: Rotation, due: str) -> list[str]:
@@ -78,8 +85,8 @@ def test_start_date_opens_the_period_at_08_00(rotation: Rotation) -> None:
     assert on_time(rotation, "2027-03-01T08:00+01:00") == ["report_early_end"]
     [task] = rotation.tasks("report_early_end")
     assert task.assignee == EMPLOYEE
-    # every task a timer path creates is mailed as a reminder (engine/notify/recipients.py), this one too
-    assert reminder_mails(rotation, EMPLOYEE) == [f"Rykker: {task.name}"]
+    # the start date opens the period: a new task for the employee, not a reminder of an older one
+    assert mails_about(rotation, EMPLOYEE, task.name) == [f"Opgave til dig: {task.name}"]
 
 
 def test_progress_note_every_14_days_lapses_after_14_across_summer_time(rotation: Rotation) -> None:
@@ -107,7 +114,7 @@ def test_decision_point_14_days_before_the_end_date(rotation: Rotation) -> None:
     assert on_time(rotation, "2027-06-16T08:00+02:00") == ["decide_extension"]
     [decision] = rotation.tasks("decide_extension")
     assert decision.candidate_groups == ("ledelsesteam",)
-    assert reminder_mails(rotation, LEADER) == [f"Rykker: {decision.name}"]
+    assert mails_about(rotation, LEADER, decision.name) == [f"Ny opgave til din gruppe: {decision.name}"]
 
 
 def finished_notes(rotation: Rotation, when: str) -> None:
@@ -169,4 +176,4 @@ def test_follow_up_three_months_after_the_return_date(rotation: Rotation) -> Non
     assert on_time(rotation, "2027-07-15T08:00+02:00") == ["follow_up"]
     [follow_up] = rotation.tasks("follow_up")
     assert follow_up.candidate_groups == ("netvaerkssekretariat",)
-    assert reminder_mails(rotation, SECRETARY) == [f"Rykker: {follow_up.name}"]
+    assert mails_about(rotation, SECRETARY, follow_up.name) == [f"Ny opgave til din gruppe: {follow_up.name}"]
