@@ -6,6 +6,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
+# The suite runs in this many processes (pytest-xdist), each test file whole in one of them; 2 = this machine's cores.
+TEST_WORKERS ?= 2
 
 ASSETS := web/static/vendor/BUILT
 
@@ -38,7 +40,7 @@ lint: $(BIN)/.installed
 test: $(BIN)/.installed $(ASSETS)
 	bash tests/setup-test-deps.sh
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 bench: $(BIN)/.installed
 	$(BIN)/python tests/benchmarks/bench_engine.py
