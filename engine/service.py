@@ -371,9 +371,11 @@ class Engine(DefinitionCommands, DataCommands, MessagingCommands, NotifyCommands
             return queries.history(conn, self.versions, case_id)
         return self._write(run)
 
-    def cases_for(self, actor: User | str, status: str | None = None) -> list[queries.CaseSummary]:
-        """"My cases": those the user takes part in, with what each is waiting on."""
-        return self._read(lambda conn: queries.cases_for(conn, self._as_user(conn, actor), status=status))
+    def cases_for(self, actor: User | str, status: str | None = None, *, offset: int = 0,
+                  limit: int = 200) -> list[queries.CaseSummary]:
+        """"My cases": those the user takes part in, newest first, with what each is waiting on."""
+        return self._read(lambda conn: queries.cases_for(conn, self._as_user(conn, actor), status=status,
+                                                         offset=offset, limit=limit))
 
     def definitions(self) -> list[queries.DefinitionSummary]:
         """The latest version of every deployed process (what can be started)."""

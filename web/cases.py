@@ -11,11 +11,12 @@ from flask_babel import gettext as _
 from engine import attachments, identity
 from engine.cases.commands import MAX_COMMENT
 from web.context import case_context
-from web.deps import display_name, engine, login_required, user
+from web.deps import display_name, engine, login_required, settings, user
 from web.present import ended_text, holders_text, status_label, task_holders, timer_wait
 
 bp = Blueprint("cases", __name__)
 STATUSES = ("running", "completed", "cancelled")
+MAX_PAGE = 1_000  # of TURNUS_PAGE_SIZE cases each; older ones are found by status
 
 
 @bp.route("/cases")
@@ -23,11 +24,16 @@ STATUSES = ("running", "completed", "cancelled")
 def index() -> Any:
     status = request.args.get("status", "")
     status = status if status in STATUSES else None
-    summaries = engine().cases_for(user(), status=status)
+    try:  # a page far back reads that many index entries per name: bounded, like the inbox's pages
+        page = max(1, min(int(request.args.get("page", "1")), MAX_PAGE))
+    except ValueError:
+        page = 1
+    size = settings().page_size
+    found = engine().cases_for(user(), status=status, offset=(page - 1) * size, limit=size + 1)
     names = {d.key: d.name for d in engine().definitions()}
-    return render_template("cases.html", cases=summaries, status=status or "", statuses=STATUSES,
-                           process_names=names, status_label=status_label, who=holders_text,
-                           timer_wait=timer_wait, ended_text=ended_text)
+    return render_template("cases.html", cases=found[:size], status=status or "", statuses=STATUSES,
+                           page=page, older=len(found) > size, process_names=names, status_label=status_label,
+                           who=holders_text, timer_wait=timer_wait, ended_text=ended_text)
 
 
 def _render_case(case_id: str, comment_text: str = "", comment_error: str = "", status: int = 200) -> Any:

@@ -55,7 +55,7 @@ class WebSettings:
     # due time or when a command sets an earlier one. 0 turns it off; TURNUS_TIMERS=workers (engine/config.py)
     # does too, for `turnus worker` processes.
     timer_interval: float = field(default_factory=lambda: float(_env("TURNUS_TIMER_INTERVAL", "30")))
-    # Rows shown per page in the task lists.
+    # Rows shown per page in the task lists and My cases.
     page_size: int = field(default_factory=lambda: int(_env("TURNUS_PAGE_SIZE", "50")))
 
 

@@ -219,10 +219,17 @@ def _involved_case_ids(user: User, status: str | None, limit: int) -> Any:
     return union(*parts) if len(parts) > 1 else parts[0]
 
 
-def cases_for(conn: Connection, user: User, *, status: str | None = None, limit: int = 200) -> list[CaseSummary]:
-    """Cases the user takes part in (started, was assigned, completed, or is a candidate), newest first."""
-    query = select(cases).where(cases.c.id.in_(_involved_case_ids(user, status, limit)))
-    rows = conn.execute(query.order_by(cases.c.started_at.desc(), cases.c.id).limit(limit)).all()
+def cases_for(conn: Connection, user: User, *, status: str | None = None, limit: int = 200,
+              offset: int = 0) -> list[CaseSummary]:
+    """Cases the user takes part in (started, was assigned, completed, or is a candidate), newest first;
+    ``limit`` of them after the newest ``offset``."""
+    # The summary's columns only: a case row also carries its data (``data_json``), which read for 200 rows
+    # was half of the page's time at 100,000 cases (bench_web).
+    c = cases.c
+    query = (select(c.id, c.key, c.title, c.status, c.started_by, c.started_at, c.ended_at, c.end_event,
+                    c.next_timer_at, c.next_timer_name)
+             .where(c.id.in_(_involved_case_ids(user, status, offset + limit))))
+    rows = conn.execute(query.order_by(c.started_at.desc(), c.id).offset(offset).limit(limit)).all()
     waiting: dict[str, list[tuple[str, str]]] = {}
     if rows:
         for t in conn.execute(select(tasks.c.case_id, tasks.c.name, tasks.c.assignee, tasks.c.candidate_groups,

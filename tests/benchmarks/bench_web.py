@@ -218,6 +218,7 @@ def main() -> None:
         ("task page (approve agreement, 20 fields of context)", lars, f"/tasks/{task_id}"),
         ("my cases (emp001: in 0.5% of the cases)", emp, "/cases"),
         ("my cases (sara: in most cases)", sara, "/cases"),
+        ("my cases (sara), page 20", sara, "/cases?page=20"),
         ("case page", emma, f"/cases/{ids['approve']}"),
     ]
     counter = StatementCounter(engine.db)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine.clock import FixedClock
 from engine.service import Engine
 from tests.web.conftest import REQUEST, open_task, start_review
 
@@ -31,6 +32,28 @@ def test_my_cases_status_filter(engine: Engine, as_user: Any) -> None:
     done = rita.get("/cases?status=completed").text
     assert "Chairs" in done and "Desks" not in done
     assert rita.get("/cases?status=bogus").status_code == 200
+
+
+def test_my_cases_pages_back_from_the_newest_keeping_the_filter(engine: Engine, as_user: Any,
+                                                                   clock: FixedClock) -> None:
+    for n in range(1, 8):  # page size 5 here (web_settings)
+        start_review(engine, title=f"Sag {n}")
+        clock.advance(minutes=1)
+    rita = as_user("rita")
+    first = rita.get("/cases").text
+    assert [n for n in range(1, 8) if f">Sag {n}<" in first] == [3, 4, 5, 6, 7]
+    assert "Ældre sager" in first and "Nyere sager" not in first and "Side 1" in first
+    second = rita.get("/cases?page=2").text
+    assert [n for n in range(1, 8) if f">Sag {n}<" in second] == [1, 2]
+    assert "Nyere sager" in second and "Ældre sager" not in second
+    assert first.index(">Sag 7<") < first.index(">Sag 3<")  # newest first
+    running = rita.get("/cases?status=running").text
+    assert 'href="/cases?status=running&amp;page=2"' in running
+    beyond = rita.get("/cases?page=3")
+    assert beyond.status_code == 200 and "Der er ingen sager på denne side." in beyond.text
+    for bad in ("abc", "-4", "0", "99999999999999999999"):  # never a 500: the nearest page there is
+        assert rita.get(f"/cases?page={bad}").status_code == 200
+    assert [n for n in range(1, 8) if f">Sag {n}<" in rita.get("/cases?page=abc").text] == [3, 4, 5, 6, 7]
 
 
 def test_case_page(engine: Engine, as_user: Any) -> None:
