@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, case, func, select, true
+from sqlalchemy import Connection, String, case, func, literal_column, select, true
 
 from engine.cases.queries import _TASK_COLUMNS, TaskView, _candidate_of, _view
 from engine.cases.versions import VersionCache
@@ -30,6 +30,17 @@ class InboxPage:
 
 def _conditions(user: User) -> dict[str, Any]:
     return {"mine": tasks.c.assignee == user.name, "group": _candidate_of(user)}
+
+
+def _open(conn: Connection, view: str, sort: str) -> Any:
+    """Open tasks. To sort the group list by title, SQLite chose to read every open task through the state
+    index, test each against the candidates and sort the matches; with the state test made unindexable (a
+    unary plus, SQLite's documented way) it reads the candidates' index range and looks each task up by id:
+    28 -> 11 ms for 3,125 of 15,625 open tasks (bench_web data). For the other orders and the counts the
+    state index is the faster start (6 against 10 ms), and PostgreSQL plans all of them well as they are."""
+    if view == "group" and sort == "case" and conn.dialect.name == "sqlite":
+        return literal_column("+tasks.state", String) == "open"
+    return tasks.c.state == "open"
 
 
 def _order(conn: Connection | None, sort: str) -> list[Any]:
@@ -67,7 +78,7 @@ def inbox_page(conn: Connection, cache: VersionCache, user: User, *, view: str, 
     view = view if view in VIEWS else ("group" if not counts["mine"] and counts["group"] else "mine")
     # Ids first, from the covering index (sorting by title uses the tasks' copies of it), then the page's rows:
     # the rows of the tasks that are not shown are never read.
-    ids_q = select(tasks.c.id).where(open_, conds[view])
+    ids_q = select(tasks.c.id).where(_open(conn, view, sort), conds[view])
     if overdue_only:
         ids_q = ids_q.where(overdue)
     ids_q = ids_q.order_by(*_order(conn, sort))
