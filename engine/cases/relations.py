@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, exists, insert, literal, select, union_all
+from sqlalchemy import Connection, bindparam, delete, insert, select
 
 from engine.errors import Finding
 from engine.store.tables import case_participants, cases, open_candidates, task_candidates, tasks
@@ -67,16 +67,10 @@ def add_participants(conn: Connection, case_id: str, started_at: datetime, *, us
 
 
 def _still_takes_part(conn: Connection, case_id: str, name: str) -> bool:
-    reasons = union_all(
-        select(literal(1)).select_from(cases).where(cases.c.id == case_id, cases.c.started_by == name),
-        select(literal(1)).select_from(tasks).where(tasks.c.case_id == case_id, tasks.c.assignee == name),
-        select(literal(1)).select_from(tasks).where(tasks.c.case_id == case_id, tasks.c.completed_by == name),
-        select(literal(1)).select_from(tasks).where(
-            tasks.c.case_id == case_id,
-            exists().where(task_candidates.c.task_id == tasks.c.id, task_candidates.c.kind == "user",
-                           task_candidates.c.name == name)),
-    )
-    return conn.execute(select(exists(reasons))).scalar_one()
+    """The relation's own definition, read by the case's id. Tests by the person's indexes (assignee,
+    completed_by, candidates) read every task they ever had: SQLite took ``ix_tasks_completed_by`` for "this
+    case and this person", 43 ms for someone with 75,000 completed tasks (bench_web's data)."""
+    return name in participants_from_tasks(conn, case_id)[0]
 
 
 def assignee_changed(conn: Connection, case_id: str, started_at: datetime, before: str | None,
