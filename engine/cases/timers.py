@@ -17,9 +17,11 @@ if TYPE_CHECKING:
 
 
 def due_cases(conn: Connection, now: datetime) -> list[str]:
+    """Every case due at ``now`` (`turnus timers run`): the index range of next_timer_at up to now. No status
+    condition, as in ``claim_due``: with it SQLite read every running case through the status index (6-10 ms
+    at 12,500 running cases with nothing due); ``fire`` checks the status itself."""
     return list(conn.execute(
-        select(cases.c.id).where(cases.c.status == "running", cases.c.next_timer_at <= now,
-                                 cases.c.incident_json.is_(None))
+        select(cases.c.id).where(cases.c.next_timer_at <= now, cases.c.incident_json.is_(None))
         .order_by(cases.c.next_timer_at, cases.c.id)
     ).scalars())
 
