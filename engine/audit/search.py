@@ -60,11 +60,6 @@ def search_cases(conn: Connection, f: CaseFilter, page: int = 1, page_size: int 
         conds.append(cases.c.started_at >= f.started_from)
     if f.started_before:
         conds.append(cases.c.started_at < f.started_before)
-    if f.participant:
-        # The person's range of the participants relation (started, held, completed or was a candidate for a
-        # task): one index instead of a union over four (engine/cases/relations.py keeps it).
-        conds.append(cases.c.id.in_(select(case_participants.c.case_id).where(
-            case_participants.c.kind == "user", case_participants.c.name == f.participant)))
     if f.step:
         at_step = union(select(tasks.c.case_id).where(tasks.c.state == "open", tasks.c.element_id == f.step),
                         select(tasks.c.case_id).where(tasks.c.state == "open", tasks.c.name == f.step))
@@ -72,12 +67,24 @@ def search_cases(conn: Connection, f: CaseFilter, page: int = 1, page_size: int 
     if f.text:  # a substring: no B-tree index helps; a scan of the titles (tens of ms at 100,000 cases)
         conds.append(func.lower(cases.c.title).like(_like(f.text.lower()), escape="\\"))
     where = and_(true(), *conds)
-    total = conn.execute(select(func.count()).select_from(cases).where(where)).scalar_one()
-    # Newest first; the id breaks ties in the same direction so ix_cases_started_at_id serves the order.
-    rows = conn.execute(select(cases, definition_versions.c.version)
+    if f.participant:
+        # Driven from the person's range of the participants relation (started, held, completed or was a
+        # candidate; engine/cases/relations.py keeps it), newest first from its index, each case then read by
+        # id. As ``cases.id IN (that range)`` it built the whole range first: ~350 ms for someone in 75,000 of
+        # 100,000 cases. The relation's foreign key makes the range alone a true count when nothing else filters.
+        cp = case_participants.c
+        where = and_(cp.kind == "user", cp.name == f.participant, where)
+        source: Any = case_participants.join(cases, cases.c.id == cp.case_id)
+        counted = case_participants if not conds else source
+        order = [cp.started_at.desc(), cp.case_id.desc()]  # the case's start and id: the same order as below
+    else:
+        source = counted = cases
+        # Newest first; the id breaks ties in the same direction so ix_cases_started_at_id serves the order.
+        order = [cases.c.started_at.desc(), cases.c.id.desc()]
+    total = conn.execute(select(func.count()).select_from(counted).where(where)).scalar_one()
+    rows = conn.execute(select(cases, definition_versions.c.version).select_from(source)
                         .join(definition_versions, definition_versions.c.id == cases.c.version_id).where(where)
-                        .order_by(cases.c.started_at.desc(), cases.c.id.desc())
-                        .limit(page_size).offset((max(page, 1) - 1) * page_size)).all()
+                        .order_by(*order).limit(page_size).offset((max(page, 1) - 1) * page_size)).all()
     steps: dict[str, list[str]] = {}
     if rows:
         for t in conn.execute(select(tasks.c.case_id, tasks.c.name).where(

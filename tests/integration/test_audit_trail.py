@@ -204,3 +204,23 @@ def test_search_filters_and_paginates_in_the_database(review: Engine, clock: Fix
     assert review.audit_search("audrey", CaseFilter(step=step))[1] == 7
     assert review.audit_search("audrey", CaseFilter(step="no such step"))[1] == 0
     assert review.audit_search("audrey", CaseFilter(status="completed"))[1] == 0
+
+
+def test_search_by_participant_pages_newest_first_alone_and_with_other_filters(review: Engine,
+                                                                                clock: FixedClock) -> None:
+    ids = []
+    for i in range(5):
+        clock.set(clock.now() + timedelta(days=1))
+        ids.append(review.start("review", "rita", {**REQUEST, "title": f"Case {i}"}))
+    review.start("review", "olga", {**REQUEST, "title": "Not Rita's"})
+    task = next(t for t in review.case(ids[1], None).open_tasks)
+    review.claim(task.id, "ralf")
+    review.complete(task.id, "ralf", {"decision": "reject"})  # case 1 is completed
+    pages = [review.audit_search("audrey", CaseFilter(participant="rita"), page=n, page_size=2) for n in (1, 2, 3)]
+    assert [total for _, total in pages] == [5, 5, 5]
+    assert [h.id for hits, _ in pages for h in hits] == ids[::-1]
+    running, total = review.audit_search("audrey", CaseFilter(participant="rita", status="running"), page_size=2)
+    assert total == 4 and [h.id for h in running] == [ids[4], ids[3]]
+    done, total = review.audit_search("audrey", CaseFilter(participant="ralf", status="completed"))
+    assert total == 1 and [h.id for h in done] == [ids[1]]
+    assert review.audit_search("audrey", CaseFilter(participant="nobody"))[1] == 0
