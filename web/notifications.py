@@ -18,7 +18,7 @@ bp = Blueprint("notifications", __name__)
 KIND_LABELS = {
     kinds.TASK_ASSIGNED: _l("A task is given to me"),
     kinds.TASK_OFFERED: _l("A new task is offered to me or my group"),
-    kinds.REMINDER: _l("A reminder or escalation"),
+    kinds.REMINDER: _l("A reminder of a task that is still waiting"),
     kinds.OVERDUE: _l("A task of mine is past its due date"),
     kinds.CASE_FINISHED: _l("A case I started has finished"),
 }
