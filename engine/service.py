@@ -50,6 +50,7 @@ from engine.service_messaging import MessagingCommands
 from engine.service_notify import NotifyCommands
 from engine.service_pages import PageQueries
 from engine.service_sessions import SessionCommands
+from engine.service_users import UserCommands
 from engine.store import schema
 from engine.store.db import is_busy, is_retryable, make_engine
 from engine.store.tables import cases
@@ -71,7 +72,7 @@ logger = logging.getLogger(__name__)
 
 
 class Engine(DefinitionCommands, DataCommands, MessagingCommands, NotifyCommands, AuditQueries, SessionCommands,
-             PageQueries):
+             PageQueries, UserCommands):
     def __init__(self, db: DbEngine, clock: Clock, settings: Settings):
         self.db = db
         self.clock = clock
@@ -179,28 +180,6 @@ class Engine(DefinitionCommands, DataCommands, MessagingCommands, NotifyCommands
             raise Forbidden(f"{actor} may not deploy definitions (needs the process-owner or admin role)",
                             reason="process_owner_only")
         return deploy_bundles(conn, bundles, actor, now)
-
-    def add_user(self, name: str, *, groups: Sequence[str] = (), roles: Sequence[str] = (),
-                 display_name: str | None = None, email: str | None = None,
-                 password_hash: str | None = None) -> tuple[User, bool]:
-        return self._write(lambda conn, now: identity.save_user(
-            conn, name, now=now, display_name=display_name, email=email, group_names=groups, roles=roles,
-            password_hash=password_hash))
-
-    def user(self, name: str) -> User:
-        return self._read(lambda conn: self._user(conn, name))
-
-    def password_hash(self, name: str) -> str | None:
-        return self._read(lambda conn: identity.password_hash_of(conn, name))
-
-    def users(self) -> list[User]:
-        return self._read(identity.list_users)
-
-    def name_group(self, name: str, display_name: str) -> None:
-        self._write(lambda conn, now: identity.name_group(conn, name, display_name))
-
-    def group_names(self) -> dict[str, str]:
-        return self._read(identity.group_names)
 
     # --- commands -----------------------------------------------------------------------
 
