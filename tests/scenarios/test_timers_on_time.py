@@ -16,22 +16,27 @@ Timers of the model (processes/netvaerksturnus.bpmn) and their tests here:
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from tests.scenarios.rotation import DRAFT, EMPLOYEE, LEADER, MANAGER, SECRETARY, Rotation, at
 
 SECOND = timedelta(seconds=1)
 
 
-def reminder_mails(rotation: Rotation, user: str) -> list[str]:
-    """Subjects of the reminder mails ``user`` finds on /mail (no SMTP host set: mails are kept there)."""
+def _mailbox(rotation: Rotation, user: str) -> list[Any]:
+    """What ``user`` finds on /mail once the outbox is sent (no SMTP host set: mails are kept there)."""
     rotation.engine.send_outbox()
-    return sorted(m.subject or "" for m in rotation.engine.mailbox(user) if m.kind == "reminder")
+    return rotation.engine.mailbox(user)
+
+
+def reminder_mails(rotation: Rotation, user: str) -> list[str]:
+    """Subjects of the reminder mails ``user`` has."""
+    return sorted(m.subject or "" for m in _mailbox(rotation, user) if m.kind == "reminder")
 
 
 def mails_about(rotation: Rotation, user: str, task_name: str) -> list[str]:
     """Subjects of every mail ``user`` has about a task of this name, whatever its kind."""
-    rotation.engine.send_outbox()
-    return [m.subject for m in rotation.engine.mailbox(user) if (m.subject or "").endswith(f": {task_name}")]
+    return [m.subject for m in _mailbox(rotation, user) if (m.subject or "").endswith(f": {task_name}")]
 
 
 def just_before(rotation: Rotation, due: str) -> list[str]:
