@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from engine import cli as engine_cli
+from engine.cli import main as engine_cli
 from engine.demo import DEFAULT_PROCESSES
 
 

@@ -12,7 +12,7 @@ from engine import attachments
 from engine.cases.queries import CaseView, EventView
 from engine.forms import FormSchema
 from engine.identity import User
-from engine.service_pages import CasePage
+from engine.service.pages import CasePage
 from web.deps import directory, display_name, engine
 from web.present import format_value, timer_wait
 

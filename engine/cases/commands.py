@@ -13,12 +13,11 @@ from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from engine import form_rules, identity
 from engine.audit import GENESIS, EventWriter
-from engine.cases import duties, live, relations
+from engine.cases import duties, live, recipients, relations
 from engine.cases.versions import VersionCache
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
 from engine.forms import FormSchema
 from engine.identity import TaskAccess, User
-from engine.notify import recipients
 from engine.runtime import state as st
 from engine.runtime import workflow as rt
 from engine.runtime.scripting import attach_script_engine

@@ -24,12 +24,10 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from engine.audit import EventWriter
-from engine.cases import assignment, relations
+from engine.cases import assignment, recipients, relations, subscriptions
 from engine.cases.versions import VersionCache, VersionInfo
 from engine.errors import Conflict, StaleCase
 from engine.identity import User
-from engine.messaging import subscriptions
-from engine.notify import recipients
 from engine.notify.outbox import wake
 from engine.runtime import events as rt_events
 from engine.runtime import state as st

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select
 
 from engine.audit import GENESIS, EventWriter
-from engine.cases import live
+from engine.cases import live, subscriptions
 from engine.cases.commands import Ctx, case_title
 from engine.cases.versions import VersionCache, VersionInfo
 from engine.identity import User
@@ -23,7 +23,6 @@ from engine.runtime import workflow as rt
 from engine.runtime.scripting import attach_script_engine
 from engine.store.tables import cases
 
-from . import subscriptions
 from .starts import started_by
 
 MAX_RELAY_DEPTH = 20  # a signal thrown by a case a signal reached, and so on: a model's ping-pong ends here

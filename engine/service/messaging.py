@@ -15,10 +15,11 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from engine import identity
+from engine.cases import subscriptions
 from engine.cases.incidents import IncidentRaised
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
 from engine.identity import User
-from engine.messaging import starts, subscriptions
+from engine.messaging import starts
 from engine.store.tables import cases
 
 MAX_PAYLOAD_BYTES = 65_536

@@ -314,7 +314,12 @@ def timers_run(obj: Ctx, now: str | None) -> None:
 
 def _register_more() -> None:
     # modules of their own, so this one does not grow
-    from engine import cli_audit, cli_cases, cli_data, cli_messaging, cli_versions, cli_worker
+    from engine.cli import audit as cli_audit
+    from engine.cli import cases as cli_cases
+    from engine.cli import data as cli_data
+    from engine.cli import messaging as cli_messaging
+    from engine.cli import versions as cli_versions
+    from engine.cli import worker as cli_worker
 
     case_group = cli_cases.register(cli)
     cli_audit.register(cli)
@@ -324,8 +329,7 @@ def _register_more() -> None:
     cli_worker.register(cli)
 
 
-if __name__ != "__main__":  # `python -m engine.cli` runs the imported module's main instead (below)
-    _register_more()
+_register_more()
 
 
 def main() -> None:
@@ -349,8 +353,3 @@ def main() -> None:
         click.echo(f"internal error: {type(err).__name__}: {err} (set TURNUS_DEBUG=1 for details)", err=True)
         sys.exit(3)
 
-
-if __name__ == "__main__":
-    from engine.cli import main as registered_main  # this file as a module, with every command registered
-
-    registered_main()

@@ -144,7 +144,7 @@ class AuditQueries:
 
     def import_case(self, raw: str | bytes) -> tuple[str, int]:
         """Load a JSON export into this database (the operator at the command line); see engine/audit/importer."""
-        from engine.audit import importer
+        from engine.cases import audit_import as importer
 
         return self._write(lambda conn, now: importer.import_case(conn, raw, "operator", now))
 

@@ -7,9 +7,10 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy import Connection, func, select, update
 
+from engine.cases import recipients
 from engine.cases.versions import VersionCache
 from engine.config import local_zone
-from engine.notify import kinds, recipients
+from engine.notify import kinds
 from engine.notify.outbox import enqueue
 from engine.store.tables import outbox, tasks
 

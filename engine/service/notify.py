@@ -96,12 +96,12 @@ class NotifyCommands:
         return moved
 
     def sweep_overdue(self) -> int:
-        from engine.notify import sweeps
+        from engine.cases import sweeps
 
         return self._write(lambda conn, now: sweeps.overdue(conn, now, self.versions))
 
     def make_digests(self) -> int:
-        from engine.notify import sweeps
+        from engine.cases import sweeps
 
         return self._write(lambda conn, now: sweeps.digests(conn, now, self.settings.digest_hour))
 
@@ -144,7 +144,7 @@ class NotifyCommands:
 
     def next_wake(self) -> datetime | None:
         """The earliest instant at which the loop has work: a timer, a mail (or its retry), a due date, a digest."""
-        from engine.notify import sweeps
+        from engine.cases import sweeps
 
         def run(conn: Connection) -> datetime | None:
             now = self.clock.now()

@@ -9,7 +9,7 @@ import json
 
 import click
 
-from engine.cli import Ctx, _dt, _echo_json, _ex
+from engine.cli.main import Ctx, _dt, _echo_json, _ex
 
 
 def register(group: click.Group) -> click.Group:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from engine.cli import Ctx, _dt, _ex
+from engine.cli.main import Ctx, _dt, _ex
 from engine.errors import InvalidInput
 
 

@@ -43,14 +43,14 @@ from engine.errors import (
 from engine.forms import FormSchema
 from engine.identity import User
 from engine.runtime.budget import work_budget
-from engine.service_audit import AuditQueries
-from engine.service_data import DataCommands
-from engine.service_definitions import DefinitionCommands
-from engine.service_messaging import MessagingCommands
-from engine.service_notify import NotifyCommands
-from engine.service_pages import PageQueries
-from engine.service_sessions import SessionCommands
-from engine.service_users import UserCommands
+from engine.service.audit import AuditQueries
+from engine.service.data import DataCommands
+from engine.service.definitions import DefinitionCommands
+from engine.service.messaging import MessagingCommands
+from engine.service.notify import NotifyCommands
+from engine.service.pages import PageQueries
+from engine.service.sessions import SessionCommands
+from engine.service.users import UserCommands
 from engine.store import schema
 from engine.store.db import is_busy, is_retryable, make_engine
 from engine.store.tables import cases
