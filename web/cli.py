@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from engine.cli import main as engine_cli
+from engine.cli.common import Ctx
 from engine.demo import DEFAULT_PROCESSES
 
 
@@ -19,7 +20,7 @@ from engine.demo import DEFAULT_PROCESSES
 @click.option("--processes", "folder", default=str(DEFAULT_PROCESSES), type=click.Path(path_type=Path),
               help="Folder of BPMN/DMN files deployed with --demo (default: the repository's processes/).")
 @click.pass_obj
-def serve(obj: engine_cli.Ctx, host: str, port: int, demo: bool, folder: Path) -> None:
+def serve(obj: Ctx, host: str, port: int, demo: bool, folder: Path) -> None:
     """Serve the web inbox (schema upgraded first); prints the address. Production: gunicorn, see README."""
     # Imported here, not at the top: the scheduler pulls in SQLAlchemy, which `turnus --help` does not need.
     from werkzeug.serving import make_server

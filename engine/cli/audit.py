@@ -1,6 +1,6 @@
 """`turnus audit …`: the chain check, exports, the signed digest, the live-state check, the access log.
 
-Registered by engine.cli (``register``), so that module does not grow.
+Added to the root group by engine/cli/main.py.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from engine.cli.main import Ctx, _dt, _ex
+from engine.cli.common import Ctx, example, when
 from engine.errors import InvalidInput
 
 
@@ -21,7 +21,7 @@ def audit() -> None:
     """Audit trail checks."""
 
 
-@audit.command("verify", epilog=_ex("turnus audit verify CASE_ID"))
+@audit.command("verify", epilog=example("turnus audit verify CASE_ID"))
 @click.argument("case_id", required=False)
 @click.option("--against", "against", type=click.Path(path_type=Path), default=None,
               help="A signed digest (`turnus audit digest`): also find rewritten chains and deleted cases.")
@@ -43,10 +43,6 @@ def audit_verify(obj: Ctx, case_id: str | None, against: Path | None) -> None:
         sys.exit(1)
     click.echo("intact")
 
-
-
-def register(group: click.Group) -> None:
-    group.add_command(audit)
 
 
 def _since(value: str | None) -> datetime | None:
@@ -149,7 +145,7 @@ def audit_access_log(obj: Ctx, actor: str | None, subject: str | None, since: st
     """Who read, searched or exported whose data (newest first, 50 a page)."""
     entries, total = obj.engine().access_log(None, actor=actor, subject=subject, since=_since(since), page=page)
     for e in entries:
-        click.echo(f"{_dt(e.at)}\t{e.actor}\t{e.action}\t{e.object}\t{e.subject or '-'}\t{e.purpose}")
+        click.echo(f"{when(e.at)}\t{e.actor}\t{e.action}\t{e.object}\t{e.subject or '-'}\t{e.purpose}")
     click.echo(f"{total} entries", err=True)
 
 
@@ -158,3 +154,6 @@ def audit_access_log(obj: Ctx, actor: str | None, subject: str | None, since: st
 def audit_purge(obj: Ctx) -> None:
     """Delete access-log entries older than TURNUS_ACCESS_LOG_RETENTION_DAYS (run daily from cron)."""
     click.echo(f"{obj.engine().purge_access_log()} entries deleted")
+
+
+COMMANDS = [audit]

@@ -2,22 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import sys
-from datetime import datetime
-from typing import Any
 
 import click
 
-Ctx = Any  # engine.cli.Ctx; not imported, because engine.cli imports this module
-
-
-def _dt(value: datetime | None) -> str:
-    return value.isoformat(timespec="seconds") if value else "-"
-
-
-def _echo_json(obj: Any) -> None:
-    click.echo(json.dumps(obj, indent=2, ensure_ascii=False, default=str))
+from engine.cli.common import Ctx, echo_json, when
 
 
 @click.command(epilog="\b\nExample:\n  turnus versions netvaerksturnus --json")
@@ -28,11 +17,11 @@ def versions(obj: Ctx, key: str, as_json: bool) -> None:
     """Every version of KEY (newest first): who deployed it, when, its hash and its running cases."""
     found = obj.engine().versions_of(key)
     if as_json:
-        _echo_json([{"version": v.version, "deployed_by": v.deployed_by, "deployed_at": _dt(v.deployed_at),
+        echo_json([{"version": v.version, "deployed_by": v.deployed_by, "deployed_at": when(v.deployed_at),
                      "hash": v.content_hash, "running": v.running, "finished": v.finished} for v in found])
         return
     for v in found:
-        click.echo(f"{v.version}\t{v.deployed_by}\t{_dt(v.deployed_at)}\t{v.content_hash[:12]}\t{v.running} running")
+        click.echo(f"{v.version}\t{v.deployed_by}\t{when(v.deployed_at)}\t{v.content_hash[:12]}\t{v.running} running")
 
 
 @click.command(epilog="\b\nExample:\n  turnus migrate netvaerksturnus --to 2 --dry-run --as paula")
@@ -59,6 +48,4 @@ def migrate(obj: Ctx, key: str, to_version: int, from_version: int | None, case_
         sys.exit(1)
 
 
-def register(group: click.Group) -> None:
-    group.add_command(versions)
-    group.add_command(migrate)
+COMMANDS = [versions, migrate]
