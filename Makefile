@@ -36,10 +36,12 @@ run: $(BIN)/.installed $(ASSETS)
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 test: $(BIN)/.installed $(ASSETS)
 	bash tests/setup-test-deps.sh
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports  # the layers and the no-cycles rule (pyproject.toml, docs/ARCHITECTURE.md)
 	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 bench: $(BIN)/.installed

@@ -26,7 +26,7 @@ def create_app(engine: Engine | None = None, config: Mapping[str, Any] | None = 
 
     from engine.errors import SettingInvalid
     from engine.service import Engine
-    from web import audit, auth, cases, errors, i18n, inbox, notifications, security, start, tasks
+    from web import audit, auth, cases, errors, i18n, inbox, notifications, present, security, start, tasks
     from web.modeller import bp as modeller_bp
 
     web = settings or load_web_settings()
@@ -55,6 +55,7 @@ def create_app(engine: Engine | None = None, config: Mapping[str, Any] | None = 
         raise
     app.extensions["turnus.settings"] = web
     i18n.init_i18n(app)
+    present.init_filters(app)
     security.init_security(app)
     errors.init_errors(app)
     auth.init_auth(app)

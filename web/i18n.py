@@ -79,10 +79,6 @@ def init_i18n(app: Flask) -> None:
     app.jinja_env.filters["day"] = show_date
     app.jinja_env.filters["when"] = show_datetime
     app.jinja_env.filters["week"] = week_label
-    from web.present import linkify, priority_words  # present builds on this module's date helpers
-
-    app.jinja_env.filters["priority"] = priority_words
-    app.jinja_env.filters["linkify"] = linkify
     app.jinja_env.globals["languages"] = LANGUAGES
     app.jinja_env.globals["current_language"] = lambda: str(get_locale() or DEFAULT_LANGUAGE)
 

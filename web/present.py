@@ -9,6 +9,7 @@ from typing import Any
 
 import markdown
 import nh3
+from flask import Flask
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
@@ -233,3 +234,9 @@ def priority_words(priority: int | None) -> str:
     if priority > DEFAULT_PRIORITY:
         return _("High")
     return _("Low")
+
+
+def init_filters(app: Flask) -> None:
+    """The template filters built on this module (web.i18n registers the date ones it builds on)."""
+    app.jinja_env.filters["priority"] = priority_words
+    app.jinja_env.filters["linkify"] = linkify

@@ -8,6 +8,7 @@ the workflow state, and the case row guarded by its version (optimistic concurre
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -34,6 +35,12 @@ from engine.runtime import state as st
 from engine.runtime import workflow as rt
 from engine.runtime.scripting import attach_script_engine
 from engine.store.tables import case_state, case_state_tasks, cases, tasks
+
+# The connection key of who passes the signals a case throws on to the other cases waiting for them
+# (engine.messaging.delivery.relay). That layer sits above this one, since it loads and saves cases through
+# it; the service layer puts the relay on every write transaction it opens.
+RELAY = "turnus_relay"
+Relay = Callable[[Connection, datetime, VersionCache | None, str, list[tuple[str, str]]], None]
 
 
 @dataclass
@@ -250,9 +257,9 @@ def commit(lc: LiveCase) -> None:
     subscriptions.sync(conn, lc.id, rt_events.subscriptions(lc.wf) if lc.status == "running" else set(),
                        new=lc.row is None)
     if thrown:
-        # Imported here: delivery loads and commits other cases through this module.
-        from engine.messaging.delivery import relay
-
+        relay = conn.info.get(RELAY)
+        if relay is None:  # a signal must never be dropped silently
+            raise RuntimeError("a signal was thrown in a transaction that has no relay; open it with Engine._write")
         relay(conn, lc.now, lc.cache, lc.id, thrown)
 
 

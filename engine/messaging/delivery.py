@@ -77,7 +77,8 @@ def start_by(ctx: Ctx, user: User, version: VersionInfo, kind: str, name: str, d
 def relay(conn: Connection, now: datetime, cache: VersionCache | None, source_case: str,
           thrown: list[tuple[str, str]]) -> None:
     """Pass signals a case threw on to every other case waiting for them, and start the processes they
-    start, in the throwing command's transaction (called from ``live.commit``; the work budget bounds it)."""
+    start, in the throwing command's transaction (``live.commit`` calls it through the relay that the service
+    layer puts on the transaction; the work budget bounds it)."""
     depth = _depth.get()
     if depth >= MAX_RELAY_DEPTH:
         return

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 
-from engine.sandbox import SandboxScriptEngine, get_sandbox
+from engine.sandbox import get_sandbox
+from engine.sandbox.spiff import SandboxScriptEngine
 
 _engine: SandboxScriptEngine | None = None
 

@@ -25,7 +25,7 @@ from engine.sandbox.compiler import check_source
 from engine.sandbox.helpers import HELPERS
 from engine.sandbox.pool import Pool
 
-__all__ = ["HELPERS", "Sandbox", "SandboxScriptEngine", "check_source", "get_sandbox"]
+__all__ = ["HELPERS", "Sandbox", "check_source", "get_sandbox"]
 
 
 class Sandbox:
@@ -107,12 +107,3 @@ os.register_at_fork(after_in_child=_reset_lock_in_child)
 def _close_singleton() -> None:
     if _singleton is not None and _singleton_pid == os.getpid():
         _singleton.close()
-
-
-def __getattr__(name: str) -> Any:
-    # SandboxScriptEngine pulls in SpiffWorkflow; import it only when asked for.
-    if name == "SandboxScriptEngine":
-        from engine.sandbox.spiff import SandboxScriptEngine
-
-        return SandboxScriptEngine
-    raise AttributeError(name)

@@ -20,14 +20,15 @@ from engine.errors import (
     InvalidInput,
     NotFound,
 )
+from engine.service.base import EngineCore
 from engine.store.tables import cases
 
 if TYPE_CHECKING:
     from engine.audit import search
 
 
-class AuditQueries:
-    """Mixed into ``Engine`` (engine/service.py): it relies on ``_read``, ``_write``, ``_user`` and ``versions``.
+class AuditQueries(EngineCore):
+    """One capability of the ``Engine`` facade (engine/service/facade.py).
     Kept apart so the composition root stays small; every method is still one transaction."""
 
 

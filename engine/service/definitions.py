@@ -9,12 +9,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection
 
 from engine import identity
 from engine.cases.incidents import IncidentRaised
+from engine.cases.versions import DeployResult, deploy_bundles
 from engine.errors import (
     DefinitionInvalid,
     Forbidden,
@@ -22,6 +24,7 @@ from engine.errors import (
     TurnusError,
 )
 from engine.identity import User
+from engine.service.base import EngineCore
 
 if TYPE_CHECKING:
     from engine.cases import catalog, migration
@@ -36,9 +39,27 @@ class _DryRun(Exception):
         self.result = result
 
 
-class DefinitionCommands:
-    """Mixed into ``Engine`` (engine/service.py): it relies on ``_read``, ``_write``, ``_user`` and ``versions``.
+class DefinitionCommands(EngineCore):
+    """One capability of the ``Engine`` facade (engine/service/facade.py).
     Kept apart so the composition root stays small; every method is still one transaction."""
+
+    def deploy_files(self, files: Mapping[str, bytes], actor: str) -> list[DeployResult]:
+        from engine.definitions import load_bundles
+
+        bundles = load_bundles(files)  # parse and lint before touching the database
+        return self._write(lambda conn, now: self._deploy(conn, now, bundles, actor))
+
+    def deploy_paths(self, paths: Sequence[Path | str], actor: str) -> list[DeployResult]:
+        from engine.definitions import load_paths
+
+        bundles = load_paths([Path(p) for p in paths])
+        return self._write(lambda conn, now: self._deploy(conn, now, bundles, actor))
+
+    def _deploy(self, conn: Connection, now: datetime, bundles: list[Any], actor: str) -> list[DeployResult]:
+        if actor != "system" and not identity.may_deploy(self._user(conn, actor)):
+            raise Forbidden(f"{actor} may not deploy definitions (needs the process-owner or admin role)",
+                            reason="process_owner_only")
+        return deploy_bundles(conn, bundles, actor, now)
 
     def validate_files(self, files: Mapping[str, bytes], actor: str) -> tuple[list[str], list[Problem]]:
         """(keys that would deploy, every finding) of a deploy, without deploying anything."""
@@ -52,7 +73,7 @@ class DefinitionCommands:
         return [b.key for b in bundles], [w for b in bundles for w in b.warnings]
 
     def _require_owner(self, actor: str) -> User:
-        user = self.user(actor)
+        user = self._read(lambda conn: self._user(conn, actor))
         if not identity.may_deploy(user):
             raise Forbidden(f"{actor} may not work on definitions (needs the process-owner or admin role)",
                             reason="process_owner_only")

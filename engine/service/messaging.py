@@ -20,6 +20,7 @@ from engine.cases.incidents import IncidentRaised
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
 from engine.identity import User
 from engine.messaging import starts
+from engine.service.base import EngineCore
 from engine.store.tables import cases
 
 MAX_PAYLOAD_BYTES = 65_536
@@ -48,11 +49,11 @@ def _checked(name: str, data: Mapping[str, Any] | None, what: str) -> dict[str, 
     return values
 
 
-class MessagingCommands:
-    """Mixed into ``Engine`` (engine/service.py): relies on ``_read``, ``_write``, ``_user``, ``_ctx``, ``versions``."""
+class MessagingCommands(EngineCore):
+    """One capability of the ``Engine`` facade (engine/service/facade.py)."""
 
     def _sender(self, conn: Connection, actor: str) -> User:
-        user = self._user(conn, actor)  # type: ignore[attr-defined]
+        user = self._user(conn, actor)
         if not identity.may_send_events(user):
             raise Forbidden(f"{actor} may not send messages or signals (needs the admin or integration role)")
         return user
@@ -69,7 +70,7 @@ class MessagingCommands:
 
         def run(conn: Connection, now: datetime) -> Delivery:
             user = self._sender(conn, actor)
-            ctx = self._ctx(conn, now)  # type: ignore[attr-defined]
+            ctx = self._ctx(conn, now)
             if case_id is not None:
                 return self._to_case(ctx, case_id, name, values, actor)
             waiting = subscriptions.waiting_cases(conn, "message", name, business_key=business_key)
@@ -92,7 +93,7 @@ class MessagingCommands:
             return Delivery(started, True, ())
 
         command = {"kind": "message", "name": name, "data": values}
-        return self._write(run, case_id=case_id, actor=actor, command=command)  # type: ignore[attr-defined]
+        return self._write(run, case_id=case_id, actor=actor, command=command)
 
     def _to_case(self, ctx: Any, case_id: str, name: str, values: dict[str, Any], actor: str) -> Delivery:
         from engine.messaging import delivery
@@ -117,16 +118,16 @@ class MessagingCommands:
         def targets(conn: Connection) -> tuple[list[str], list[Any]]:
             self._sender(conn, actor)
             return (subscriptions.waiting_cases(conn, "signal", name),
-                    starts.started_by(conn, self.versions, "signal", name))  # type: ignore[attr-defined]
-        waiting, versions = self._read(targets)  # type: ignore[attr-defined]
+                    starts.started_by(conn, self.versions, "signal", name))
+        waiting, versions = self._read(targets)
         command = {"kind": "signal", "name": name, "data": values}
         results: list[Delivery] = []
         for case_id in waiting:
             def deliver(conn: Connection, now: datetime, cid: str = case_id) -> list[str]:
                 self._sender(conn, actor)
-                return delivery.deliver(self._ctx(conn, now), cid, "signal", name, values, actor)  # type: ignore[attr-defined]
+                return delivery.deliver(self._ctx(conn, now), cid, "signal", name, values, actor)
             try:
-                caught = self._write(deliver, case_id=case_id, actor=actor, command=command)  # type: ignore[attr-defined]
+                caught = self._write(deliver, case_id=case_id, actor=actor, command=command)
             except IncidentRaised as err:
                 results.append(Delivery(case_id, False, (), str(err)))
                 continue
@@ -135,9 +136,9 @@ class MessagingCommands:
         for version in versions:
             def start(conn: Connection, now: datetime, v: Any = version) -> str:
                 user = self._sender(conn, actor)
-                return delivery.start_by(self._ctx(conn, now), user, v, "signal", name, values)  # type: ignore[attr-defined]
+                return delivery.start_by(self._ctx(conn, now), user, v, "signal", name, values)
             try:
-                results.append(Delivery(self._write(start, actor=actor, command=command), True))  # type: ignore[attr-defined]
+                results.append(Delivery(self._write(start, actor=actor, command=command), True))
             except IncidentRaised as err:
                 results.append(Delivery("-", True, (), str(err)))
         return results

@@ -20,6 +20,7 @@ from engine.cases import timers as timer_cmds
 from engine.cases.incidents import IncidentRaised
 from engine.errors import Forbidden, InvalidInput, NotFound
 from engine.notify import kinds
+from engine.service.base import EngineCore
 from engine.store.tables import notification_prefs, outbox, users
 
 log = logging.getLogger(__name__)
@@ -57,7 +58,7 @@ def _mail(row: Any) -> Mail:
                 row.attempts, row.last_error)
 
 
-class NotifyCommands:
+class NotifyCommands(EngineCore):
     """Mixed into engine.service.Engine (which provides _write, _read, _user, settings, clock, versions)."""
 
     _write: Any
@@ -82,7 +83,7 @@ class NotifyCommands:
                 if case_id is None:
                     return None
                 command.update(case_id=case_id, now=now.isoformat())
-                timer_cmds.fire(self._ctx(conn, now), case_id)  # type: ignore[attr-defined]
+                timer_cmds.fire(self._ctx(conn, now), case_id)
                 return case_id
             try:
                 case_id = self._write(run, command=command)

@@ -23,6 +23,7 @@ from engine.cases.inbox import InboxPage, inbox_page
 from engine.errors import Forbidden, NotFound, TurnusError
 from engine.forms import FormSchema
 from engine.identity import User
+from engine.service.base import EngineCore
 from engine.store.tables import tasks
 
 if TYPE_CHECKING:
@@ -45,27 +46,22 @@ class TaskPage:
     case: CasePage
 
 
-class PageQueries:
-    """Mixed into ``Engine`` (engine/service.py); relies on ``_read``, ``_write``, ``_user``, ``versions``,
-    ``_case_view`` and ``_may_read``."""
-
-    def _as_user(self, conn: Connection, actor: User | str) -> User:
-        """A user loaded earlier in the same request (the web's signed-in user) is used as it is."""
-        return actor if isinstance(actor, User) else self._user(conn, actor)  # type: ignore[attr-defined]
+class PageQueries(EngineCore):
+    """One capability of the ``Engine`` facade (engine/service/facade.py): the pages the web shows."""
 
     def inbox(self, actor: User | str, *, view: str = "", q: str = "", overdue_only: bool = False,
               sort: str = "due", page: int = 1, size: int = 25, now: datetime | None = None) -> InboxPage:
         """One page of "my tasks" or "group tasks" with both lists' counts."""
-        at = now or self.clock.now()  # type: ignore[attr-defined]
-        return self._read(lambda conn: inbox_page(  # type: ignore[attr-defined]
-            conn, self.versions, self._as_user(conn, actor), view=view, q=q,  # type: ignore[attr-defined]
+        at = now or self.clock.now()
+        return self._read(lambda conn: inbox_page(
+            conn, self.versions, self._as_user(conn, actor), view=view, q=q,
             overdue_only=overdue_only, sort=sort, page=page, size=size, now=at))
 
     def case_page(self, case_id: str, actor: User | str, purpose: str = "case work") -> CasePage:
         """What ``case``, ``history``, the attachment list and the forms of its steps return, together."""
         def run(conn: Connection, now: datetime) -> CasePage:
             return self._case_page(conn, now, case_id, self._as_user(conn, actor), purpose)
-        return self._write(run)  # type: ignore[attr-defined]
+        return self._write(run)
 
     def task_page(self, task_id: str, actor: User | str) -> TaskPage:
         """``task`` (same checks), the actor's draft when they may work it, and the case page of its case."""
@@ -76,21 +72,21 @@ class PageQueries:
             if view.state == "open" and identity.may_work(user, _access(view)):
                 draft = queries.draft_of(conn, task_id, user.name)
             return TaskPage(view, draft, self._case_page(conn, now, view.case_id, user, "case work"))
-        return self._write(run)  # type: ignore[attr-defined]
+        return self._write(run)
 
     def _task_checked(self, conn: Connection, user: User, task_id: str,
                       may_read: bool | None = None) -> tuple[queries.TaskView, bool]:
         """The task if ``user`` may see it (the rule of ``Engine.task``), and whether they may read its case."""
         from engine.cases import commands
 
-        view = queries.task_view(conn, self.versions, task_id)  # type: ignore[attr-defined]
+        view = queries.task_view(conn, self.versions, task_id)
         if view is None:
             raise NotFound(f"No task {task_id!r}")
         row = commands.task_row(conn, task_id)
-        access = commands.access_of(conn, row, self.versions)  # type: ignore[attr-defined]
+        access = commands.access_of(conn, row, self.versions)
         if not (identity.may_see_task(user, access) or row.completed_by == user.name):
             if may_read is None:
-                may_read = self._may_read(conn, user, view.case_id)  # type: ignore[attr-defined]
+                may_read = self._may_read(conn, user, view.case_id)
             if not (may_read and row.state != "open"):
                 raise Forbidden(f"Task {task_id} is not yours to see", reason="task_not_visible")
         return dataclasses.replace(view, barred=access.barred), bool(may_read)
@@ -105,14 +101,14 @@ class PageQueries:
         if not identity.may_read_case(user, people, groups):
             raise Forbidden(f"You do not take part in case {case_id}", reason="not_participant")
         queries.log_access(conn, user.name, "read_case", case_id, purpose, row.started_by, now)
-        case = self._case_view(conn, row)  # type: ignore[attr-defined]
+        case = self._case_view(conn, row)
         queries.log_access(conn, user.name, "read_history", case_id, purpose, row.started_by, now)
-        events = queries.history(conn, self.versions, case_id)  # type: ignore[attr-defined]
+        events = queries.history(conn, self.versions, case_id)
         files = attachments.listed(conn, case_id)
         start_form = FormSchema()
         if any(e.kind == "case_started" for e in events):
             with contextlib.suppress(TurnusError):  # the process was removed: no labels for the start data
-                start_form = self.versions.latest(conn, case.key).start_form  # type: ignore[attr-defined]
+                start_form = self.versions.latest(conn, case.key).start_form
         return CasePage(case, events, files, self._step_forms(conn, user, events), start_form)
 
     def _step_forms(self, conn: Connection, user: User, events: list[queries.EventView]) -> dict[str, FormSchema]:
@@ -132,7 +128,7 @@ class PageQueries:
             if row is None:
                 forms[key] = FormSchema()
             elif row.state != "open":  # the reader reads the case, so a finished task is theirs to see
-                forms[key] = queries._view(row, self.versions, conn).form  # type: ignore[attr-defined]
+                forms[key] = queries._view(row, self.versions, conn).form
             else:
                 try:
                     forms[key] = self._task_checked(conn, user, task_id, may_read=True)[0].form

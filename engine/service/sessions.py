@@ -13,6 +13,7 @@ from sqlalchemy import Connection, delete, select, update
 from sqlalchemy.engine import Engine as DbEngine
 
 from engine.clock import Clock
+from engine.service.base import EngineCore
 from engine.store.tables import web_sessions
 
 if TYPE_CHECKING:
@@ -25,7 +26,7 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-class SessionCommands:
+class SessionCommands(EngineCore):
     db: DbEngine
     clock: Clock
     _write: Callable[..., Any]

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import render_template, request
 
-from web.audit import auditor_required, bp
+from web.audit.blueprint import auditor_required, bp
 from web.audit.search_pages import _day, _int, _midnight
 from web.deps import engine, login_required, user
 

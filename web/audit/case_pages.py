@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Response, render_template, request
 
-from web.audit import auditor_required, bp
+from web.audit.blueprint import auditor_required, bp
 from web.audit.findings import finding_text
 from web.audit.timeline import describe
 from web.deps import display_name, engine, user

@@ -10,7 +10,7 @@ from flask import render_template, request
 from flask_babel import gettext as _
 
 from engine.audit.search import STATUSES, CaseFilter
-from web.audit import auditor_required, bp
+from web.audit.blueprint import auditor_required, bp
 from web.audit.heat import METRICS, heat_map, labels
 from web.deps import engine, user
 from web.present import status_label

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 
 from engine.errors import DefinitionInvalid, Problem, TurnusError
 from web.deps import engine, user
-from web.modeller import bp, owner_required
+from web.modeller.blueprint import bp, owner_required
 from web.modeller.findings import finding_text
 
 MAX_FILES = 20

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Response, abort, render_template, url_for
 
 from web.deps import engine, user
-from web.modeller import bp, owner_required
+from web.modeller.blueprint import bp, owner_required
 from web.security import CSP
 
 BLANK = """<?xml version="1.0" encoding="UTF-8"?>
