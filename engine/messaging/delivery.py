@@ -1,6 +1,6 @@
 """Delivering one message or signal to one case, starting a case by one, and passing a thrown signal on.
 
-Each function runs inside the caller's transaction (engine/service_messaging.py opens one per command).
+Each function runs inside the caller's transaction (engine/service/messaging.py opens one per command).
 """
 
 from __future__ import annotations

@@ -144,7 +144,7 @@ class AuditQueries(EngineCore):
         return self._write(run)
 
     def import_case(self, raw: str | bytes) -> tuple[str, int]:
-        """Load a JSON export into this database (the operator at the command line); see engine/audit/importer."""
+        """Load a JSON export into this database (the operator at the command line); see engine/cases/audit_import."""
         from engine.cases import audit_import as importer
 
         return self._write(lambda conn, now: importer.import_case(conn, raw, "operator", now))
