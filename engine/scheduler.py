@@ -15,7 +15,7 @@ class TimerThread(threading.Thread):
         """``interval`` is the longest sleep: the thread wakes earlier at the next due time or on a command."""
         super().__init__(name="turnus-timers", daemon=True)
         # its own waiter (made and closed by the loop), so commands of other processes (the CLI) wake it too
-        self.loop = TimerLoop(engine, interval)
+        self.loop = TimerLoop(engine, interval, kind="thread")
 
     def run(self) -> None:
         self.loop.run()

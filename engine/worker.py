@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import deque
 from typing import Any
 
 from engine.errors import TurnusError
@@ -20,6 +21,7 @@ from engine.notify.outbox import WAKE_CHANNEL
 log = logging.getLogger(__name__)
 PURGE_EVERY = 3600.0  # seconds between access-log retention runs
 SLICE = 1.0  # the longest uninterrupted wait, so a stop request is seen within a second
+HEARTBEAT_EVERY = 15.0  # seconds between heartbeats, also while asleep (/readyz wants one under 60 s old)
 
 
 class EventWaiter:
@@ -102,12 +104,42 @@ def waiter_for(engine: Any) -> EventWaiter:
 
 
 class TimerLoop:
-    def __init__(self, engine: Any, max_sleep: float, waiter: EventWaiter | None = None):
+    def __init__(self, engine: Any, max_sleep: float, waiter: EventWaiter | None = None, kind: str = "worker"):
         self.engine = engine
         self.max_sleep = max_sleep
         self.waiter = waiter
+        self.kind = kind  # worker (`turnus worker`) | thread (inside `turnus serve`)
         self.stopping = threading.Event()
         self._last_purge: float | None = None  # the first round purges
+        self.worker_id: str | None = None
+        self._work: deque[tuple[float, int]] = deque()  # (monotonic time, work done) of the last minute's rounds
+        self._last_beat = 0.0
+
+    def _count(self, done: dict[str, int]) -> None:
+        now = time.monotonic()
+        self._work.append((now, sum(done.values())))
+        while self._work and self._work[0][0] < now - 60:
+            self._work.popleft()
+
+    def _beat(self, force: bool = False) -> None:
+        """Write the heartbeat when it is due; a database that does not answer must not stop the loop."""
+        if not force and time.monotonic() - self._last_beat < HEARTBEAT_EVERY:
+            return
+        self._last_beat = time.monotonic()
+        try:
+            if self.worker_id is None:
+                self.worker_id = self.engine.register_worker(self.kind)
+            self.engine.heartbeat(self.worker_id, sum(n for _, n in self._work), self.kind)
+        except Exception as err:  # logged; the next heartbeat tries again
+            log.warning("heartbeat not written: %s", err)
+
+    def _unregister(self) -> None:
+        if self.worker_id is None:
+            return
+        try:
+            self.engine.unregister_worker(self.worker_id)
+        except Exception as err:
+            log.warning("heartbeat row not removed: %s", err)
 
     def tick(self) -> dict[str, int]:
         """One round; returns what it did (cases moved, overdue notices, digests, mails sent, purged)."""
@@ -131,6 +163,8 @@ class TimerLoop:
             while not self.stopping.is_set():
                 try:
                     done = self.tick()
+                    self._count(done)
+                    self._beat(force=self.worker_id is None)
                     if any(done.values()):
                         log.info("timer loop: %s", ", ".join(f"{k} {v}" for k, v in done.items() if v))
                     remaining = self.seconds_to_next()
@@ -145,7 +179,9 @@ class TimerLoop:
                     if waiter.wait(step):
                         break
                     remaining -= step
+                    self._beat()
         finally:
+            self._unregister()
             if self.waiter is None:
                 waiter.close()
 

@@ -17,8 +17,9 @@ from engine.service.pages import PageQueries
 from engine.service.reads import CaseReads
 from engine.service.sessions import SessionCommands
 from engine.service.users import UserCommands
+from engine.service.workers import WorkerRecords
 
 
 class Engine(CaseCommands, CaseReads, DefinitionCommands, DataCommands, MessagingCommands, NotifyCommands,
-             AuditQueries, SessionCommands, PageQueries, UserCommands):
+             AuditQueries, SessionCommands, PageQueries, UserCommands, WorkerRecords):
     """Every command and read of Turnus; see the capability classes for each."""

@@ -351,3 +351,17 @@ notification_prefs = Table(
     Column("kind", String(30), primary_key=True),
     Column("mode", String(10), nullable=False),
 )
+
+# One row per timer loop (a `turnus worker` process or the thread inside `turnus serve`): the operator's console,
+# /readyz and /metrics read when each last did a round. A loop deletes its row when it stops cleanly.
+worker_heartbeats = Table(
+    "worker_heartbeats",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("kind", String(10), nullable=False),  # worker | thread
+    Column("host", String(200), nullable=False),
+    Column("pid", Integer, nullable=False),
+    Column("started_at", TS, nullable=False),
+    Column("last_beat_at", TS, nullable=False, index=True),
+    Column("work_last_minute", Integer, nullable=False),  # timers fired, notices, digests, mails in the last 60 s
+)
