@@ -7,7 +7,8 @@ import math
 from collections.abc import Callable
 from urllib.parse import quote
 
-from flask import Flask, Response, abort, g, request
+from flask import Flask, Response, abort, g, has_request_context, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
 from limits import RateLimitItem, RateLimitItemPerSecond
 from limits.storage import Storage
@@ -27,7 +28,22 @@ class IdConverter(BaseConverter):
     regex = r"[A-Za-z0-9][A-Za-z0-9._:-]{0,199}"
 
 
+# HTTPS only for a year once a browser has seen Turnus over HTTPS (not includeSubDomains: the municipality's other
+# hosts are not ours to decide for).
+HSTS = "max-age=31536000"
+
+
+class SessionCookies(SecureCookieSessionInterface):
+    """The session cookie is ``Secure`` whenever the request came over HTTPS — directly or through a trusted proxy
+    (ProxyFix has then set the scheme) — even where the setting is off because the same server also answers
+    plain HTTP on one machine (`turnus serve`)."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return super().get_cookie_secure(app) or (has_request_context() and request.is_secure)
+
+
 def init_security(app: Flask) -> None:
+    app.session_interface = SessionCookies()
     app.url_map.converters["id"] = IdConverter
     app.before_request(_refuse_nul)
     csrf.init_app(app)
@@ -49,6 +65,8 @@ def _headers(response: Response) -> Response:
     headers["Referrer-Policy"] = "same-origin"
     headers["Cross-Origin-Opener-Policy"] = "same-origin"
     headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+    if request.is_secure:
+        headers["Strict-Transport-Security"] = HSTS
     if response.mimetype == "text/html":
         # Pages carry personal data: never keep them in shared or browser caches.
         headers["Cache-Control"] = "no-store"

@@ -37,8 +37,8 @@ def test_users_add_with_password_from_stdin(tmp_path: Path) -> None:
 
 def test_serve_prints_the_address_and_serves(tmp_path: Path) -> None:
     cmd = [*TURNUS, "serve", "--host", "127.0.0.1", "--port", "0", "--demo", "--processes", str(HERE / "processes")]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(tmp_path),
-                            cwd=tmp_path)
+    env = {**_env(tmp_path), "TURNUS_TRUSTED_PROXIES": "1"}  # as behind nginx (README, production)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path)
     try:
         address = ""
         deadline = time.monotonic() + 60
@@ -59,6 +59,13 @@ def test_serve_prints_the_address_and_serves(tmp_path: Path) -> None:
             assert response.status == 200 and "Log ind" in body
             cookie = response.headers["Set-Cookie"]
             assert "HttpOnly" in cookie and "Secure" not in cookie  # plain HTTP on one machine
+            assert "Strict-Transport-Security" not in response.headers
+        # The same server behind a trusted HTTPS proxy: the cookie must never travel over plain HTTP, and the
+        # browser is told to use HTTPS from now on.
+        behind = urllib.request.Request(address + "login", headers={"X-Forwarded-Proto": "https"})
+        with urllib.request.urlopen(behind, timeout=10) as response:
+            assert "Secure" in response.headers["Set-Cookie"]
+            assert response.headers["Strict-Transport-Security"] == "max-age=31536000"
         assert (tmp_path / "instance" / "secret_key").exists()
         assert oct((tmp_path / "instance" / "secret_key").stat().st_mode & 0o777) == "0o600"
     finally:
