@@ -40,6 +40,11 @@ class Settings:
     # command takes a few hundred steps; the write lock is held at most about this long.
     work_max_steps: int = field(default_factory=lambda: int(_env("TURNUS_WORK_MAX_STEPS", "20000")))
     work_max_seconds: float = field(default_factory=lambda: float(_env("TURNUS_WORK_MAX_SECONDS", "5")))
+    # Bytes of case data (as JSON) a command may leave a case with: a script that builds a 50 MB string would
+    # otherwise be stored in every later state row. A command that grows the data past it is rolled back and
+    # the case gets an incident naming the limit (a start stores no case).
+    max_case_data_bytes: int = field(
+        default_factory=lambda: int(_env("TURNUS_MAX_CASE_DATA_BYTES", str(1024 * 1024))))
     # Seconds a command waits for a lock another command holds (SQLite busy timeout, PostgreSQL lock_timeout)
     # before it gives up with "busy, try again" (exit 1, HTTP 503): longer than the work budget, so a
     # command queued behind a runaway still runs once the runaway is stopped.

@@ -30,6 +30,7 @@ from engine.cases.versions import VersionCache, VersionInfo
 from engine.errors import Conflict, StaleCase
 from engine.identity import User
 from engine.notify.outbox import wake
+from engine.runtime import budget
 from engine.runtime import events as rt_events
 from engine.runtime import state as st
 from engine.runtime import workflow as rt
@@ -88,6 +89,24 @@ def data_json(data: dict[str, Any]) -> str | None:
     except (TypeError, ValueError):
         return None
     return text if json.loads(text) == data else None
+
+
+def _check_data_size(lc: LiveCase, data: dict[str, Any], text: str | None) -> None:
+    """The work budget bounds how much data a command may leave on the case (engine/runtime/budget.py); data
+    stored before the limit existed may shrink but not grow."""
+    limit = budget.data_limit()
+    if limit is None:
+        return
+    size = len((text if text is not None else json.dumps(data, default=str)).encode())
+    if size <= limit:
+        return
+    stored = getattr(lc.row, "data_json", None) if lc.row is not None else None
+    if stored and size <= len(stored.encode()):
+        return
+    changed = [t for t in rt.all_tasks(lc.wf) if lc.states_before.get(str(t.id)) != t.state and t.data]
+    largest = max(changed, key=lambda t: len(json.dumps(t.data, default=str)), default=None)
+    spec = largest.task_spec if largest is not None else None
+    raise budget.case_data_too_large(size, limit, getattr(spec, "bpmn_id", None), getattr(spec, "bpmn_name", None))
 
 
 def snapshot_states(wf: BpmnWorkflow) -> dict[str, int]:
@@ -232,9 +251,12 @@ def commit(lc: LiveCase) -> None:
     lc.bytes_written = change.bytes_written
     conn = lc.conn
     timer = rt.next_timer(lc.wf)
+    data = case_data(lc.wf)
+    text = data_json(data)
+    _check_data_size(lc, data, text)
     values: dict[str, Any] = {"next_timer_at": timer[0] if timer else None,
                               "next_timer_name": timer[1][:300] if timer else None,
-                              "data_json": data_json(case_data(lc.wf)), **lc.events.seal()}
+                              "data_json": text, **lc.events.seal()}
     if lc.wf.is_completed() and lc.status == "running":
         rt.check_finished(lc.wf)  # the general guard: finished without an end is an incident
         end = rt.end_event(lc.wf)

@@ -40,11 +40,16 @@ class WorkBudgetExceeded(Exception):
         super().__init__(message)
 
 
+class CaseDataTooLarge(WorkBudgetExceeded):
+    """A command would leave the case with more data than ``TURNUS_MAX_CASE_DATA_BYTES``."""
+
+
 @dataclass
 class _Budget:
     max_steps: int
     seconds: float
     deadline: float
+    max_data_bytes: int | None = None
     steps: int = 0
     per_element: Counter[tuple[str, str | None]] = field(default_factory=Counter)
     names: dict[str, str | None] = field(default_factory=dict)
@@ -101,12 +106,27 @@ def install() -> None:
         _installed = True
 
 
+def data_limit() -> int | None:
+    """Bytes of case data the running command may leave (None outside a budget)."""
+    budget = _active.get()
+    return budget.max_data_bytes if budget is not None else None
+
+
+def case_data_too_large(size: int, limit: int, element_id: str | None, element_name: str | None) -> CaseDataTooLarge:
+    where = f" ('{element_name or element_id}' added the most)" if element_id else ""
+    return CaseDataTooLarge(
+        f"Stopped: the case data would be {size:,} bytes, over the limit of {limit:,} bytes "
+        f"(TURNUS_MAX_CASE_DATA_BYTES){where}; nothing was saved. Keep large content in attachments, not in "
+        "variables", element_id, element_name)
+
+
 @contextmanager
-def work_budget(max_steps: int, seconds: float) -> Iterator[Any]:
-    """Count the engine steps of the enclosed command against ``max_steps`` and ``seconds`` of wall time."""
+def work_budget(max_steps: int, seconds: float, max_data_bytes: int | None = None) -> Iterator[Any]:
+    """Count the engine steps of the enclosed command against ``max_steps`` and ``seconds`` of wall time, and
+    bound the case data it may leave (``max_data_bytes``)."""
     if not _installed and "SpiffWorkflow.task" in sys.modules:
         install()
-    token = _active.set(_Budget(max_steps, seconds, time.monotonic() + seconds))
+    token = _active.set(_Budget(max_steps, seconds, time.monotonic() + seconds, max_data_bytes))
     try:
         yield
     finally:

@@ -95,7 +95,8 @@ class EngineCore:
                 with self.db.connect().execution_options(turnus_write=True) as conn:
                     conn.info.pop("turnus_wake", None)
                     conn.info["turnus_relay"] = _relay_signals  # engine.cases.live.RELAY (not imported: Spiff)
-                    with conn.begin(), work_budget(self.settings.work_max_steps, self.settings.work_max_seconds):
+                    with conn.begin(), work_budget(self.settings.work_max_steps, self.settings.work_max_seconds,
+                                                         self.settings.max_case_data_bytes):
                         result = fn(conn, now)
                     if conn.info.pop("turnus_wake", None):  # committed: the timer loop has something new
                         self.wakeup.set()
