@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import datetime
 
 import click
@@ -20,7 +21,7 @@ def timers() -> None:
 @click.option("--now", "now", default=None, help="Fire as if it were this instant (ISO 8601 with offset).")
 @click.pass_obj
 def timers_run(obj: Ctx, now: str | None) -> None:
-    """Fire every timer due at that instant."""
+    """Fire every timer due at that instant; names each incident raised (then exits 1)."""
     at = None
     if now is not None:
         try:
@@ -30,7 +31,15 @@ def timers_run(obj: Ctx, now: str | None) -> None:
         if at.tzinfo is None:
             raise InvalidInput("--now needs a UTC offset, e.g. 2027-05-01T08:00:00+02:00")
     engine = obj.engine(clock=FixedClock(at) if at else None)
-    click.echo(f"{engine.fire_timers(at)} case(s) moved")
+    run = engine.run_timers(at)
+    moved = f"{run.moved} case{'' if run.moved == 1 else 's'} moved"
+    if not run.incidents:
+        click.echo(moved)
+        return
+    click.echo(f"{moved}, {len(run.incidents)} incident{'' if len(run.incidents) == 1 else 's'}")
+    for case_id, message in run.incidents:
+        click.echo(f"{case_id} incident: {message}")
+    sys.exit(1)  # as `signal`: a script or schedule needs an administrator (`turnus case show`, `case retry`)
 
 
 COMMANDS = [timers]

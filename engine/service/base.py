@@ -194,7 +194,9 @@ class EngineCore:
             id=row.id, key=row.key, version=version.version, name=version.name, title=row.title,
             status=row.status, started_by=row.started_by, started_at=row.started_at, ended_at=row.ended_at,
             end_event=row.end_event, end_event_name=version.element_names.get(row.end_event or ""),
-            next_timer_at=row.next_timer_at, next_timer_name=row.next_timer_name,
+            # A case in an incident fires no timer until it is resolved (retry): no "next timer" to show.
+            next_timer_at=None if row.incident_json else row.next_timer_at,
+            next_timer_name=None if row.incident_json else row.next_timer_name,
             incident=json.loads(row.incident_json) if row.incident_json else None,
             data=data, open_tasks=open_rows, initiator_variable=version.initiator_variable,
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +17,12 @@ from engine.cases.incidents import IncidentRaised
 from engine.errors import Conflict, Forbidden, NotFound
 from engine.service.base import EngineCore
 from engine.store.tables import cases
+
+
+@dataclass
+class TimerRun:
+    moved: int = 0
+    incidents: list[tuple[str, str]] = field(default_factory=list)  # (case id, what happened)
 
 
 class CaseCommands(EngineCore):
@@ -74,17 +81,22 @@ class CaseCommands(EngineCore):
 
     def fire_timers(self, now: datetime | None = None) -> int:
         """Fire every timer due at ``now`` (default: the clock); returns how many cases moved."""
+        return self.run_timers(now).moved
+
+    def run_timers(self, now: datetime | None = None) -> TimerRun:
+        """Fire every timer due at ``now``: how many cases moved, and the incidents raised on the way (each case
+        is its own transaction, so one case's incident does not stop the others)."""
         at = now or self.clock.now()
         due = self._read(lambda conn: timer_cmds.due_cases(conn, at))
-        fired = 0
+        run = TimerRun()
         for case_id in due:
             try:
                 if self._write(lambda conn, _now, cid=case_id: timer_cmds.fire(self._ctx(conn, at), cid),
                                case_id=case_id, command={"kind": "timers", "now": at.isoformat()}):
-                    fired += 1
-            except IncidentRaised:
-                continue  # recorded on the case; the other cases still fire
-        return fired
+                    run.moved += 1
+            except IncidentRaised as err:
+                run.incidents.append((case_id, str(err)))
+        return run
 
     def retry(self, case_id: str, actor: str) -> None:
         """Run the command that raised the case's incident again."""

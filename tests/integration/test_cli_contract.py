@@ -76,7 +76,7 @@ def test_the_whole_contract(db_url: str, tmp_path: Path) -> None:
     assert "task_completed" in ok(db_url, "history", case_id)
     assert ok(db_url, "audit", "verify").strip() == "intact"
     assert ok(db_url, "audit", "verify", case_id).strip() == "intact"
-    assert ok(db_url, "timers", "run", "--now", "2027-01-05T00:00:00+00:00").strip() == "0 case(s) moved"
+    assert ok(db_url, "timers", "run", "--now", "2027-01-05T00:00:00+00:00").strip() == "0 cases moved"
 
 
 @pytest.fixture

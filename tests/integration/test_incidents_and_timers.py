@@ -99,9 +99,9 @@ def test_timers_run_cli_fires_at_the_given_instant(eng: Engine, db_url: str) -> 
     case_id = eng.start("timers", "rita", {})
     cmd = [sys.executable, "-m", "engine.cli", "--db", db_url, "timers", "run"]
     early = subprocess.run([*cmd, "--now", "2027-01-04T09:30:00+01:00"], capture_output=True, text=True)
-    assert early.returncode == 0 and early.stdout.strip() == "0 case(s) moved"
+    assert early.returncode == 0 and early.stdout.strip() == "0 cases moved"
     late = subprocess.run([*cmd, "--now", "2027-01-04T10:30:00+01:00"], capture_output=True, text=True)
-    assert late.stdout.strip() == "1 case(s) moved"
+    assert late.stdout.strip() == "1 case moved"
     assert len(eng.tasks_for("rita")) == 1 and eng.case(case_id, "rita").open_tasks
     bad = subprocess.run([*cmd, "--now", "tomorrow"], capture_output=True, text=True)
     assert bad.returncode == 1 and "not an ISO 8601" in bad.stderr

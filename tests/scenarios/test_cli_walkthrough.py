@@ -96,7 +96,7 @@ class Walk:
         self.done.append((task["element_id"], user))
 
     def at(self, instant: str) -> None:
-        assert turnus(self.db, "timers", "run", "--now", instant).strip() == "1 case(s) moved"
+        assert turnus(self.db, "timers", "run", "--now", instant).strip() == "1 case moved"
 
 
 def test_a_rotation_from_proposal_to_turnus_afsluttet_with_only_the_cli(db_url: str) -> None:
