@@ -84,7 +84,12 @@ def check_case(conn: Connection, cache: VersionCache, case_id: str) -> list[Find
                                     have=have_open[tid], want=want["open_tasks"][tid]))
     problems += relations.disagreements(conn, case_id)
     version = cache.get(conn, row.version_id)
-    lc = live.load(conn, row, version, row.started_at)
+    try:
+        lc = live.load(conn, row, version, row.started_at)
+    except Exception as err:  # state rows edited by hand: a finding about this case, and the check goes on
+        problems.append(Finding(f"the stored workflow state cannot be restored ({type(err).__name__}: {err})",
+                                "state_unrestorable", error=f"{type(err).__name__}: {err}"[:300]))
+        return [p.prefixed(f"case {case_id}: ") for p in problems]
     have = live.case_data(lc.wf)
     if row.data_json is not None and row.data_json != live.data_json(have):
         problems.append(Finding("the case data kept for reading (cases.data_json) is not the stored state's",

@@ -16,6 +16,7 @@ from engine import audit, identity
 from engine.audit import access, digest, export
 from engine.cases import queries
 from engine.errors import (
+    Finding,
     Forbidden,
     InvalidInput,
     NotFound,
@@ -130,7 +131,14 @@ class AuditQueries(EngineCore):
 
         def run(conn: Connection) -> list[str]:
             ids = [case_id] if case_id else [r.id for r in conn.execute(select(cases.c.id).order_by(cases.c.id))]
-            return [p for cid in ids for p in consistency.check_case(conn, self.versions, cid)]
+            found: list[str] = []
+            for cid in ids:
+                try:
+                    found += consistency.check_case(conn, self.versions, cid)
+                except Exception as err:  # one case that cannot be checked must not hide the next ones
+                    found.append(Finding(f"case {cid}: could not be checked ({type(err).__name__}: {err})",
+                                         "state_unrestorable", error=f"{type(err).__name__}: {err}"[:300]))
+            return found
         return self._read(run)
 
     def access_log(self, reader: str | None, purpose: str = "audit of the access log",

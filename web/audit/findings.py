@@ -44,6 +44,8 @@ _MESSAGES: Catalogue = {
                                         "being one who may take it.", **p),
     "case_data_projection_differs": lambda p: _("The case data shown to readers is not the data in the stored "
                                                 "workflow state."),
+    "state_unrestorable": lambda p: _("The stored workflow state cannot be read back: it was changed outside "
+                                      "Turnus (%(error)s).", **p),
 }
 
 
