@@ -71,6 +71,9 @@ class Settings:
     # at the earliest due time, or earlier when a command says so (LISTEN/NOTIFY on PostgreSQL; on SQLite
     # in-process, and other processes' commits within a second via PRAGMA data_version); this bounds the wait
     # for a wake-up that was lost (e.g. a NOTIFY while a worker's connection was being re-made).
+    # How the processes log: "text" (Python's default lines) or "json" (one JSON object per line, with time,
+    # level, logger, message, request id, user, case id and command: for the municipality's log collector).
+    log_format: str = field(default_factory=lambda: _env("TURNUS_LOG_FORMAT", "text"))
     worker_max_sleep: float = field(default_factory=lambda: float(_env("TURNUS_WORKER_MAX_SLEEP", "30")))
     # Address the links in mails start with (the inbox as its users reach it).
     base_url: str = field(default_factory=lambda: _env("TURNUS_BASE_URL", "http://127.0.0.1:5000").rstrip("/"))
@@ -102,6 +105,8 @@ class Settings:
         if self.timers not in TIMER_MODES:
             raise SettingInvalid(f"TURNUS_TIMERS={self.timers!r} is not known: set it to "
                                  f"{' or '.join(TIMER_MODES)} (or leave it unset for thread)")
+        if self.log_format not in ("text", "json"):
+            raise SettingInvalid(f"TURNUS_LOG_FORMAT={self.log_format!r} is not known: set it to text or json")
 
 
 TIMER_MODES = ("thread", "workers")

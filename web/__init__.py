@@ -24,9 +24,25 @@ def create_app(engine: Engine | None = None, config: Mapping[str, Any] | None = 
     from flask import Flask
     from werkzeug.middleware.proxy_fix import ProxyFix
 
+    from engine import logs
     from engine.errors import SettingInvalid
     from engine.service import Engine
-    from web import audit, auth, cases, errors, i18n, inbox, notifications, present, security, start, tasks
+    from web import (
+        audit,
+        auth,
+        cases,
+        errors,
+        health,
+        i18n,
+        inbox,
+        metrics,
+        notifications,
+        present,
+        security,
+        start,
+        tasks,
+        tracing,
+    )
     from web.modeller import bp as modeller_bp
 
     web = settings or load_web_settings()
@@ -54,11 +70,15 @@ def create_app(engine: Engine | None = None, config: Mapping[str, Any] | None = 
         logging.getLogger("turnus").error("Turnus is not starting: %s", err)
         raise
     app.extensions["turnus.settings"] = web
+    logs.configure(app.extensions["turnus.engine"].settings.log_format)
+    tracing.init_tracing(app)  # first: every later hook and log line of the request has its id
+    metrics.init_metrics(app)
     i18n.init_i18n(app)
     present.init_filters(app)
     security.init_security(app)
     errors.init_errors(app)
     auth.init_auth(app)
-    for blueprint in (inbox.bp, tasks.bp, cases.bp, start.bp, modeller_bp, audit.bp, notifications.bp):
+    for blueprint in (inbox.bp, tasks.bp, cases.bp, start.bp, modeller_bp, audit.bp, notifications.bp, health.bp,
+                      metrics.bp):
         app.register_blueprint(blueprint)
     return app

@@ -9,9 +9,10 @@ from typing import Any
 from flask import Blueprint, Flask, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
+from engine import logs
 from engine.errors import NotFound
 from engine.passwords import hash_password, verify_password
-from web.deps import engine, safe_next, settings
+from web.deps import engine, is_sessionless, safe_next, settings
 from web.i18n import LANGUAGES
 from web.security import SignInThrottle
 
@@ -38,6 +39,8 @@ def _lifetimes() -> tuple[timedelta, timedelta]:
 def _load_user() -> None:
     """The signed cookie names a server-side session; only a session the database still has signs in."""
     g.user = None
+    if is_sessionless():  # /healthz and friends: no database, no cookie
+        return
     token = session.get("sid")
     if not isinstance(token, str):
         return
@@ -47,6 +50,7 @@ def _load_user() -> None:
         return
     try:
         g.user = engine().user(name)
+        logs.bind(user=name)
     except NotFound:  # the account was removed or deactivated since sign-in
         engine().close_session(token)
         _fresh_session()

@@ -30,6 +30,17 @@ def user() -> User:
     return g.user
 
 
+def sessionless(view: F) -> F:
+    """A view that must answer without the database's session lookup (health checks, metrics)."""
+    view.turnus_sessionless = True  # type: ignore[attr-defined]
+    return view
+
+
+def is_sessionless() -> bool:
+    view = current_app.view_functions.get(request.endpoint or "")
+    return bool(getattr(view, "turnus_sessionless", False))
+
+
 def login_required(view: F) -> F:
     @functools.wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:

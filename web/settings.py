@@ -55,6 +55,10 @@ class WebSettings:
     # due time or when a command sets an earlier one. 0 turns it off; TURNUS_TIMERS=workers (engine/config.py)
     # does too, for `turnus worker` processes.
     timer_interval: float = field(default_factory=lambda: float(_env("TURNUS_TIMER_INTERVAL", "30")))
+    # Client networks that may read /metrics without a token (comma-separated, CIDR): the Prometheus server's.
+    # Others need a bearer token with the scope `metrics`. Behind a proxy, set TURNUS_TRUSTED_PROXIES so the
+    # scraper's own address is the one compared.
+    metrics_allow: str = field(default_factory=lambda: _env("TURNUS_METRICS_ALLOW", "127.0.0.0/8,::1/128"))
     # Rows shown per page in the task lists and My cases.
     page_size: int = field(default_factory=lambda: int(_env("TURNUS_PAGE_SIZE", "50")))
 

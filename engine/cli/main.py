@@ -12,6 +12,7 @@ import traceback
 
 import click
 
+from engine import logs
 from engine.cli import audit, cases, messaging, people, setup, timers, versions, work, worker
 from engine.cli.common import Ctx
 from engine.errors import FormInvalid, TurnusError
@@ -34,6 +35,9 @@ for module in (setup, people, work, cases, audit, versions, messaging, timers, w
 
 def main() -> None:
     try:
+        from engine.config import load_settings
+
+        logs.configure(load_settings().log_format)
         cli.main(standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("aborted", err=True)

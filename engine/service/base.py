@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 import threading
+import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -20,7 +22,7 @@ from sqlalchemy import Connection, select
 from sqlalchemy.engine import Engine as DbEngine
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from engine import identity
+from engine import identity, logs
 from engine.cases import queries
 from engine.cases.incidents import IncidentRaised, describe_failure, record_incident
 from engine.cases.versions import VersionCache
@@ -67,6 +69,8 @@ class EngineCore:
         self.versions = VersionCache()
         # Set after a command commits an earlier timer or a new mail: the in-process timer thread wakes on it.
         self.wakeup = threading.Event()
+        # Told (command name, seconds) after every command; the web sets it to feed /metrics (web/metrics.py).
+        self.on_command: Callable[[str, float], None] | None = None
 
     @classmethod
     def create(cls: type[E], database_url: str | None = None, *, clock: Clock | None = None,
@@ -89,6 +93,18 @@ class EngineCore:
     def _write(self, fn: Callable[[Connection, datetime], T], *, case_id: str | None = None,
                actor: str = "system", command: dict[str, Any] | None = None) -> T:
         """Run ``fn`` in one write transaction; retry if another command changed the case meanwhile."""
+        name = sys._getframe(1).f_code.co_name  # the Engine method that runs the command: a bounded label set
+        with logs.bound(command=name, case_id=case_id or (command or {}).get("case_id")):
+            if self.on_command is None:
+                return self._write_now(fn, case_id, actor, command)
+            started = time.perf_counter()
+            try:
+                return self._write_now(fn, case_id, actor, command)
+            finally:
+                self.on_command(name, time.perf_counter() - started)
+
+    def _write_now(self, fn: Callable[[Connection, datetime], T], case_id: str | None, actor: str,
+                   command: dict[str, Any] | None) -> T:
         for _ in range(self.settings.conflict_retries):
             now = self.clock.now()
             try:

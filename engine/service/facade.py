@@ -13,6 +13,7 @@ from engine.service.data import DataCommands
 from engine.service.definitions import DefinitionCommands
 from engine.service.messaging import MessagingCommands
 from engine.service.notify import NotifyCommands
+from engine.service.operations import OperationsQueries
 from engine.service.pages import PageQueries
 from engine.service.reads import CaseReads
 from engine.service.sessions import SessionCommands
@@ -21,5 +22,6 @@ from engine.service.workers import WorkerRecords
 
 
 class Engine(CaseCommands, CaseReads, DefinitionCommands, DataCommands, MessagingCommands, NotifyCommands,
-             AuditQueries, SessionCommands, PageQueries, UserCommands, WorkerRecords):
+             AuditQueries, SessionCommands, PageQueries, UserCommands, WorkerRecords,
+             OperationsQueries):
     """Every command and read of Turnus; see the capability classes for each."""
