@@ -111,3 +111,19 @@ def test_every_response_carries_a_request_id_and_json_log_lines_carry_it_with_th
     line = json.loads(out.getvalue().strip().splitlines()[-1])
     assert line["request_id"] == "req-42" and line["user"] == "olga" and line["level"] == "warning"
     assert line["logger"] == "turnus.web.refused" and "403" in line["message"] and line["time"].endswith("+00:00")
+
+
+def test_the_dashboard_and_the_alert_rules_name_only_metrics_turnus_exports(app: Flask, engine: Engine) -> None:
+    engine.register_worker("worker")  # so the heartbeat gauge has a sample
+    start_review(engine)
+    client = app.test_client()
+    client.get("/healthz")  # one request observed
+    exported = set(re.findall(r"^(turnus_\w+?)(?:_bucket|_count|_sum|_created)?[{ ]", client.get("/metrics").text,
+                              re.M))
+    deploy = Path(__file__).resolve().parents[2] / "deploy"
+    dashboard = json.loads((deploy / "grafana" / "turnus-dashboard.json").read_text(encoding="utf-8"))
+    exprs = [t["expr"] for p in dashboard["panels"] for t in p["targets"]]
+    rules = (deploy / "prometheus" / "turnus-alerts.yml").read_text(encoding="utf-8")
+    named = {re.sub(r"_(bucket|count|sum)$", "", n) for n in re.findall(r"turnus_\w+", " ".join(exprs) + rules)}
+    named -= {"turnus_readyz"}  # the probe's job name, not a metric
+    assert named and named <= exported, f"not exported: {sorted(named - exported)}"
