@@ -26,7 +26,7 @@ from .dmn import decision_id, dmn_problems
 from .lint import Context, lint_bpmn
 from .meta import process_meta
 from .model import Bundle, ProcessMeta
-from .parser import TurnusParser
+from .parser import TurnusParser, arm_at_start
 from .specconfig import REGISTRY, adopt_messages
 from .xmlsafe import Document, parse_document, schema_problems
 
@@ -194,6 +194,7 @@ def _build(
         try:
             spec = parser.get_spec(pid)
             subs = parser.get_subprocess_specs(pid)
+            arm_at_start([spec, *subs.values()])
             adopt_messages([spec, *subs.values()])
             spec_json = json.dumps({
                 "spec": _registry.convert(spec),

@@ -48,8 +48,8 @@ class Context:
 # Event definitions SpiffWorkflow implements, by event element. Anything else is silently dropped
 # (a signal end event becomes a plain end event), so it is refused.
 SUPPORTED_EVENTS: dict[str, frozenset[str]] = {
-    "startEvent": frozenset({"message", "signal", "timer"}),
-    "endEvent": frozenset({"message", "cancel", "error", "escalation", "terminate"}),
+    "startEvent": frozenset({"message", "signal", "timer", "error", "escalation"}),
+    "endEvent": frozenset({"message", "cancel", "error", "escalation", "terminate", "signal"}),
     "intermediateCatchEvent": frozenset({"message", "signal", "timer", "conditional"}),
     "intermediateThrowEvent": frozenset({"message", "signal", "escalation"}),
     "boundaryEvent": frozenset({"message", "signal", "timer", "conditional", "cancel", "error", "escalation"}),
@@ -184,6 +184,18 @@ def _start_event(doc: Document, el: etree._Element) -> list[Problem]:
         problems.append(_err(doc, el, "a timeCycle on the process's start event repeats inside one case "
                                       "instead of starting new cases: start cases from outside, or use a "
                                       "cycle timer inside the process", reason="start_time_cycle"))
+    for kind in ("error", "escalation"):
+        if el.find(bpmn(f"{kind}EventDefinition")) is None:
+            continue
+        parent = el.getparent()
+        if local(parent) != "subProcess" or parent.get("triggeredByEvent") != "true":
+            problems.append(_err(doc, el, f"{kind} start events belong in an event subprocess (a subprocess with "
+                                          "triggeredByEvent=\"true\"): only there is something thrown to them",
+                                 reason="start_code_outside_event_subprocess", kind=kind))
+        elif kind == "error" and el.get("isInterrupting", "true").strip().lower() == "false":
+            problems.append(_err(doc, el, "an error start event always interrupts its scope (BPMN): remove "
+                                          "isInterrupting=\"false\", or catch an escalation instead",
+                                 reason="error_start_not_interrupting"))
     initiator = cattr(el, "initiator")
     if initiator is not None and not NAME_RE.match(initiator):
         problems.append(_err(doc, el, f"camunda:initiator '{initiator}' must be a variable name",

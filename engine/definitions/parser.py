@@ -5,6 +5,11 @@ Each gap is closed by a parser class of ours (never by patching the library):
   the library's script task parser built the plain BPMN multi-instance class, which the Camunda serializer
   configuration does not know ("ParallelMultiInstanceTask is not JSON serializable" at deploy).
 - end events read signal definitions (the library dropped them, so the signal was never sent).
+- start events read error and escalation definitions and ``isInterrupting`` (``TurnusStartEvent``), and
+  every event subprocess is connected to its scope's start, so that it is armed while the scope runs
+  (``arm_at_start``; the library left message and signal ones to collaboration triggers, which no waiting
+  task stands for). Boundary events are ``TurnusBoundaryEvent`` (re-armed while their activity runs).
+  The run-time side of both is ``engine.runtime.scopes``.
 """
 
 from __future__ import annotations
@@ -14,20 +19,50 @@ from typing import Any
 from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
 from SpiffWorkflow.bpmn.parser.event_parsers import (
     CANCEL_EVENT_XPATH,
+    CONDITIONAL_EVENT_XPATH,
     ERROR_EVENT_XPATH,
     ESCALATION_EVENT_XPATH,
     MESSAGE_EVENT_XPATH,
     SIGNAL_EVENT_XPATH,
     TERMINATION_EVENT_XPATH,
+    TIMER_EVENT_XPATH,
 )
-from SpiffWorkflow.bpmn.specs.defaults import EndEvent, ScriptTask
+from SpiffWorkflow.bpmn.parser.task_parsers import SubprocessParser
+from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
+from SpiffWorkflow.bpmn.specs.defaults import CallActivity, EndEvent, EventSubprocess, ScriptTask
 from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
-from SpiffWorkflow.camunda.parser.event_parsers import CamundaEndEventParser
-from SpiffWorkflow.camunda.parser.task_spec import CamundaTaskParser, ScriptTaskParser
+from SpiffWorkflow.camunda.parser.event_parsers import (
+    CamundaBoundaryEventParser,
+    CamundaEndEventParser,
+    CamundaStartEventParser,
+)
+from SpiffWorkflow.camunda.parser.task_spec import CamundaTaskParser, ScriptTaskParser, SubWorkflowParser
+
+from engine.runtime.scopes import TurnusBoundaryEvent, TurnusStartEvent
 
 
 class _ScriptTaskParser(CamundaTaskParser, ScriptTaskParser):  # type: ignore[misc]
     """A script task whose multi-instance is Camunda's (the first base's ``_add_multiinstance_task``)."""
+
+
+class _SubProcessParser(SubWorkflowParser):  # type: ignore[misc]
+    """The library's Camunda parser builds event subprocesses as plain subprocesses (they never wait)."""
+
+    def create_task(self) -> Any:
+        spec_class = EventSubprocess if self.node.get("triggeredByEvent") == "true" else self.spec_class
+        return spec_class(self.spec, self.bpmn_id, subworkflow_spec=SubprocessParser.get_subprocess_spec(self),
+                          **self.bpmn_attributes)
+
+
+class _StartEventParser(CamundaStartEventParser):  # type: ignore[misc]
+    def create_task(self) -> Any:
+        definition = self.get_event_definition([MESSAGE_EVENT_XPATH, SIGNAL_EVENT_XPATH, TIMER_EVENT_XPATH,
+                                                 CONDITIONAL_EVENT_XPATH, ERROR_EVENT_XPATH,
+                                                 ESCALATION_EVENT_XPATH])
+        task = self._create_task(definition)
+        task.interrupting = self.node.get("isInterrupting", "true").strip().lower() != "false"
+        self.spec.start.connect(task)
+        return task
 
 
 class _EndEventParser(CamundaEndEventParser):  # type: ignore[misc]
@@ -45,4 +80,18 @@ class TurnusParser(CamundaParser):  # type: ignore[misc]
         **CamundaParser.OVERRIDE_PARSER_CLASSES,
         full_tag("scriptTask"): (_ScriptTaskParser, ScriptTask),
         full_tag("endEvent"): (_EndEventParser, EndEvent),
+        full_tag("startEvent"): (_StartEventParser, TurnusStartEvent),
+        full_tag("subProcess"): (_SubProcessParser, CallActivity),
+        full_tag("boundaryEvent"): (CamundaBoundaryEventParser, TurnusBoundaryEvent),
     }
+
+
+def arm_at_start(specs: list[BpmnProcessSpec]) -> None:
+    """Connect every event subprocess to its scope's start (see the module docstring)."""
+    for spec in specs:
+        for name in spec.start.trigger_specs:
+            task_spec = spec.task_specs[name]
+            if task_spec not in spec.start.outputs:
+                spec.start.connect(task_spec)
+                task_spec.connect(spec.end)
+        spec.start.trigger_specs = []

@@ -24,7 +24,7 @@ EXPECTED = {
     "B.1.0": "data stores are not supported", "B.2.0": "data stores are not supported",
     "C.1.0": "service tasks are not supported", "C.1.1": "data stores are not supported",
     "C.2.0": "no executable process", "C.3.0": "nobody can work on this user task",
-    "C.4.0": "data stores are not supported", "C.5.0": "signal end events are not supported",
+    "C.4.0": "data stores are not supported", "C.5.0": "data stores are not supported",
     "C.6.0": "compensation events are not supported", "C.7.0": "business rule task has no camunda:decisionRef",
     "C.8.0": "no executable process", "C.8.1": "service tasks are not supported",
     "C.9.0": "condition: line 1: SyntaxError", "C.9.1": "is not a Python expression",
