@@ -28,7 +28,8 @@ from .camunda import (
 )
 from .duties import lint_duties
 from .flowcheck import flow_problems
-from .graph import cycle_warnings
+from .graph import cycle_warnings, scopes
+from .links import link_problems
 from .people import people_of
 from .startvars import read_start_variables
 from .unset_refs import unset_reference_problems
@@ -50,8 +51,8 @@ class Context:
 SUPPORTED_EVENTS: dict[str, frozenset[str]] = {
     "startEvent": frozenset({"message", "signal", "timer", "error", "escalation"}),
     "endEvent": frozenset({"message", "cancel", "error", "escalation", "terminate", "signal"}),
-    "intermediateCatchEvent": frozenset({"message", "signal", "timer", "conditional"}),
-    "intermediateThrowEvent": frozenset({"message", "signal", "escalation"}),
+    "intermediateCatchEvent": frozenset({"message", "signal", "timer", "conditional", "link"}),
+    "intermediateThrowEvent": frozenset({"message", "signal", "escalation", "link"}),
     "boundaryEvent": frozenset({"message", "signal", "timer", "conditional", "cancel", "error", "escalation"}),
 }
 _EVENT_ADVICE = {
@@ -64,8 +65,7 @@ _EVENT_ADVICE = {
     ("startEvent", "conditional"): "conditional start events are not supported (the engine never evaluates "
     "them, so the process or event subprocess would never start): use a conditional boundary event on the "
     "activity it should interrupt, or a message start event",
-    ("any", "link"): "link events are not supported (they are ignored): connect the flow with a "
-    "sequence flow instead",
+    ("any", "link"): "link events are intermediate events only: use an intermediate link throw and catch",
     ("any", "compensate"): "compensation events are not supported (they are ignored): model the undo "
     "steps explicitly",
 }
@@ -102,6 +102,8 @@ def lint_bpmn(doc: Document, ctx: Context) -> list[Problem]:
                 problems += _element(doc, el, ctx, lanes)
         problems += cycle_warnings(doc.name, process)
         problems += flow_problems(doc.name, process)
+        for scope in scopes(process):
+            problems += link_problems(doc.name, scope)
         problems += lint_duties(doc.name, process)
         problems += _start_variables(doc, process)
         problems += unset_reference_problems(doc.name, process, ctx.called)

@@ -10,6 +10,8 @@ Each gap is closed by a parser class of ours (never by patching the library):
   (``arm_at_start``; the library left message and signal ones to collaboration triggers, which no waiting
   task stands for). Boundary events are ``TurnusBoundaryEvent`` (re-armed while their activity runs).
   The run-time side of both is ``engine.runtime.scopes``.
+- a link throw event continues at the link catch of its name in its scope (``engine.definitions.links``);
+  the library ignores link definitions and never parses the catch, which no sequence flow reaches.
 """
 
 from __future__ import annotations
@@ -29,16 +31,25 @@ from SpiffWorkflow.bpmn.parser.event_parsers import (
 )
 from SpiffWorkflow.bpmn.parser.task_parsers import SubprocessParser
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
-from SpiffWorkflow.bpmn.specs.defaults import CallActivity, EndEvent, EventSubprocess, ScriptTask
+from SpiffWorkflow.bpmn.specs.defaults import (
+    CallActivity,
+    EndEvent,
+    EventSubprocess,
+    IntermediateThrowEvent,
+    ScriptTask,
+)
 from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
 from SpiffWorkflow.camunda.parser.event_parsers import (
     CamundaBoundaryEventParser,
     CamundaEndEventParser,
+    CamundaIntermediateThrowEventParser,
     CamundaStartEventParser,
 )
 from SpiffWorkflow.camunda.parser.task_spec import CamundaTaskParser, ScriptTaskParser, SubWorkflowParser
 
 from engine.runtime.scopes import TurnusBoundaryEvent, TurnusStartEvent
+
+from .links import link_pairs
 
 
 class _ScriptTaskParser(CamundaTaskParser, ScriptTaskParser):  # type: ignore[misc]
@@ -52,6 +63,18 @@ class _SubProcessParser(SubWorkflowParser):  # type: ignore[misc]
         spec_class = EventSubprocess if self.node.get("triggeredByEvent") == "true" else self.spec_class
         return spec_class(self.spec, self.bpmn_id, subworkflow_spec=SubprocessParser.get_subprocess_spec(self),
                           **self.bpmn_attributes)
+
+
+class _ThrowEventParser(CamundaIntermediateThrowEventParser):  # type: ignore[misc]
+    """A link throw continues at its catch: parse the catch (nothing else leads to it) and connect the two."""
+
+    def parse_node(self) -> Any:
+        task = super().parse_node()
+        target = link_pairs(self.node.getparent()).get(self.bpmn_id)
+        if target is not None:
+            catch = self.process_parser.parse_node(self.process_parser.get_node_by_id(target))
+            self.task.connect(catch)
+        return task
 
 
 class _StartEventParser(CamundaStartEventParser):  # type: ignore[misc]
@@ -82,6 +105,7 @@ class TurnusParser(CamundaParser):  # type: ignore[misc]
         full_tag("endEvent"): (_EndEventParser, EndEvent),
         full_tag("startEvent"): (_StartEventParser, TurnusStartEvent),
         full_tag("subProcess"): (_SubProcessParser, CallActivity),
+        full_tag("intermediateThrowEvent"): (_ThrowEventParser, IntermediateThrowEvent),
         full_tag("boundaryEvent"): (CamundaBoundaryEventParser, TurnusBoundaryEvent),
     }
 
