@@ -97,6 +97,9 @@ def lint_bpmn(doc: Document, ctx: Context) -> list[Problem]:
                              reason="data_store_unsupported"))
     lanes = lanes_index(doc.root)
     for process in executable:
+        if process.find(bpmn("startEvent")) is None:
+            problems.append(_err(doc, process, "the process has no start event, so a case would have nowhere to "
+                                               "begin: add a start event", reason="no_start_event"))
         for el in process.iter():
             if isinstance(el.tag, str):
                 problems += _element(doc, el, ctx, lanes)

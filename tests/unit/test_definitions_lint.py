@@ -369,3 +369,10 @@ def test_the_el_hint_names_the_expression_and_only_for_el() -> None:
     assert "write amount &gt; 5 instead of ${amount &gt; 5}".replace("&gt;", ">") in condition("${amount &gt; 5}")
     # Python with "${" inside a string is not EL: its syntax error gets no EL hint.
     assert "Camunda EL" not in condition("note == '${x}' and (")
+
+
+def test_a_process_without_a_start_event_is_refused() -> None:
+    body = '<bpmn:task id="a" /><bpmn:sequenceFlow id="f" sourceRef="a" targetRef="e" /><bpmn:endEvent id="e" />'
+    with pytest.raises(DefinitionInvalid) as refused:
+        load_bundles({"p.bpmn": bpmn(body)})
+    assert any("the process has no start event" in p.message for p in refused.value.problems)

@@ -99,8 +99,21 @@ _MESSAGES: Catalogue = {
                                                 "evaluated, so the process would never start). Use a conditional "
                                                 "boundary event on the activity it should interrupt, or a message "
                                                 "start event."),
-    "event_any_link": lambda p: _("Link events are not supported (they are ignored): connect the flow with a "
-                                  "sequence flow instead."),
+    "event_any_link": lambda p: _("Link events are intermediate events only: use an intermediate link throw "
+                                  "event and an intermediate link catch event."),
+    "no_start_event": lambda p: _("The process has no start event, so a case would have nowhere to begin: add a "
+                                  "start event."),
+    "link_unnamed": lambda p: _("This link event has no name. Give the link throw event and the link catch event "
+                                "it continues at the same name."),
+    "link_catch_twice": lambda p: _("Two link catch events are named %(name)s in one scope, so a link throw would "
+                                    "not know where to go. Rename one of them.", **p),
+    "link_target_missing": lambda p: _("There is no link catch event named %(name)s in the same scope, so the flow "
+                                       "would stop here. Add one (links do not cross subprocess borders).", **p),
+    "start_code_outside_event_subprocess": lambda p: _("%(kind)s start events belong in an event subprocess (a "
+                                                       "subprocess with triggeredByEvent=\"true\"): only there is "
+                                                       "something thrown to them.", **p),
+    "error_start_not_interrupting": lambda p: _("An error start event always interrupts its scope (BPMN). Remove "
+                                                "isInterrupting=\"false\", or catch an escalation instead."),
     "event_any_compensate": lambda p: _("Compensation events are not supported (they are ignored): model the steps "
                                         "that undo the work explicitly."),
     "event_unsupported": lambda p: _("%(kind)s %(event)s events are not supported (the event definition would "
