@@ -26,6 +26,7 @@ from .camunda import (
     local,
     read_form,
 )
+from .compensation import compensation_problems
 from .duties import lint_duties
 from .flowcheck import flow_problems
 from .graph import cycle_warnings, scopes
@@ -50,10 +51,11 @@ class Context:
 # (a signal end event becomes a plain end event), so it is refused.
 SUPPORTED_EVENTS: dict[str, frozenset[str]] = {
     "startEvent": frozenset({"message", "signal", "timer", "error", "escalation"}),
-    "endEvent": frozenset({"message", "cancel", "error", "escalation", "terminate", "signal"}),
+    "endEvent": frozenset({"message", "cancel", "error", "escalation", "terminate", "signal", "compensate"}),
     "intermediateCatchEvent": frozenset({"message", "signal", "timer", "conditional", "link"}),
-    "intermediateThrowEvent": frozenset({"message", "signal", "escalation", "link"}),
-    "boundaryEvent": frozenset({"message", "signal", "timer", "conditional", "cancel", "error", "escalation"}),
+    "intermediateThrowEvent": frozenset({"message", "signal", "escalation", "link", "compensate"}),
+    "boundaryEvent": frozenset({"message", "signal", "timer", "conditional", "cancel", "error", "escalation",
+                                "compensate"}),
 }
 _EVENT_ADVICE = {
     ("endEvent", "signal"): "signal end events are not supported (the signal would never be sent): use an "
@@ -66,8 +68,10 @@ _EVENT_ADVICE = {
     "them, so the process or event subprocess would never start): use a conditional boundary event on the "
     "activity it should interrupt, or a message start event",
     ("any", "link"): "link events are intermediate events only: use an intermediate link throw and catch",
-    ("any", "compensate"): "compensation events are not supported (they are ignored): model the undo "
-    "steps explicitly",
+    ("startEvent", "compensate"): "compensation event subprocesses are not supported: undo with compensation "
+    "boundary events and their handlers (isForCompensation) instead",
+    ("any", "compensate"): "compensation events are throw, end or boundary events only: use a compensation "
+    "boundary event with a handler, and an intermediate or end event that throws compensation",
 }
 _IGNORED_EXTENSIONS = {
     "executionListener": "execution listeners are not run",
@@ -106,7 +110,7 @@ def lint_bpmn(doc: Document, ctx: Context) -> list[Problem]:
         problems += cycle_warnings(doc.name, process)
         problems += flow_problems(doc.name, process)
         for scope in scopes(process):
-            problems += link_problems(doc.name, scope)
+            problems += link_problems(doc.name, scope) + compensation_problems(doc.name, scope)
         problems += lint_duties(doc.name, process)
         problems += _start_variables(doc, process)
         problems += unset_reference_problems(doc.name, process, ctx.called)
@@ -138,9 +142,6 @@ def _element(doc: Document, el: etree._Element, ctx: Context, lanes: dict[str, s
     if ns != BPMN_NS:
         return []
     problems = _implementation(doc, el, name)
-    if el.get("isForCompensation") == "true":
-        problems.append(_err(doc, el, "compensation handlers (isForCompensation) are not supported: model "
-                                      "the undo steps explicitly", reason="compensation_handler_unsupported"))
     if name == "sequenceFlow":
         problems += _sequence_flow(doc, el)
     elif name == "userTask":

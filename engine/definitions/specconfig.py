@@ -19,9 +19,10 @@ from typing import Any
 from SpiffWorkflow.bpmn import BpmnEvent
 from SpiffWorkflow.bpmn.serializer.default.event_definition import ErrorEscalationEventDefinitionConverter
 from SpiffWorkflow.bpmn.serializer.default.task_spec import BoundaryEventConverter, EventConverter
+from SpiffWorkflow.bpmn.serializer.helpers.spec import EventDefinitionConverter
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
-from SpiffWorkflow.bpmn.specs.defaults import BoundaryEvent, StartEvent
+from SpiffWorkflow.bpmn.specs.defaults import BoundaryEvent, EndEvent, IntermediateThrowEvent, StartEvent
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import (
     ErrorEventDefinition,
     EscalationEventDefinition,
@@ -33,6 +34,11 @@ from SpiffWorkflow.camunda.serializer.event_definition import MessageEventDefini
 from SpiffWorkflow.camunda.specs.event_definitions import MessageEventDefinition as CamundaMessage
 
 from engine.runtime.codes import TurnusErrorEventDefinition, TurnusEscalationEventDefinition
+from engine.runtime.compensation import (
+    CompensationEventDefinition,
+    TurnusEndEvent,
+    TurnusIntermediateThrowEvent,
+)
 from engine.runtime.scopes import TurnusBoundaryEvent, TurnusStartEvent
 
 MERGE = "merge_into_case"  # marks a payload whose keys become case data
@@ -68,6 +74,13 @@ class StartEventConverter(EventConverter):  # type: ignore[misc]
         return dct
 
 
+class CompensationConverter(EventDefinitionConverter):  # type: ignore[misc]
+    def to_dict(self, definition: Any) -> dict[str, Any]:
+        dct: dict[str, Any] = super().to_dict(definition)
+        dct.update(activity_ref=definition.activity_ref, handlers=dict(definition.handlers))
+        return dct
+
+
 def _same_name(converter: type, typename: str) -> type:
     """``converter`` storing our subclass under the library's type name: specs stored before restore as ours,
     and a version diff (engine.cases.migration) sees no change of type."""
@@ -81,11 +94,14 @@ def _same_name(converter: type, typename: str) -> type:
 
 CONFIG = dict(CAMUNDA_CONFIG)
 CONFIG[TurnusMessage] = MessageEventDefinitionConverter
+CONFIG[CompensationEventDefinition] = CompensationConverter
 for _plain, _ours, _converter in (
         (ErrorEventDefinition, TurnusErrorEventDefinition, ErrorEscalationEventDefinitionConverter),
         (EscalationEventDefinition, TurnusEscalationEventDefinition, ErrorEscalationEventDefinitionConverter),
         (StartEvent, TurnusStartEvent, StartEventConverter),
-        (BoundaryEvent, TurnusBoundaryEvent, BoundaryEventConverter)):
+        (BoundaryEvent, TurnusBoundaryEvent, BoundaryEventConverter),
+        (IntermediateThrowEvent, TurnusIntermediateThrowEvent, EventConverter),
+        (EndEvent, TurnusEndEvent, EventConverter)):
     CONFIG.pop(_plain)
     CONFIG[_ours] = _same_name(_converter, _plain.__name__)
 REGISTRY = BpmnWorkflowSerializer.configure(CONFIG)

@@ -59,11 +59,11 @@ def arm(start: Task, esp_spec: Any) -> Task:
     """A fresh instance of an event subprocess under its scope's start task, waiting at its start event."""
     child = start._add_child(esp_spec, TaskState.FUTURE)
     child.triggered = True
-    _lay_out(child)
+    lay_out(child)
     return child
 
 
-def _lay_out(task: Task) -> None:
+def lay_out(task: Task) -> None:
     """Predict a task added by hand (its path after it, as the library does for tasks it adds), then update it."""
     task.task_spec._predict(task, mask=TaskState.FUTURE | TaskState.PREDICTED_MASK)
     task.task_spec._update(task)
@@ -108,7 +108,7 @@ class TurnusBoundaryEvent(BoundaryEvent):  # type: ignore[misc]
         split = my_task.parent
         if (not self.cancel_activity and isinstance(self.event_definition, _REARMED) and split is not None
                 and isinstance(split.task_spec, BoundaryEventSplit) and _activity_running(split)):
-            _lay_out(split._add_child(self, TaskState.FUTURE))
+            lay_out(split._add_child(self, TaskState.FUTURE))
         return super()._run_hook(my_task)
 
 

@@ -29,7 +29,7 @@ from SpiffWorkflow.camunda.specs.multiinstance_task import SequentialMultiInstan
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
-from engine.runtime import cycles, scopes
+from engine.runtime import compensation, cycles, scopes
 from engine.runtime.clockpatch import engine_time
 from engine.runtime.iterations import MergedIterations
 
@@ -130,7 +130,9 @@ def advance(wf: BpmnWorkflow, now: datetime) -> None:
         for _ in range(100):
             _refresh_timers(wf, now)
             # A scope left with nothing but armed event subprocesses is done: disarm them and let it end.
-            if _ready_engine_count(wf) == 0 and scopes.disarm_idle_scopes(wf) == 0:
+            # A compensation throw waits for each handler in turn (engine/runtime/compensation.py).
+            if _ready_engine_count(wf) == 0 and compensation.progress(wf) == 0 \
+                    and scopes.disarm_idle_scopes(wf) == 0:
                 break
             wf.do_engine_steps()
     cycles.refuse_zero_periods(list(wf.event_manager.tasks.values()))  # waiting events only, not the whole tree

@@ -11,10 +11,13 @@ from engine.definitions.specconfig import REGISTRY
 from engine.runtime import spec_cache
 from engine.runtime import state as st
 from engine.runtime.codes import TurnusErrorEventDefinition, TurnusEscalationEventDefinition
+from engine.runtime.compensation import CompensationEventDefinition, TurnusEndEvent, TurnusIntermediateThrowEvent
 from engine.runtime.scopes import TurnusBoundaryEvent, TurnusStartEvent
 from engine.service import Engine
 from tests.integration.coverage_support import MESSAGE
 from tests.integration.test_boundary_rearm import _model as boundary_model
+from tests.integration.test_compensation import MODELS as COMP_MODELS
+from tests.integration.test_compensation import _process as comp_process
 from tests.integration.test_error_escalation import MODELS as ERROR_MODELS
 from tests.integration.test_event_subprocesses import _model as esp_model
 
@@ -28,8 +31,10 @@ def test_every_new_class_round_trips_through_the_serializer(engine: Engine) -> N
     engine.deploy_files({"esc.bpmn": ERROR_MODELS["esc_note"]}, "system")
     engine.deploy_files({"rethrow.bpmn": ERROR_MODELS["rethrow"]}, "system")
     engine.deploy_files({"nudge.bpmn": boundary_model("nudge_msg", MESSAGE)}, "system")
+    engine.deploy_files({"comp.bpmn": comp_process("comp_end", COMP_MODELS["comp_end"])}, "system")
+    engine.deploy_files({"compi.bpmn": comp_process("comp_all", COMP_MODELS["comp_all"])}, "system")
     seen: set[type] = set()
-    for key in ("esc_note", "rethrow", "nudge_msg"):
+    for key in ("esc_note", "rethrow", "nudge_msg", "comp_end", "comp_all"):
         stored = json.loads(_spec_json(engine, key))
         for dct in (stored["spec"], *stored["subprocess_specs"].values()):
             spec = REGISTRY.restore(json.loads(json.dumps(dct)))  # restore mutates its input
@@ -41,7 +46,7 @@ def test_every_new_class_round_trips_through_the_serializer(engine: Engine) -> N
                 if isinstance(ts, TurnusStartEvent) and ts.bpmn_id == "h_esc_start":
                     assert ts.interrupting is False
     assert {TurnusStartEvent, TurnusBoundaryEvent, TurnusErrorEventDefinition, TurnusEscalationEventDefinition,
-            } <= seen
+            TurnusIntermediateThrowEvent, TurnusEndEvent, CompensationEventDefinition} <= seen
     assert any(issubclass(t, EventSubprocess) for t in seen)
 
 

@@ -42,8 +42,11 @@ _MESSAGES: Catalogue = {
     "no_executable_process": lambda p: _("There is no executable process in this file. Mark the process as "
                                          "executable (Camunda Modeler: 'Executable' in the process properties)."),
     "data_store_unsupported": lambda p: _("Data stores are not supported: keep the data in the case."),
-    "compensation_handler_unsupported": lambda p: _("Compensation handlers (isForCompensation) are not supported: "
-                                                    "model the steps that undo the work explicitly."),
+    "compensation_handler_missing": lambda p: _("This compensation boundary event is linked to no compensation "
+                                                "handler: draw an association to an activity marked "
+                                                "isForCompensation in the same scope."),
+    "compensation_ref_unknown": lambda p: _("activityRef %(ref)s names no activity of this scope with a compensation "
+                                            "handler, so nothing would be compensated.", **p),
     "manual_task_unsupported": lambda p: _("Manual tasks are not supported (Camunda passes through them; Turnus "
                                            "would wait for someone). Use a user task or a plain task."),
     "service_task_unsupported": lambda p: _("Service tasks are not supported (their Java or external "
@@ -114,8 +117,12 @@ _MESSAGES: Catalogue = {
                                                        "something thrown to them.", **p),
     "error_start_not_interrupting": lambda p: _("An error start event always interrupts its scope (BPMN). Remove "
                                                 "isInterrupting=\"false\", or catch an escalation instead."),
-    "event_any_compensate": lambda p: _("Compensation events are not supported (they are ignored): model the steps "
-                                        "that undo the work explicitly."),
+    "event_any_compensate": lambda p: _("Compensation events are throw, end or boundary events only: use a "
+                                        "compensation boundary event with a handler, and an intermediate or end "
+                                        "event that throws compensation."),
+    "event_startEvent_compensate": lambda p: _("Compensation event subprocesses are not supported: undo with "
+                                               "compensation boundary events and their handlers (isForCompensation) "
+                                               "instead."),
     "event_unsupported": lambda p: _("%(kind)s %(event)s events are not supported (the event definition would "
                                      "be ignored).", **p),
     "code_empty": lambda p: _("The %(what)s is empty.", **p),
