@@ -64,9 +64,9 @@ _EVENT_ADVICE = {
     "with the case): catch the error with an error boundary event instead",
     ("startEvent", "escalation"): "escalation start events are not supported (the event subprocess would "
     "start at once, with the case): catch it with an escalation boundary event instead",
-    ("startEvent", "conditional"): "conditional start events are not supported (the engine never evaluates "
-    "them, so the process or event subprocess would never start): use a conditional boundary event on the "
-    "activity it should interrupt, or a message start event",
+    ("startEvent", "conditional"): "conditional start events are not supported on a process (the engine never "
+    "evaluates them before a case exists, so the process would never start): use one in an event subprocess, "
+    "a conditional boundary event, or a message start event",
     ("any", "link"): "link events are intermediate events only: use an intermediate link throw and catch",
     ("startEvent", "compensate"): "compensation event subprocesses are not supported: undo with compensation "
     "boundary events and their handlers (isForCompensation) instead",
@@ -346,6 +346,12 @@ def _call_activity(doc: Document, el: etree._Element, ctx: Context) -> list[Prob
     return []
 
 
+def _in_event_subprocess(el: etree._Element) -> bool:
+    """A start event of an event subprocess: armed while its scope runs (engine/runtime/scopes.py)."""
+    parent = el.getparent()
+    return local(el) == "startEvent" and local(parent) == "subProcess" and parent.get("triggeredByEvent") == "true"
+
+
 def _event(doc: Document, el: etree._Element, name: str) -> list[Problem]:
     problems: list[Problem] = []
     for ref in el.findall(bpmn("eventDefinitionRef")):
@@ -357,7 +363,7 @@ def _event(doc: Document, el: etree._Element, name: str) -> list[Problem]:
         if not kind.endswith("EventDefinition"):
             continue
         kind = kind.removesuffix("EventDefinition")
-        if kind in SUPPORTED_EVENTS[name]:
+        if kind in SUPPORTED_EVENTS[name] or (kind == "conditional" and _in_event_subprocess(el)):
             continue
         key = (name, kind) if (name, kind) in _EVENT_ADVICE else ("any", kind)
         advice = _EVENT_ADVICE.get(key)

@@ -154,6 +154,9 @@ def _refresh_timers(wf: BpmnWorkflow, now: datetime) -> None:
         for task in list(wf.event_manager.tasks.values()):
             if task.state == TaskState.WAITING and isinstance(
                     task.task_spec.event_definition, ConditionalEventDefinition):
+                owner = scopes.esp_owner(task)
+                if owner is not None:  # an armed event subprocess decides on its scope's data now
+                    task.set_data(**scopes.scope_data(owner.workflow))
                 task.task_spec._update(task)
 
 

@@ -98,10 +98,10 @@ _MESSAGES: Catalogue = {
     "event_startEvent_escalation": lambda p: _("Escalation start events are not supported (the event subprocess "
                                                "would start at once, with the case). Catch the escalation with an "
                                                "escalation boundary event instead."),
-    "event_startEvent_conditional": lambda p: _("Conditional start events are not supported (they are never "
-                                                "evaluated, so the process would never start). Use a conditional "
-                                                "boundary event on the activity it should interrupt, or a message "
-                                                "start event."),
+    "event_startEvent_conditional": lambda p: _("Conditional start events are not supported on a process (they "
+                                                "are never evaluated before a case exists, so the process would "
+                                                "never start). Use one in an event subprocess, a conditional "
+                                                "boundary event, or a message start event."),
     "event_any_link": lambda p: _("Link events are intermediate events only: use an intermediate link throw "
                                   "event and an intermediate link catch event."),
     "no_start_event": lambda p: _("The process has no start event, so a case would have nowhere to begin: add a "
