@@ -47,8 +47,8 @@ class Context:
     called: frozenset[str] = frozenset()  # process ids some call activity of the deploy calls
 
 
-# Event definitions SpiffWorkflow implements, by event element. Anything else is silently dropped
-# (a signal end event becomes a plain end event), so it is refused.
+# Event definitions that run, by event element (SpiffWorkflow's, and those engine/definitions/parser.py adds).
+# The library silently drops anything else (a timer end event becomes a plain end event), so it is refused.
 SUPPORTED_EVENTS: dict[str, frozenset[str]] = {
     "startEvent": frozenset({"message", "signal", "timer", "error", "escalation"}),
     "endEvent": frozenset({"message", "cancel", "error", "escalation", "terminate", "signal", "compensate"}),
@@ -58,12 +58,6 @@ SUPPORTED_EVENTS: dict[str, frozenset[str]] = {
                                 "compensate"}),
 }
 _EVENT_ADVICE = {
-    ("endEvent", "signal"): "signal end events are not supported (the signal would never be sent): use an "
-    "intermediate signal throw event followed by a plain end event",
-    ("startEvent", "error"): "error start events are not supported (the event subprocess would start at once, "
-    "with the case): catch the error with an error boundary event instead",
-    ("startEvent", "escalation"): "escalation start events are not supported (the event subprocess would "
-    "start at once, with the case): catch it with an escalation boundary event instead",
     ("startEvent", "conditional"): "conditional start events are not supported on a process (the engine never "
     "evaluates them before a case exists, so the process would never start): use one in an event subprocess, "
     "a conditional boundary event, or a message start event",

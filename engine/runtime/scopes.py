@@ -9,7 +9,8 @@ scope's start, ``engine.definitions.parser``). When its start event fires:
 - interrupting: everything else in the scope is cancelled (also the other armed event subprocesses); the
   scope ends when the event subprocess ends;
 - non-interrupting: the scope goes on, and (message, signal, escalation) a new instance is armed so the
-  event can fire again; a timer's duration or date is due once per scope, as in Camunda 7.
+  event can fire again; a timer's duration or date is due once per scope, as in Camunda 7, and a condition
+  fires once per activation of the scope (``workflow._refresh_timers`` evaluates it on the scope's data).
 A scope whose only live work is armed event subprocesses is finished: ``disarm_idle_scopes`` cancels them.
 
 A non-interrupting message, signal or escalation boundary event stays armed while its activity runs: each

@@ -160,3 +160,19 @@ def test_an_error_nobody_catches_ends_its_path_like_a_none_end(eng: Engine) -> N
     assert open_elements(eng, case_id) == ["side"]
     _complete(eng, case_id, "side")
     assert open_elements(eng, case_id) == ["after"]
+
+
+def test_an_error_is_not_caught_by_a_boundary_event_of_another_activity(engine: Engine) -> None:
+    """The library offered an uncaught error to every error catch of the case (a sibling's boundary event)."""
+    engine.add_user("rita")
+    sibling = ('<bpmn:subProcess id="other"><bpmn:startEvent id="os"/>' + flow("x1", "os", "wait")
+               + user_task("wait") + flow("x2", "wait", "oe") + '<bpmn:endEvent id="oe"/></bpmn:subProcess>'
+               + f'<bpmn:boundaryEvent id="ob" attachedToRef="other">{error()}</bpmn:boundaryEvent>'
+               + flow("x3", "ob", "wrong") + user_task("wrong") + flow("x4", "wrong", "e3")
+               + '<bpmn:endEvent id="e3"/>')
+    body = ('<bpmn:startEvent id="s"/>' + flow("p0", "s", "fork") + '<bpmn:parallelGateway id="fork"/>'
+            + flow("p1", "fork", "sub") + _scope() + flow("p2", "sub", "e") + '<bpmn:endEvent id="e"/>'
+            + flow("p3", "fork", "other") + sibling)
+    engine.deploy_files({"sib.bpmn": process("sibling", body, EVENTS)}, "system")
+    case_id = _run(engine, "sibling", "gone")
+    assert open_elements(engine, case_id) == ["side", "wait"]  # not "wrong": that boundary is another activity's

@@ -90,14 +90,6 @@ _MESSAGES: Catalogue = {
                                                  "executable.", **p),
     "event_definition_ref": lambda p: _("Event definitions referenced with eventDefinitionRef are ignored: define "
                                         "the event inside the event."),
-    "event_endEvent_signal": lambda p: _("Signal end events are not supported (the signal would never be sent). "
-                                         "Use an intermediate signal throw event followed by a plain end event."),
-    "event_startEvent_error": lambda p: _("Error start events are not supported (the event subprocess would start "
-                                          "at once, with the case). Catch the error with an error boundary event "
-                                          "instead."),
-    "event_startEvent_escalation": lambda p: _("Escalation start events are not supported (the event subprocess "
-                                               "would start at once, with the case). Catch the escalation with an "
-                                               "escalation boundary event instead."),
     "event_startEvent_conditional": lambda p: _("Conditional start events are not supported on a process (they "
                                                 "are never evaluated before a case exists, so the process would "
                                                 "never start). Use one in an event subprocess, a conditional "
