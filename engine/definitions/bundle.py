@@ -17,7 +17,6 @@ from types import MappingProxyType
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
-from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
 
 from engine.config import load_settings
 from engine.errors import DefinitionInvalid, Problem
@@ -27,6 +26,7 @@ from .dmn import decision_id, dmn_problems
 from .lint import Context, lint_bpmn
 from .meta import process_meta
 from .model import Bundle, ProcessMeta
+from .parser import TurnusParser, arm_at_start
 from .specconfig import REGISTRY, adopt_messages
 from .xmlsafe import Document, parse_document, schema_problems
 
@@ -176,7 +176,7 @@ def _build(
         # SpiffWorkflow's parsers iterate children assuming elements; a comment inside a decision
         # table crashes them. Our lint is done, and the stored files stay byte-for-byte as uploaded.
         etree.strip_tags(doc.root, etree.Comment, etree.ProcessingInstruction)
-    parser = CamundaParser()
+    parser = TurnusParser()
     try:
         for doc in docs:
             if doc.kind == "dmn":
@@ -194,6 +194,7 @@ def _build(
         try:
             spec = parser.get_spec(pid)
             subs = parser.get_subprocess_specs(pid)
+            arm_at_start([spec, *subs.values()])
             adopt_messages([spec, *subs.values()])
             spec_json = json.dumps({
                 "spec": _registry.convert(spec),

@@ -14,6 +14,7 @@ from lxml import etree
 from engine.errors import Problem
 
 from .camunda import SUBPROCESS_TAGS, bpmn, local
+from .links import link_pairs
 
 
 def scopes(process: etree._Element) -> Iterable[etree._Element]:
@@ -32,6 +33,8 @@ def flow_edges(scope: etree._Element) -> dict[str, list[str]]:
         elif child.tag == bpmn("boundaryEvent") and child.get("attachedToRef") and child.get("id"):
             # Leaving an activity through its boundary event and flowing back into it is a loop too.
             edges.setdefault(child.get("attachedToRef", ""), []).append(child.get("id", ""))
+    for throw, catch in link_pairs(scope).items():  # a link runs like a sequence flow (loops through it too)
+        edges.setdefault(throw, []).append(catch)
     return edges
 
 

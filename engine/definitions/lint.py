@@ -26,9 +26,11 @@ from .camunda import (
     local,
     read_form,
 )
+from .compensation import compensation_problems
 from .duties import lint_duties
 from .flowcheck import flow_problems
-from .graph import cycle_warnings
+from .graph import cycle_warnings, scopes
+from .links import link_problems
 from .people import people_of
 from .startvars import read_start_variables
 from .unset_refs import unset_reference_problems
@@ -45,29 +47,25 @@ class Context:
     called: frozenset[str] = frozenset()  # process ids some call activity of the deploy calls
 
 
-# Event definitions SpiffWorkflow implements, by event element. Anything else is silently dropped
-# (a signal end event becomes a plain end event), so it is refused.
+# Event definitions that run, by event element (SpiffWorkflow's, and those engine/definitions/parser.py adds).
+# The library silently drops anything else (a timer end event becomes a plain end event), so it is refused.
 SUPPORTED_EVENTS: dict[str, frozenset[str]] = {
-    "startEvent": frozenset({"message", "signal", "timer"}),
-    "endEvent": frozenset({"message", "cancel", "error", "escalation", "terminate"}),
-    "intermediateCatchEvent": frozenset({"message", "signal", "timer", "conditional"}),
-    "intermediateThrowEvent": frozenset({"message", "signal", "escalation"}),
-    "boundaryEvent": frozenset({"message", "signal", "timer", "conditional", "cancel", "error", "escalation"}),
+    "startEvent": frozenset({"message", "signal", "timer", "error", "escalation"}),
+    "endEvent": frozenset({"message", "cancel", "error", "escalation", "terminate", "signal", "compensate"}),
+    "intermediateCatchEvent": frozenset({"message", "signal", "timer", "conditional", "link"}),
+    "intermediateThrowEvent": frozenset({"message", "signal", "escalation", "link", "compensate"}),
+    "boundaryEvent": frozenset({"message", "signal", "timer", "conditional", "cancel", "error", "escalation",
+                                "compensate"}),
 }
 _EVENT_ADVICE = {
-    ("endEvent", "signal"): "signal end events are not supported (the signal would never be sent): use an "
-    "intermediate signal throw event followed by a plain end event",
-    ("startEvent", "error"): "error start events are not supported (the event subprocess would start at once, "
-    "with the case): catch the error with an error boundary event instead",
-    ("startEvent", "escalation"): "escalation start events are not supported (the event subprocess would "
-    "start at once, with the case): catch it with an escalation boundary event instead",
-    ("startEvent", "conditional"): "conditional start events are not supported (the engine never evaluates "
-    "them, so the process or event subprocess would never start): use a conditional boundary event on the "
-    "activity it should interrupt, or a message start event",
-    ("any", "link"): "link events are not supported (they are ignored): connect the flow with a "
-    "sequence flow instead",
-    ("any", "compensate"): "compensation events are not supported (they are ignored): model the undo "
-    "steps explicitly",
+    ("startEvent", "conditional"): "conditional start events are not supported on a process (the engine never "
+    "evaluates them before a case exists, so the process would never start): use one in an event subprocess, "
+    "a conditional boundary event, or a message start event",
+    ("any", "link"): "link events are intermediate events only: use an intermediate link throw and catch",
+    ("startEvent", "compensate"): "compensation event subprocesses are not supported: undo with compensation "
+    "boundary events and their handlers (isForCompensation) instead",
+    ("any", "compensate"): "compensation events are throw, end or boundary events only: use a compensation "
+    "boundary event with a handler, and an intermediate or end event that throws compensation",
 }
 _IGNORED_EXTENSIONS = {
     "executionListener": "execution listeners are not run",
@@ -97,11 +95,16 @@ def lint_bpmn(doc: Document, ctx: Context) -> list[Problem]:
                              reason="data_store_unsupported"))
     lanes = lanes_index(doc.root)
     for process in executable:
+        if process.find(bpmn("startEvent")) is None:
+            problems.append(_err(doc, process, "the process has no start event, so a case would have nowhere to "
+                                               "begin: add a start event", reason="no_start_event"))
         for el in process.iter():
             if isinstance(el.tag, str):
                 problems += _element(doc, el, ctx, lanes)
         problems += cycle_warnings(doc.name, process)
         problems += flow_problems(doc.name, process)
+        for scope in scopes(process):
+            problems += link_problems(doc.name, scope) + compensation_problems(doc.name, scope)
         problems += lint_duties(doc.name, process)
         problems += _start_variables(doc, process)
         problems += unset_reference_problems(doc.name, process, ctx.called)
@@ -133,9 +136,6 @@ def _element(doc: Document, el: etree._Element, ctx: Context, lanes: dict[str, s
     if ns != BPMN_NS:
         return []
     problems = _implementation(doc, el, name)
-    if el.get("isForCompensation") == "true":
-        problems.append(_err(doc, el, "compensation handlers (isForCompensation) are not supported: model "
-                                      "the undo steps explicitly", reason="compensation_handler_unsupported"))
     if name == "sequenceFlow":
         problems += _sequence_flow(doc, el)
     elif name == "userTask":
@@ -184,6 +184,18 @@ def _start_event(doc: Document, el: etree._Element) -> list[Problem]:
         problems.append(_err(doc, el, "a timeCycle on the process's start event repeats inside one case "
                                       "instead of starting new cases: start cases from outside, or use a "
                                       "cycle timer inside the process", reason="start_time_cycle"))
+    for kind in ("error", "escalation"):
+        if el.find(bpmn(f"{kind}EventDefinition")) is None:
+            continue
+        parent = el.getparent()
+        if local(parent) != "subProcess" or parent.get("triggeredByEvent") != "true":
+            problems.append(_err(doc, el, f"{kind} start events belong in an event subprocess (a subprocess with "
+                                          "triggeredByEvent=\"true\"): only there is something thrown to them",
+                                 reason="start_code_outside_event_subprocess", kind=kind))
+        elif kind == "error" and el.get("isInterrupting", "true").strip().lower() == "false":
+            problems.append(_err(doc, el, "an error start event always interrupts its scope (BPMN): remove "
+                                          "isInterrupting=\"false\", or catch an escalation instead",
+                                 reason="error_start_not_interrupting"))
     initiator = cattr(el, "initiator")
     if initiator is not None and not NAME_RE.match(initiator):
         problems.append(_err(doc, el, f"camunda:initiator '{initiator}' must be a variable name",
@@ -328,6 +340,12 @@ def _call_activity(doc: Document, el: etree._Element, ctx: Context) -> list[Prob
     return []
 
 
+def _in_event_subprocess(el: etree._Element) -> bool:
+    """A start event of an event subprocess: armed while its scope runs (engine/runtime/scopes.py)."""
+    parent = el.getparent()
+    return local(el) == "startEvent" and local(parent) == "subProcess" and parent.get("triggeredByEvent") == "true"
+
+
 def _event(doc: Document, el: etree._Element, name: str) -> list[Problem]:
     problems: list[Problem] = []
     for ref in el.findall(bpmn("eventDefinitionRef")):
@@ -339,7 +357,7 @@ def _event(doc: Document, el: etree._Element, name: str) -> list[Problem]:
         if not kind.endswith("EventDefinition"):
             continue
         kind = kind.removesuffix("EventDefinition")
-        if kind in SUPPORTED_EVENTS[name]:
+        if kind in SUPPORTED_EVENTS[name] or (kind == "conditional" and _in_event_subprocess(el)):
             continue
         key = (name, kind) if (name, kind) in _EVENT_ADVICE else ("any", kind)
         advice = _EVENT_ADVICE.get(key)

@@ -29,7 +29,7 @@ from SpiffWorkflow.camunda.specs.multiinstance_task import SequentialMultiInstan
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
-from engine.runtime import cycles
+from engine.runtime import compensation, cycles, scopes
 from engine.runtime.clockpatch import engine_time
 from engine.runtime.iterations import MergedIterations
 
@@ -129,7 +129,10 @@ def advance(wf: BpmnWorkflow, now: datetime) -> None:
         # at 08:00): refresh before deciding nothing is left, else it waits for the next round.
         for _ in range(100):
             _refresh_timers(wf, now)
-            if _ready_engine_count(wf) == 0:
+            # A scope left with nothing but armed event subprocesses is done: disarm them and let it end.
+            # A compensation throw waits for each handler in turn (engine/runtime/compensation.py).
+            if _ready_engine_count(wf) == 0 and compensation.progress(wf) == 0 \
+                    and scopes.disarm_idle_scopes(wf) == 0:
                 break
             wf.do_engine_steps()
     cycles.refuse_zero_periods(list(wf.event_manager.tasks.values()))  # waiting events only, not the whole tree
@@ -151,6 +154,9 @@ def _refresh_timers(wf: BpmnWorkflow, now: datetime) -> None:
         for task in list(wf.event_manager.tasks.values()):
             if task.state == TaskState.WAITING and isinstance(
                     task.task_spec.event_definition, ConditionalEventDefinition):
+                owner = scopes.esp_owner(task)
+                if owner is not None:  # an armed event subprocess decides on its scope's data now
+                    task.set_data(**scopes.scope_data(owner.workflow))
                 task.task_spec._update(task)
 
 

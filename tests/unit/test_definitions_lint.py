@@ -108,46 +108,56 @@ def test_good_timers_pass(kind: str, text: str) -> None:
     assert load_bundles({"p.bpmn": bpmn(chain(timer, first="t_end"))})
 
 
-def test_signal_end_event_is_refused() -> None:
+def test_signal_end_event_deploys() -> None:  # issue 28: it broadcasts (tests/integration/test_signal_end.py)
     body = ('<bpmn:startEvent id="s" /><bpmn:sequenceFlow id="f" sourceRef="s" targetRef="e" />\n'
             '<bpmn:endEvent id="e"><bpmn:signalEventDefinition id="sd" signalRef="sig" /></bpmn:endEvent>')
-    problem = only(bpmn(body, extra='<bpmn:signal id="sig" name="done" />'))
-    assert problem.element_id == "e" and problem.line == 6
-    assert "signal end events are not supported" in problem.message
+    assert load_bundles({"p.bpmn": bpmn(body, extra='<bpmn:signal id="sig" name="done" />')})
 
 
-def test_link_events_are_refused() -> None:
+def test_link_events_deploy() -> None:  # issue 28: tests/integration/test_link_events.py runs them
     body = chain(
         '<bpmn:intermediateThrowEvent id="t"><bpmn:linkEventDefinition id="l1" name="L" />'
         "</bpmn:intermediateThrowEvent>\n"
         '<bpmn:intermediateCatchEvent id="t_end"><bpmn:linkEventDefinition id="l2" name="L" />'
         "</bpmn:intermediateCatchEvent>"
     )
-    found = errors(bpmn(body))
-    assert {p.element_id for p in found} == {"t", "t_end"}
-    assert all("link events are not supported" in p.message for p in found)
+    assert load_bundles({"p.bpmn": bpmn(body)})
 
 
-def test_compensation_is_refused() -> None:
+def test_compensation_throw_and_end_events_deploy() -> None:  # issue 28: tests/integration/test_compensation.py
     body = ('<bpmn:startEvent id="s" /><bpmn:sequenceFlow id="f" sourceRef="s" targetRef="c" />\n'
             '<bpmn:intermediateThrowEvent id="c"><bpmn:compensateEventDefinition id="cd" />'
             "</bpmn:intermediateThrowEvent>"
             '<bpmn:sequenceFlow id="f2" sourceRef="c" targetRef="e" />\n'
             '<bpmn:endEvent id="e"><bpmn:compensateEventDefinition id="cd2" /></bpmn:endEvent>')
-    found = errors(bpmn(body))
-    assert [(p.element_id, p.line) for p in found] == [("c", 6), ("e", 7)]
-    assert all("compensation events are not supported" in p.message for p in found)
+    assert load_bundles({"p.bpmn": bpmn(body)})
 
 
-def test_error_start_event_in_event_subprocess_is_refused() -> None:
+def test_error_start_event_in_event_subprocess_deploys() -> None:  # issue 28
     body = (TASK.format(id="t") + '<bpmn:sequenceFlow id="f1" sourceRef="t" targetRef="t_end" />'
             + TASK.format(id="t_end") + '\n<bpmn:subProcess id="es" triggeredByEvent="true">'
             '<bpmn:startEvent id="es_s"><bpmn:errorEventDefinition id="ed" /></bpmn:startEvent>'
             '<bpmn:sequenceFlow id="es_f" sourceRef="es_s" targetRef="es_e" /><bpmn:endEvent id="es_e" />'
             "</bpmn:subProcess>")
+    assert load_bundles({"p.bpmn": bpmn(chain(body))})
+
+
+@pytest.mark.parametrize("kind", ["error", "escalation"])
+def test_an_error_or_escalation_start_outside_an_event_subprocess_is_refused(kind: str) -> None:
+    body = (f'<bpmn:startEvent id="s"><bpmn:{kind}EventDefinition id="ed" /></bpmn:startEvent>'
+            '<bpmn:sequenceFlow id="f" sourceRef="s" targetRef="e" /><bpmn:endEvent id="e" />')
+    problem = only(bpmn(body))
+    assert problem.element_id == "s" and f"{kind} start events belong in an event subprocess" in problem.message
+
+
+def test_a_non_interrupting_error_start_is_refused() -> None:
+    body = (TASK.format(id="t") + '<bpmn:sequenceFlow id="f1" sourceRef="t" targetRef="t_end" />'
+            + TASK.format(id="t_end") + '\n<bpmn:subProcess id="es" triggeredByEvent="true">'
+            '<bpmn:startEvent id="es_s" isInterrupting="false"><bpmn:errorEventDefinition id="ed" /></bpmn:startEvent>'
+            '<bpmn:sequenceFlow id="es_f" sourceRef="es_s" targetRef="es_e" /><bpmn:endEvent id="es_e" />'
+            "</bpmn:subProcess>")
     problem = only(bpmn(chain(body)))
-    assert problem.element_id == "es_s" and "error start events are not supported" in problem.message
-    assert "would start at once" in problem.message
+    assert problem.element_id == "es_s" and "an error start event always interrupts" in problem.message
 
 
 def test_user_task_with_nobody_is_refused() -> None:
@@ -357,3 +367,10 @@ def test_the_el_hint_names_the_expression_and_only_for_el() -> None:
     assert "write amount &gt; 5 instead of ${amount &gt; 5}".replace("&gt;", ">") in condition("${amount &gt; 5}")
     # Python with "${" inside a string is not EL: its syntax error gets no EL hint.
     assert "Camunda EL" not in condition("note == '${x}' and (")
+
+
+def test_a_process_without_a_start_event_is_refused() -> None:
+    body = '<bpmn:task id="a" /><bpmn:sequenceFlow id="f" sourceRef="a" targetRef="e" /><bpmn:endEvent id="e" />'
+    with pytest.raises(DefinitionInvalid) as refused:
+        load_bundles({"p.bpmn": bpmn(body)})
+    assert any("the process has no start event" in p.message for p in refused.value.problems)

@@ -42,8 +42,11 @@ _MESSAGES: Catalogue = {
     "no_executable_process": lambda p: _("There is no executable process in this file. Mark the process as "
                                          "executable (Camunda Modeler: 'Executable' in the process properties)."),
     "data_store_unsupported": lambda p: _("Data stores are not supported: keep the data in the case."),
-    "compensation_handler_unsupported": lambda p: _("Compensation handlers (isForCompensation) are not supported: "
-                                                    "model the steps that undo the work explicitly."),
+    "compensation_handler_missing": lambda p: _("This compensation boundary event is linked to no compensation "
+                                                "handler: draw an association to an activity marked "
+                                                "isForCompensation in the same scope."),
+    "compensation_ref_unknown": lambda p: _("activityRef %(ref)s names no activity of this scope with a compensation "
+                                            "handler, so nothing would be compensated.", **p),
     "manual_task_unsupported": lambda p: _("Manual tasks are not supported (Camunda passes through them; Turnus "
                                            "would wait for someone). Use a user task or a plain task."),
     "service_task_unsupported": lambda p: _("Service tasks are not supported (their Java or external "
@@ -87,22 +90,31 @@ _MESSAGES: Catalogue = {
                                                  "executable.", **p),
     "event_definition_ref": lambda p: _("Event definitions referenced with eventDefinitionRef are ignored: define "
                                         "the event inside the event."),
-    "event_endEvent_signal": lambda p: _("Signal end events are not supported (the signal would never be sent). "
-                                         "Use an intermediate signal throw event followed by a plain end event."),
-    "event_startEvent_error": lambda p: _("Error start events are not supported (the event subprocess would start "
-                                          "at once, with the case). Catch the error with an error boundary event "
-                                          "instead."),
-    "event_startEvent_escalation": lambda p: _("Escalation start events are not supported (the event subprocess "
-                                               "would start at once, with the case). Catch the escalation with an "
-                                               "escalation boundary event instead."),
-    "event_startEvent_conditional": lambda p: _("Conditional start events are not supported (they are never "
-                                                "evaluated, so the process would never start). Use a conditional "
-                                                "boundary event on the activity it should interrupt, or a message "
-                                                "start event."),
-    "event_any_link": lambda p: _("Link events are not supported (they are ignored): connect the flow with a "
-                                  "sequence flow instead."),
-    "event_any_compensate": lambda p: _("Compensation events are not supported (they are ignored): model the steps "
-                                        "that undo the work explicitly."),
+    "event_startEvent_conditional": lambda p: _("Conditional start events are not supported on a process (they "
+                                                "are never evaluated before a case exists, so the process would "
+                                                "never start). Use one in an event subprocess, a conditional "
+                                                "boundary event, or a message start event."),
+    "event_any_link": lambda p: _("Link events are intermediate events only: use an intermediate link throw "
+                                  "event and an intermediate link catch event."),
+    "no_start_event": lambda p: _("The process has no start event, so a case would have nowhere to begin: add a "
+                                  "start event."),
+    "link_unnamed": lambda p: _("This link event has no name. Give the link throw event and the link catch event "
+                                "it continues at the same name."),
+    "link_catch_twice": lambda p: _("Two link catch events are named %(name)s in one scope, so a link throw would "
+                                    "not know where to go. Rename one of them.", **p),
+    "link_target_missing": lambda p: _("There is no link catch event named %(name)s in the same scope, so the flow "
+                                       "would stop here. Add one (links do not cross subprocess borders).", **p),
+    "start_code_outside_event_subprocess": lambda p: _("%(kind)s start events belong in an event subprocess (a "
+                                                       "subprocess with triggeredByEvent=\"true\"): only there is "
+                                                       "something thrown to them.", **p),
+    "error_start_not_interrupting": lambda p: _("An error start event always interrupts its scope (BPMN). Remove "
+                                                "isInterrupting=\"false\", or catch an escalation instead."),
+    "event_any_compensate": lambda p: _("Compensation events are throw, end or boundary events only: use a "
+                                        "compensation boundary event with a handler, and an intermediate or end "
+                                        "event that throws compensation."),
+    "event_startEvent_compensate": lambda p: _("Compensation event subprocesses are not supported: undo with "
+                                               "compensation boundary events and their handlers (isForCompensation) "
+                                               "instead."),
     "event_unsupported": lambda p: _("%(kind)s %(event)s events are not supported (the event definition would "
                                      "be ignored).", **p),
     "code_empty": lambda p: _("The %(what)s is empty.", **p),

@@ -1,0 +1,178 @@
+"""Issue 28: error and escalation event subprocesses and boundary events catch what a scope throws, by code
+before catch-all, the innermost scope first; a throw from inside a handler goes to the next scope out; an
+escalation nobody catches lets the flow go on; a non-interrupting escalation handler runs beside the work."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.clock import FixedClock
+from engine.service import Engine
+from tests.bpmn_models import field, flow, process, user_task
+from tests.integration.coverage_support import (
+    EVENTS,
+    error,
+    escalation,
+    event_subprocess,
+    open_elements,
+    restarted,
+)
+
+OUTCOME = field("outcome")
+
+
+def _scope(inner_handlers: str = "") -> str:
+    """A subprocess: a parallel split into ``side`` and ``work``; ``work``'s outcome decides: late / gone throw
+    that error, esc throws escalation LATE and goes on to ``more``, anything else ends normally."""
+    def end(ident: str, definition: str = "") -> str:
+        return f'<bpmn:endEvent id="{ident}">{definition}</bpmn:endEvent>'
+
+    return ('<bpmn:subProcess id="sub"><bpmn:startEvent id="sub_s"/>' + flow("i0", "sub_s", "pg")
+            + '<bpmn:parallelGateway id="pg"/>' + flow("i1", "pg", "side") + user_task("side")
+            + flow("i2", "side", "side_end") + end("side_end") + flow("i3", "pg", "work")
+            + user_task("work", fields=OUTCOME) + flow("i4", "work", "gw")
+            + '<bpmn:exclusiveGateway id="gw" default="i_ok"/>'
+            + flow("i_late", "gw", "end_late", 'outcome == "late"') + end("end_late", error("e_late"))
+            + flow("i_gone", "gw", "end_gone", 'outcome == "gone"') + end("end_gone", error("e_gone"))
+            + flow("i_esc", "gw", "esc", 'outcome == "esc"')
+            + f'<bpmn:intermediateThrowEvent id="esc">{escalation("x_late")}</bpmn:intermediateThrowEvent>'
+            + flow("i5", "esc", "more") + user_task("more") + flow("i6", "more", "ok_end") + end("ok_end")
+            + flow("i_ok", "gw", "ok_end") + inner_handlers + "</bpmn:subProcess>")
+
+
+def _model(pid: str, inner: str = "", outer: str = "", boundary: str = "") -> bytes:
+    body = ('<bpmn:startEvent id="s"/>' + flow("o1", "s", "sub") + _scope(inner) + flow("o2", "sub", "after")
+            + user_task("after") + flow("o3", "after", "e") + '<bpmn:endEvent id="e"/>' + outer)
+    if boundary:
+        body += boundary + flow("o4", "b", "rescue") + user_task("rescue") + flow("o5", "rescue", "e2") \
+            + '<bpmn:endEvent id="e2"/>'
+    return process(pid, body, EVENTS)
+
+
+def _boundary(definition: str, interrupting: bool = True) -> str:
+    cancel = "" if interrupting else ' cancelActivity="false"'
+    return f'<bpmn:boundaryEvent id="b" attachedToRef="sub"{cancel}>{definition}</bpmn:boundaryEvent>'
+
+
+MODELS = {
+    # code before catch-all, in the subprocess's own handlers
+    "by_code": _model("by_code", event_subprocess("h_late", error("e_late"))
+                      + event_subprocess("h_any", error())),
+    # the innermost scope first: the subprocess's handler, not the boundary event on it
+    "inner_first": _model("inner_first", event_subprocess("h_late", error("e_late")),
+                          boundary=_boundary(error("e_late"))),
+    # nothing inside catches GONE: the boundary event on the subprocess does
+    "to_boundary": _model("to_boundary", event_subprocess("h_late", error("e_late")),
+                          boundary=_boundary(error())),
+    # a handler that throws again reaches the process's handler, not itself or its siblings
+    "rethrow": _model("rethrow", event_subprocess("h_late", error("e_late"), inner=(
+        flow("r1", "h_late_start", "h_late_end") + f'<bpmn:endEvent id="h_late_end">{error("e_gone")}</bpmn:endEvent>'))
+        + event_subprocess("h_any", error()), outer=event_subprocess("top", error("e_gone"))),
+    # escalations: caught by a non-interrupting handler beside the work, or by nobody at all
+    "esc_note": _model("esc_note", event_subprocess("h_esc", escalation("x_late"), interrupting=False)),
+    "esc_stop": _model("esc_stop", event_subprocess("h_esc", escalation())),
+    "esc_none": _model("esc_none", event_subprocess("h_other", escalation("x_other"))),
+    "esc_boundary": _model("esc_boundary", boundary=_boundary(escalation("x_late"), interrupting=False)),
+}
+
+
+@pytest.fixture
+def eng(engine: Engine) -> Engine:
+    engine.add_user("rita")
+    for pid, content in MODELS.items():
+        engine.deploy_files({f"{pid}.bpmn": content}, "system")
+    return engine
+
+
+def _run(eng: Engine, pid: str, outcome: str) -> str:
+    case_id = eng.start(pid, "rita")
+    work = next(t for t in eng.case(case_id, None).open_tasks if t.element_id == "work")
+    eng.complete(work.id, "rita", {"outcome": outcome})
+    return case_id
+
+
+def _complete(eng: Engine, case_id: str, element: str) -> None:
+    eng.complete(next(t.id for t in eng.case(case_id, None).open_tasks if t.element_id == element), "rita")
+
+
+@pytest.mark.parametrize("outcome, handler", [("late", "h_late_task"), ("gone", "h_any_task")])
+def test_an_error_is_caught_by_its_code_before_the_catch_all(eng: Engine, outcome: str, handler: str) -> None:
+    case_id = _run(eng, "by_code", outcome)
+    assert open_elements(eng, case_id) == [handler]  # interrupting: the side task was cancelled
+    _complete(eng, case_id, handler)
+    assert open_elements(eng, case_id) == ["after"]  # the subprocess ended with its handler; the flow goes on
+    _complete(eng, case_id, "after")
+    view = eng.case(case_id, None)
+    assert view.status == "completed" and view.end_event == "e" and eng.verify(case_id) == []
+
+
+def test_the_innermost_scope_catches_first(eng: Engine) -> None:
+    case_id = _run(eng, "inner_first", "late")
+    assert open_elements(eng, case_id) == ["h_late_task"]
+
+
+def test_an_error_the_scope_does_not_handle_goes_to_the_boundary_event(eng: Engine) -> None:
+    case_id = _run(eng, "to_boundary", "gone")
+    assert open_elements(eng, case_id) == ["rescue"]
+
+
+def test_a_handler_that_throws_reaches_the_next_scope(eng: Engine, db_url: str, clock: FixedClock) -> None:
+    case_id = eng.start("rethrow", "rita")
+    with restarted(db_url, clock) as again:
+        work = next(t for t in again.case(case_id, None).open_tasks if t.element_id == "work")
+        again.complete(work.id, "rita", {"outcome": "late"})
+        assert open_elements(again, case_id) == ["top_task"]  # not h_any: that is the scope that threw
+    with restarted(db_url, clock) as again:
+        _complete(again, case_id, "top_task")
+        assert again.case(case_id, None).status == "completed"
+
+
+def test_a_non_interrupting_escalation_handler_runs_beside_the_work(eng: Engine) -> None:
+    case_id = _run(eng, "esc_note", "esc")
+    assert open_elements(eng, case_id) == ["h_esc_task", "more", "side"]
+    for element in ("more", "side"):
+        _complete(eng, case_id, element)
+    assert open_elements(eng, case_id) == ["h_esc_task"]  # the subprocess waits for its handler
+    _complete(eng, case_id, "h_esc_task")
+    assert open_elements(eng, case_id) == ["after"]
+
+
+def test_an_interrupting_catch_all_escalation_handler_stops_the_scope(eng: Engine) -> None:
+    case_id = _run(eng, "esc_stop", "esc")
+    assert open_elements(eng, case_id) == ["h_esc_task"]
+
+
+def test_an_escalation_nobody_catches_lets_the_flow_go_on(eng: Engine) -> None:
+    case_id = _run(eng, "esc_none", "esc")
+    assert open_elements(eng, case_id) == ["more", "side"]
+    _complete(eng, case_id, "more")
+    _complete(eng, case_id, "side")
+    assert open_elements(eng, case_id) == ["after"]
+
+
+def test_a_non_interrupting_escalation_boundary_event_adds_a_path(eng: Engine) -> None:
+    case_id = _run(eng, "esc_boundary", "esc")
+    assert open_elements(eng, case_id) == ["more", "rescue", "side"]
+
+
+def test_an_error_nobody_catches_ends_its_path_like_a_none_end(eng: Engine) -> None:
+    case_id = _run(eng, "esc_none", "gone")  # Camunda 7: no catch, none-end semantics
+    assert open_elements(eng, case_id) == ["side"]
+    _complete(eng, case_id, "side")
+    assert open_elements(eng, case_id) == ["after"]
+
+
+def test_an_error_is_not_caught_by_a_boundary_event_of_another_activity(engine: Engine) -> None:
+    """The library offered an uncaught error to every error catch of the case (a sibling's boundary event)."""
+    engine.add_user("rita")
+    sibling = ('<bpmn:subProcess id="other"><bpmn:startEvent id="os"/>' + flow("x1", "os", "wait")
+               + user_task("wait") + flow("x2", "wait", "oe") + '<bpmn:endEvent id="oe"/></bpmn:subProcess>'
+               + f'<bpmn:boundaryEvent id="ob" attachedToRef="other">{error()}</bpmn:boundaryEvent>'
+               + flow("x3", "ob", "wrong") + user_task("wrong") + flow("x4", "wrong", "e3")
+               + '<bpmn:endEvent id="e3"/>')
+    body = ('<bpmn:startEvent id="s"/>' + flow("p0", "s", "fork") + '<bpmn:parallelGateway id="fork"/>'
+            + flow("p1", "fork", "sub") + _scope() + flow("p2", "sub", "e") + '<bpmn:endEvent id="e"/>'
+            + flow("p3", "fork", "other") + sibling)
+    engine.deploy_files({"sib.bpmn": process("sibling", body, EVENTS)}, "system")
+    case_id = _run(engine, "sibling", "gone")
+    assert open_elements(engine, case_id) == ["side", "wait"]  # not "wrong": that boundary is another activity's
