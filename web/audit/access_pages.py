@@ -5,12 +5,34 @@ from __future__ import annotations
 from typing import Any
 
 from flask import render_template, request
+from flask_babel import gettext as _
 
 from web.audit.blueprint import auditor_required, bp
 from web.audit.search_pages import _day, _int, _midnight
 from web.deps import engine, login_required, user
 
 PAGE_SIZE = 50
+
+
+def _action_words() -> dict[str, str]:
+    return {
+        "read_case": _("Read the case"),
+        "read_history": _("Read the case's history"),
+        "read_attachment": _("Opened a file"),
+        "search_cases": _("Searched cases"),
+        "search_access_log": _("Searched the access log"),
+        "export_case_json": _("Exported the case (JSON)"),
+        "export_case_csv": _("Exported the case (CSV)"),
+        "export_xes": _("Exported event logs (XES)"),
+        "import_case": _("Imported a case"),
+        "purge_access_log": _("Deleted old access-log entries"),
+    }
+
+
+@bp.app_template_filter("action_words")
+def action_words(action: str) -> str:
+    """An access-log action as a person reads it; an action this page does not know keeps its code."""
+    return _action_words().get(action, action)
 
 
 @bp.route("/access-log")

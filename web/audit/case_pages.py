@@ -8,7 +8,7 @@ from flask import Response, render_template, request
 
 from web.audit.blueprint import auditor_required, bp
 from web.audit.findings import finding_text
-from web.audit.timeline import describe
+from web.audit.timeline import describe, fields_of
 from web.deps import display_name, engine, user
 from web.present import status_label
 
@@ -19,9 +19,11 @@ def _purpose() -> str:
 
 def _page(case_id: str, template: str, **more: Any) -> Any:
     me = user().name
-    case = engine().case(case_id, me, purpose=_purpose())
-    events = engine().history(case_id, me, purpose=_purpose())
-    lines = describe(events, case.version)
+    # the case page's read (one transaction, the same access-log rows) also gives the forms its steps used,
+    # so that the timeline shows field labels and option texts as the task pages do
+    page = engine().case_page(case_id, me, purpose=_purpose())
+    case, events = page.case, page.events
+    lines = describe(events, case.version, fields_of(page.start_form, *page.forms.values()))
     runs = engine().audit_runs(case_id)
     names = {e.element_id: e.element_name for e in events if e.element_id}
     return render_template(template, case=case, lines=lines, runs=runs, names=names, who=display_name,

@@ -60,18 +60,26 @@ def deploy() -> Any:
     files = _files()
     if isinstance(files, str):
         return _bad(files)
+    eng = engine()
     try:
-        results = engine().deploy_files(files, user().name)
+        results = eng.deploy_files(files, user().name)
     except DefinitionInvalid as err:
         return jsonify(ok=False, findings=[_finding(p) for p in err.problems],
                        message=_("Not deployed: errors must be fixed first.")), 422
     except TurnusError as err:
         return _bad(str(err), 409)
     lines = [(_("%(key)s version %(version)d is now the latest.", key=r.key, version=r.version) if r.status == "new"
-              else _("%(key)s is unchanged: version %(version)d is still the latest.", key=r.key, version=r.version))
+              else _("No changes — version %(version)d is still the latest.", version=r.version))
              for r in results]
+    # the editor's heading names the process and its newest version (the key alone says little)
+    names = {r.key: eng.versions_of(r.key)[0].name for r in results}
     return jsonify(ok=True, message=" ".join(lines), findings=[],
-                   deployed=[{"key": r.key, "version": r.version, "status": r.status} for r in results])
+                   deployed=[{"key": r.key, "version": r.version, "status": r.status, "name": names[r.key],
+                              "heading": heading(names[r.key], r.version)} for r in results])
+
+
+def heading(name: str, version: int) -> str:
+    return _("%(name)s, version %(version)d", name=name, version=version)
 
 
 @bp.route("/<id:key>/migrate", methods=["GET", "POST"])

@@ -8,6 +8,7 @@ from typing import Any
 from flask import Response, abort, render_template, url_for
 
 from web.deps import engine, user
+from web.modeller.actions import heading
 from web.modeller.blueprint import bp, owner_required
 from web.security import CSP
 
@@ -35,9 +36,9 @@ def index() -> Any:
     return render_template("modeller/index.html", definitions=engine().definition_overview(user().name))
 
 
-def _editor(key: str | None, version: int | None, files: dict[str, str]) -> Any:
+def _editor(key: str | None, title: str | None, files: dict[str, str]) -> Any:
     nonce = secrets.token_urlsafe(18)
-    page = render_template("modeller/editor.html", key=key, version=version, files=files,
+    page = render_template("modeller/editor.html", key=key, title=title, files=files,
                            draft_key=f"turnus-draft:{key or 'new'}", style_nonce=nonce)
     # bpmn-js and its properties panel build markup with style="" attributes (sizes, positions of
     # the canvas and popups), so style *attributes* are allowed on this page. CodeMirror (the cell editor
@@ -65,8 +66,10 @@ def blank() -> Any:
 @owner_required
 def edit(key: str, version: int | None) -> Any:
     names = engine().version_files(key, version, user().name)
-    shown = version or max(v.version for v in engine().versions_of(key))
-    return _editor(key, shown, {n: url_for("modeller.download", key=key, version=shown, name=n) for n in names})
+    found = engine().versions_of(key)
+    shown = version or max(v.version for v in found)
+    title = heading(next(v.name for v in found if v.version == shown), shown)
+    return _editor(key, title, {n: url_for("modeller.download", key=key, version=shown, name=n) for n in names})
 
 
 @bp.route("/<id:key>/<int:version>/files/<path:name>")

@@ -253,9 +253,21 @@
       showFindings(res.findings || []);
       say(res.message || '');
       root.dataset.deployed = res.ok ? 'ok' : 'refused';
-      if (res.ok) { try { localStorage.removeItem(draftKey); } catch (e) { /* ignore */ } }
+      if (res.ok) {
+        try { localStorage.removeItem(draftKey); } catch (e) { /* ignore */ }
+        showDeployed(res.deployed || []);
+      }
     }).catch(function (e) { say(e.message); }).then(function () { busy(false); });
   });
+
+  // After a deploy the heading names the process and the version that is now the newest.
+  function showDeployed(deployed) {
+    var mine = deployed.filter(function (d) { return d.key === root.dataset.key; })[0] || deployed[0];
+    if (!mine) return;
+    var h = $('heading');
+    h.textContent = mine.heading;
+    document.title = h.dataset.title.replace('{heading}', mine.heading);
+  }
 
   function offer(name, xml) {
     var a = document.createElement('a');
