@@ -20,6 +20,7 @@ from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 
 from engine.config import load_settings
 from engine.errors import DefinitionInvalid, Problem
+from engine.runtime.specconfig import REGISTRY, adopt_messages
 
 from .camunda import bpmn, cattr, name_anonymous_flows, normalise_legacy
 from .dmn import decision_id, dmn_problems
@@ -27,7 +28,6 @@ from .lint import Context, lint_bpmn
 from .meta import process_meta
 from .model import Bundle, ProcessMeta
 from .parser import TurnusParser, arm_at_start
-from .specconfig import REGISTRY, adopt_messages
 from .xmlsafe import Document, parse_document, schema_problems
 
 _registry = REGISTRY

@@ -19,8 +19,8 @@ from SpiffWorkflow.bpmn.specs.mixins.events.event_types import ThrowingEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
-from engine.definitions.specconfig import external_payload
 from engine.runtime.clockpatch import engine_time
+from engine.runtime.specconfig import external_payload
 from engine.runtime.workflow import all_tasks
 
 KINDS = {"message": MessageEventDefinition, "signal": SignalEventDefinition}

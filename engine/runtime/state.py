@@ -17,8 +17,8 @@ from SpiffWorkflow.bpmn.serializer.default.workflow import WorkflowConverter
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 
-from engine.definitions.specconfig import REGISTRY as SPEC_REGISTRY
 from engine.runtime import budget, iterations, spec_cache
+from engine.runtime.specconfig import REGISTRY as SPEC_REGISTRY
 
 REGISTRY = SPEC_REGISTRY
 iterations.register(REGISTRY)

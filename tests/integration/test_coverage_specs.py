@@ -7,12 +7,12 @@ import json
 
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import EventSubprocess
 
-from engine.definitions.specconfig import REGISTRY
 from engine.runtime import spec_cache
 from engine.runtime import state as st
 from engine.runtime.codes import TurnusErrorEventDefinition, TurnusEscalationEventDefinition
 from engine.runtime.compensation import CompensationEventDefinition, TurnusEndEvent, TurnusIntermediateThrowEvent
 from engine.runtime.scopes import TurnusBoundaryEvent, TurnusStartEvent
+from engine.runtime.specconfig import REGISTRY
 from engine.service import Engine
 from tests.integration.coverage_support import MESSAGE
 from tests.integration.test_boundary_rearm import _model as boundary_model
