@@ -8,7 +8,7 @@ import sys
 import click
 import pytest
 
-from engine import cli as engine_cli
+from engine.cli import main as engine_cli
 from tests.conftest import ROOT
 from web import cli as web_cli
 
