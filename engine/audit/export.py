@@ -69,6 +69,17 @@ def to_json(doc: dict[str, Any]) -> str:
     return json.dumps(doc, indent=2, ensure_ascii=False)
 
 
+def without_definitions(doc: dict[str, Any]) -> dict[str, Any]:
+    """The export without the definition files (most of its size): the chain still verifies from the events
+    alone; only `audit import` needs the files, and refuses such a document saying so."""
+    return {k: v for k, v in doc.items() if k != "definitions"}
+
+
+def json_sizes(doc: dict[str, Any]) -> tuple[int, int]:
+    """Bytes of the JSON export, with and without the definition files."""
+    return len(to_json(doc).encode()), len(to_json(without_definitions(doc)).encode())
+
+
 def load_json(text: str | bytes) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """(case, events) from a JSON export, events with the exact stored values (``at`` as datetime)."""
     doc, events = load_document(text)

@@ -72,6 +72,16 @@ class AuditQueries(EngineCore):
             return export.to_json(doc) if fmt == "json" else export.to_csv(doc)
         return self._write(run)
 
+    def export_sizes(self, case_id: str, actor: str | None) -> tuple[int, int]:
+        """Bytes of the case's JSON export with and without the definitions, for the links (reads no case data
+        out, so no access-log row)."""
+        def run(conn: Connection) -> tuple[int, int]:
+            self._auditor(conn, actor)
+            row = self._readable_case(conn, case_id, None)
+            doc = export.case_document(conn, case_id, dict(self.versions.get(conn, row.version_id).element_names))
+            return export.json_sizes(doc)
+        return self._read(run)
+
     def export_xes(self, out: Any, actor: str | None, key: str | None = None, since: datetime | None = None,
                    purpose: str = "process mining") -> int:
         from engine.audit import xes

@@ -3,8 +3,12 @@ beside the label), the access log's actions in words. On the shipped rotation, i
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -57,6 +61,39 @@ def test_the_timeline_speaks_in_labels_options_and_danish_dates(browser: Any, se
     what = page.locator("table tbody td:nth-child(3)").all_inner_texts()
     assert t("Læste sagen", "Read the case") in what and t("Læste sagens historik", "Read the case's history") in what
     assert not [w for w in what if re.fullmatch(r"[a-z]+(_[a-z]+)+", w)], what
+    axe(page, visit)
+    context.close()
+    assert not visit.violations, visit.violations
+    assert not errors, errors
+
+
+@pytest.mark.parametrize("lang", ["da", "en"])
+def test_the_json_export_states_its_size_and_can_leave_the_definition_out(browser: Any, server: tuple[str, Any],
+                                                                         case_id: str, lang: str,
+                                                                         tmp_path: Path) -> None:
+    base, _engine = server
+    visit = Visit()
+    context, page, errors = signed_in(browser, base, "revisor", lang, accept_downloads=True)
+    page.goto(f"/audit/cases/{case_id}")
+    sizes = {}
+    for link in ("export-json", "export-json-lean"):
+        label = page.locator(f"#{link}").inner_text()
+        stated = re.search(r"(\d+(?:[.,]\d)?) kB", label)
+        assert stated, label
+        with page.expect_download() as download:
+            page.locator(f"#{link}").click()
+        path = tmp_path / f"{link}.json"
+        download.value.save_as(path)
+        size = path.stat().st_size
+        assert abs(float(stated.group(1).replace(",", ".")) * 1000 - size) <= max(50, size * 0.01), (label, size)
+        sizes[link] = size
+        done = subprocess.run([sys.executable, "-m", "engine.cli", "audit", "check-export", str(path)],
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0 and done.stdout.startswith("intact"), done.stderr
+    assert sizes["export-json-lean"] * 5 < sizes["export-json"]
+    assert "definitions" not in json.loads((tmp_path / "export-json-lean.json").read_text())
+    assert ("uden procesdefinitionen" if lang == "da" else "without the process definition") in page.locator(
+        "#export-json-lean").inner_text()
     axe(page, visit)
     context.close()
     assert not visit.violations, visit.violations

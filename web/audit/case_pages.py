@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask import Response, render_template, request
+from flask_babel import format_decimal
+from flask_babel import gettext as _
 
+from engine.audit import export as export_doc
 from web.audit.blueprint import auditor_required, bp
 from web.audit.findings import finding_text
 from web.audit.timeline import describe, fields_of
@@ -38,7 +42,15 @@ def case(case_id: str) -> Any:
         failures = engine().verify(case_id)
         verdict = {"ok": not failures, "failure": failures[0] if failures else None,
                    "live": engine().check_live_state(case_id)}
-    return _page(case_id, "audit/case.html", verdict=verdict, finding=finding_text)
+    full, lean = engine().export_sizes(case_id, user().name)
+    return _page(case_id, "audit/case.html", verdict=verdict, finding=finding_text, sizes={"full": _kb(full),
+                                                                                         "lean": _kb(lean)})
+
+
+def _kb(size: int) -> str:
+    """A size as people read it next to a link: "269 kB", "5,8 kB" (the page's language's decimal sign)."""
+    kb = size / 1000
+    return _("%(size)s kB", size=format_decimal(round(kb, 1) if kb < 10 else round(kb), format="#,##0.#"))
 
 
 @bp.route("/cases/<id:case_id>/print")
@@ -53,9 +65,13 @@ def export(case_id: str, fmt: str) -> Any:
     if fmt not in ("json", "csv"):
         return Response("json or csv", status=404, mimetype="text/plain")
     body = engine().export_case(case_id, user().name, fmt, purpose=_purpose())
+    lean = fmt == "json" and request.args.get("definitions") == "0"
+    if lean:  # the auditor left the definition out: the chain still verifies (`turnus audit check-export`)
+        body = export_doc.to_json(export_doc.without_definitions(json.loads(body)))
     mime = "application/json" if fmt == "json" else "text/csv"
     response = Response(body, mimetype=mime)
-    response.headers["Content-Disposition"] = f'attachment; filename="case-{case_id}.{fmt}"'
+    name = f"case-{case_id}-events" if lean else f"case-{case_id}"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     response.headers["Cache-Control"] = "no-store"
     return response
 
