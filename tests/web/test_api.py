@@ -183,3 +183,11 @@ def test_assign_and_release(engine: Engine, api: Any) -> None:
     assert ralf.post(f"/tasks/{task_id}/assign", {"to": "rosa"}).status_code == 200
     assert api("rosa").post(f"/tasks/{task_id}/release").status_code == 200
     assert engine.task(task_id, "ralf").assignee is None
+
+
+def test_reference_page_is_served_from_our_own_static_files(app: Flask) -> None:
+    http = app.test_client()
+    page = http.get("/api/v1/docs")
+    assert page.status_code == 200 and "/static/vendor/swagger-ui/swagger-ui-bundle.js" in page.text
+    assert "https://" not in page.text
+    assert http.get("/static/vendor/swagger-ui/swagger-ui-bundle.js").status_code == 200
