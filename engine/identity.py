@@ -303,3 +303,14 @@ def name_group(conn: Connection, name: str, display_name: str) -> None:
 def group_names(conn: Connection) -> dict[str, str]:
     """Every group's display name by its id."""
     return {r.name: r.display_name for r in conn.execute(select(groups.c.name, groups.c.display_name))}
+
+
+# --- API token scopes (issue 23) ------------------------------------------------------------------------------
+# A token's scopes narrow what its user may do through the API; they never widen it: every call still passes
+# the policy above as that user. "admin" stands for every scope.
+SCOPES = ("cases:read", "cases:write", "tasks:write", "messages:write", "audit:read", "admin")
+
+
+def scope_granted(scopes: Iterable[str], needed: str) -> bool:
+    held = set(scopes)
+    return needed in held or "admin" in held

@@ -81,4 +81,7 @@ def create_app(engine: Engine | None = None, config: Mapping[str, Any] | None = 
     for blueprint in (inbox.bp, tasks.bp, cases.bp, start.bp, modeller_bp, audit.bp, notifications.bp, health.bp,
                       metrics.bp):
         app.register_blueprint(blueprint)
+    from web.api.setup import init_api
+
+    init_api(app)
     return app

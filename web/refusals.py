@@ -67,6 +67,33 @@ _MESSAGES: Catalogue = {
     "set_data_too_large": lambda p: _("The data can be at most %(count)s bytes.", **p),
     "set_data_reason": lambda p: _("Give a reason for changing the case data."),
     "set_data_reason_long": lambda p: _("A reason can have at most %(count)s characters.", **p),
+    # the HTTP API (issue 23)
+    "no_token": lambda p: _("Send a token: Authorization: Bearer TOKEN (made with `turnus tokens add` or on "
+                            "your settings page)."),
+    "bad_token": lambda p: _("The token is unknown, revoked or expired, or its user is disabled."),
+    "throttled": lambda p: _("Too many failed attempts; try again in %(seconds)s seconds.", **p),
+    "missing_scope": lambda p: _("The token lacks the scope %(scope)s.", **p),
+    "unknown_scope": lambda p: _("Unknown scope %(scope)s; the scopes are %(scopes)s.", **p),
+    "token_not_yours": lambda p: _("You can make tokens only for yourself."),
+    "no_such_token": lambda p: _("There is no such token."),
+    "token_expiry": lambda p: _("A token expires after 1 to 3650 days."),
+    "idempotency_reused": lambda p: _("This Idempotency-Key was already used for another request; use a new key."),
+    "malformed_json": lambda p: _("The body is not valid JSON."),
+    "body_invalid": lambda p: _("The body does not fit this operation; see errors."),
+    "query_invalid": lambda p: _("A query parameter is not valid; see errors."),
+    "form_invalid": lambda p: _("Some fields are not valid; see errors."),
+    "etag_mismatch": lambda p: _("The task changed since you read it; read it again and retry."),
+    "bad_cursor": lambda p: _("The cursor is not one this API gave out; start from the first page."),
+    "no_route": lambda p: _("There is no such operation; see /api/v1/openapi.json."),
+    "wrong_method": lambda p: _("This operation does not take that method; see /api/v1/openapi.json."),
+    "too_large": lambda p: _("The request is too large."),
+    "not_acceptable": lambda p: _("This operation answers in JSON only."),
+    "unsupported_media_type": lambda p: _("Send the body as application/json."),
+    "busy": lambda p: _("Nothing was changed. Please try again in a few seconds."),
+    "incident": lambda p: _("A rule in the process failed, so nothing was changed. An administrator has been told."),
+    "internal": lambda p: _("This is an error in Turnus, not something you did. Try again; if it persists, tell "
+                            "support."),
+    "bad_request": lambda p: _("Something in what was sent is not valid."),
 }
 
 

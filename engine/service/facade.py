@@ -7,6 +7,7 @@ exactly one transaction. docs/ARCHITECTURE.md lists which module owns which meth
 
 from __future__ import annotations
 
+from engine.service.api_reads import ApiReads
 from engine.service.audit import AuditQueries
 from engine.service.cases import CaseCommands
 from engine.service.data import DataCommands
@@ -17,11 +18,12 @@ from engine.service.operations import OperationsQueries
 from engine.service.pages import PageQueries
 from engine.service.reads import CaseReads
 from engine.service.sessions import SessionCommands
+from engine.service.tokens import TokenCommands
 from engine.service.users import UserCommands
 from engine.service.workers import WorkerRecords
 
 
 class Engine(CaseCommands, CaseReads, DefinitionCommands, DataCommands, MessagingCommands, NotifyCommands,
-             AuditQueries, SessionCommands, PageQueries, UserCommands, WorkerRecords,
+             AuditQueries, SessionCommands, PageQueries, UserCommands, TokenCommands, ApiReads, WorkerRecords,
              OperationsQueries):
     """Every command and read of Turnus; see the capability classes for each."""

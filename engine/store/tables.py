@@ -365,3 +365,33 @@ worker_heartbeats = Table(
     Column("last_beat_at", TS, nullable=False, index=True),
     Column("work_last_minute", Integer, nullable=False),  # timers fired, notices, digests, mails in the last 60 s
 )
+
+# Bearer tokens of the HTTP API (/api/v1): only the SHA-256 of the token is kept, so the table leaks nothing.
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("user_name", String(100), ForeignKey("users.name"), nullable=False, index=True),
+    Column("name", String(100), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("scopes", String(300), nullable=False),  # space-separated, e.g. "cases:read tasks:write"
+    Column("created_at", TS, nullable=False),
+    Column("created_by", String(100), nullable=False),
+    Column("expires_at", TS),
+    Column("last_used_at", TS),
+    Column("revoked_at", TS),
+    Column("revoked_by", String(100)),
+)
+
+# Idempotency-Key of the API's POSTs: per user, the first response is replayed for 24 hours.
+api_idempotency = Table(
+    "api_idempotency",
+    metadata,
+    Column("user_name", String(100), primary_key=True),
+    Column("key", String(200), primary_key=True),
+    Column("request_hash", String(64), nullable=False),  # method, path and body
+    Column("status", Integer, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("location", String(300)),
+    Column("created_at", TS, nullable=False, index=True),
+)

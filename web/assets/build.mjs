@@ -21,6 +21,9 @@ const copies = [
   ['camunda-dmn-js/dist/camunda-platform-modeler.production.min.js', 'dmn/modeler.js'],
   ['camunda-dmn-js/dist/assets', 'dmn/assets'],
   ['bpmn-js-token-simulation/assets/css', 'token-simulation/css'],
+  // The API reference at /api/v1/docs.
+  ['swagger-ui-dist/swagger-ui-bundle.js', 'swagger-ui/swagger-ui-bundle.js'],
+  ['swagger-ui-dist/swagger-ui.css', 'swagger-ui/swagger-ui.css'],
 ];
 for (const [from, to] of copies) {
   mkdirSync(dirname(join(vendor, to)), { recursive: true });

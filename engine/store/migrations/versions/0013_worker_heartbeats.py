@@ -1,14 +1,14 @@
 """one row per timer loop with its last heartbeat, for the operator's console, /readyz and /metrics (issue 24)
 
 Revision ID: 0013_worker_heartbeats
-Revises: 0009_case_state_index
+Revises: 0010_api_tokens
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0013_worker_heartbeats"
-down_revision = "0009_case_state_index"
+down_revision = "0010_api_tokens"
 branch_labels = None
 depends_on = None
 
