@@ -27,6 +27,7 @@ def create_app(engine: Engine | None = None, config: Mapping[str, Any] | None = 
     from engine.errors import SettingInvalid
     from engine.service import Engine
     from web import audit, auth, cases, errors, i18n, inbox, notifications, present, security, start, tasks
+    from web.admin import bp as admin_bp
     from web.modeller import bp as modeller_bp
 
     web = settings or load_web_settings()
@@ -59,6 +60,7 @@ def create_app(engine: Engine | None = None, config: Mapping[str, Any] | None = 
     security.init_security(app)
     errors.init_errors(app)
     auth.init_auth(app)
-    for blueprint in (inbox.bp, tasks.bp, cases.bp, start.bp, modeller_bp, audit.bp, notifications.bp):
+    for blueprint in (inbox.bp, tasks.bp, cases.bp, start.bp, modeller_bp, audit.bp, notifications.bp,
+                      admin_bp):
         app.register_blueprint(blueprint)
     return app

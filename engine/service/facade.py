@@ -7,6 +7,7 @@ exactly one transaction. docs/ARCHITECTURE.md lists which module owns which meth
 
 from __future__ import annotations
 
+from engine.service.admin import AdminIncidents
 from engine.service.audit import AuditQueries
 from engine.service.cases import CaseCommands
 from engine.service.data import DataCommands
@@ -21,5 +22,6 @@ from engine.service.workers import WorkerRecords
 
 
 class Engine(CaseCommands, CaseReads, DefinitionCommands, DataCommands, MessagingCommands, NotifyCommands,
-             AuditQueries, SessionCommands, PageQueries, UserCommands, WorkerRecords):
+             AuditQueries, SessionCommands, PageQueries, UserCommands, WorkerRecords,
+             AdminIncidents):
     """Every command and read of Turnus; see the capability classes for each."""
