@@ -180,6 +180,12 @@ def may_cancel(user: User) -> bool:
     return user.has_role("admin") and may_mutate(user)
 
 
+def may_administer(user: User) -> bool:
+    """The operator's console (incidents, deployments, users, mail, workers): administrators who may change
+    things; never a read-only role."""
+    return user.has_role("admin") and may_mutate(user)
+
+
 def may_set_data(user: User) -> bool:
     """Changing case data outside a form bypasses every task's form and assignment, so it is an
     administrator's correction only (audited with a reason); never a read-only role, nor ``integration``."""

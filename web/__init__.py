@@ -43,6 +43,7 @@ def create_app(engine: Engine | None = None, config: Mapping[str, Any] | None = 
         tasks,
         tracing,
     )
+    from web.admin import bp as admin_bp
     from web.modeller import bp as modeller_bp
 
     web = settings or load_web_settings()
@@ -79,7 +80,7 @@ def create_app(engine: Engine | None = None, config: Mapping[str, Any] | None = 
     errors.init_errors(app)
     auth.init_auth(app)
     for blueprint in (inbox.bp, tasks.bp, cases.bp, start.bp, modeller_bp, audit.bp, notifications.bp, health.bp,
-                      metrics.bp):
+                      metrics.bp, admin_bp):
         app.register_blueprint(blueprint)
     from web.api.setup import init_api
 

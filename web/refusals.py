@@ -94,6 +94,17 @@ _MESSAGES: Catalogue = {
     "internal": lambda p: _("This is an error in Turnus, not something you did. Try again; if it persists, tell "
                             "support."),
     "bad_request": lambda p: _("Something in what was sent is not valid."),
+    # the operator's console (web/admin)
+    "no_case": lambda p: _("There is no such case."),
+    "incident_gone": lambda p: _("This case has no open incident any more: another administrator has already "
+                                 "dealt with it. Nothing was changed."),
+    "incident_changed": lambda p: _("The incident changed since you opened it (it was retried and failed again). "
+                                    "Nothing was changed; read it again before you act."),
+    "incident_not_retriable": lambda p: _("This incident cannot be retried: the case never got started. Cancel "
+                                          "the case instead."),
+    "admin_reason": lambda p: _("Give a reason: it is written into the case history."),
+    "admin_reason_long": lambda p: _("A reason can have at most %(count)s characters.", **p),
+    "admin_data_json": lambda p: _('Write the corrected data as a JSON object, e.g. {"divisor": 4}.'),
 }
 
 

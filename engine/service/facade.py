@@ -7,6 +7,7 @@ exactly one transaction. docs/ARCHITECTURE.md lists which module owns which meth
 
 from __future__ import annotations
 
+from engine.service.admin import AdminIncidents
 from engine.service.api_reads import ApiReads
 from engine.service.audit import AuditQueries
 from engine.service.cases import CaseCommands
@@ -25,5 +26,5 @@ from engine.service.workers import WorkerRecords
 
 class Engine(CaseCommands, CaseReads, DefinitionCommands, DataCommands, MessagingCommands, NotifyCommands,
              AuditQueries, SessionCommands, PageQueries, UserCommands, TokenCommands, ApiReads, WorkerRecords,
-             OperationsQueries):
+             OperationsQueries, AdminIncidents):
     """Every command and read of Turnus; see the capability classes for each."""

@@ -1,0 +1,135 @@
+"""The operator's console over HTTP: every /admin route for every role, the incident list and page, and its
+three actions with their refusals (no reason, bad data, another administrator first) in both languages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from engine.cases.incidents import IncidentRaised
+from engine.service import Engine
+from tests.web.conftest import ROOT, password_hash
+
+ROLES = {"anonymous": None, "employee": "rita", "reviewer": "ralf", "auditor": "audrey", "process-owner": "paula",
+         "admin": "admin"}
+
+
+@pytest.fixture
+def broken(engine: Engine) -> str:
+    """A case stopped by an incident: its script divides by zero."""
+    engine.add_user("paula", display_name="Paula Owner", roles=["process-owner"], password_hash=password_hash())
+    engine.add_user("audrey", display_name="Audrey Auditor", roles=["auditor"], password_hash=password_hash())
+    engine.add_user("anna", display_name="Anna Admin", roles=["admin"], password_hash=password_hash())
+    engine.deploy_paths([ROOT / "tests" / "integration" / "processes" / "incident.bpmn"], actor="system")
+    case_id = engine.start("incident", "rita", {})
+    [task] = engine.tasks_for("rita")
+    with pytest.raises(IncidentRaised):
+        engine.complete(task.id, "rita", {"divisor": 0})
+    return case_id
+
+
+def _english(c: Any) -> Any:
+    assert c.post("/language", {"lang": "en"}).status_code == 302
+    return c
+
+
+def _routes(case_id: str) -> tuple[list[str], list[str]]:
+    gets = ["/admin", "/admin/incidents", f"/admin/incidents/{case_id}"]
+    posts = [f"/admin/incidents/{case_id}/{action}" for action in ("retry", "correct", "cancel")]
+    return gets, posts
+
+
+def test_the_matrix_covers_every_admin_route(app: Flask, broken: str) -> None:
+    """A route added to the blueprint without a line in _routes fails here."""
+    adapter = app.url_map.bind("localhost")
+    gets, posts = _routes(broken)
+    covered = {(adapter.match(p, method="GET", return_rule=True)[0].rule, "GET") for p in gets}
+    covered |= {(adapter.match(p, method="POST", return_rule=True)[0].rule, "POST") for p in posts}
+    routes = {(rule.rule, method) for rule in app.url_map.iter_rules() if rule.endpoint.startswith("admin.")
+              for method in rule.methods - {"HEAD", "OPTIONS"}}
+    assert routes == covered
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_admin_route_for_every_role(engine: Engine, broken: str, client: Any, as_user: Any,
+                                          role: str) -> None:
+    """Anonymous people are sent to sign in; everyone but an administrator is refused (403) on every route,
+    sees no menu entry, and changes nothing; an administrator reaches every page and sees the open count."""
+    name = ROLES[role]
+    c = as_user(name) if name else client
+    if not name:
+        c.refresh_token("/login")
+    admin = role == "admin"
+    gets, posts = _routes(broken)
+    for path in gets:
+        res = c.get(path)
+        assert res.status_code == (200 if admin else 403 if name else 302), (path, res.status_code)
+        if not name:
+            assert res.headers["Location"].startswith("/login")
+    if name:
+        menu = c.get("/tasks").text
+        assert ('href="/admin"' in menu) is admin
+        if admin:
+            assert '<span class="menu-count">1' in menu
+    if not admin:
+        token = engine.incident(broken, "admin").token
+        for path in posts:
+            res = c.post(path, {"token": token, "reason": "because", "data": '{"divisor": 4}'})
+            assert res.status_code == (403 if name else 302), (path, res.status_code)
+        assert engine.incident(broken, "admin") is not None  # nothing changed
+
+
+def test_list_filters_and_detail_shows_error_data_and_cause(broken: str, as_user: Any) -> None:
+    c = _english(as_user("admin"))
+    page = c.get("/admin/incidents").text
+    assert "Compute share" in page and "ZeroDivisionError" in page and f"/admin/incidents/{broken}" in page
+    assert f"/admin/incidents/{broken}" not in c.get("/admin/incidents?process=review").text
+    assert f"/admin/incidents/{broken}" not in c.get("/admin/incidents?age=1h").text
+    assert f"/admin/incidents/{broken}" in c.get("/admin/incidents?element=compute").text
+    detail = c.get(f"/admin/incidents/{broken}").text
+    assert "ZeroDivisionError" in detail and "line 4" in detail and "Rita Requester" in detail
+    assert "completing a task" in detail and 'id="case-data"' in detail
+    assert '"element": "compute"' in detail and "admin-incident.js" in detail
+
+
+def test_correct_and_retry_then_a_second_admin_is_told_clearly(engine: Engine, broken: str, as_user: Any) -> None:
+    admin, anna = _english(as_user("admin")), _english(as_user("anna"))
+    token = engine.incident(broken, "admin").token
+    anna.get(f"/admin/incidents/{broken}")
+    refused = admin.post(f"/admin/incidents/{broken}/correct",
+                         {"token": token, "reason": " ", "data": '{"divisor": 4}'})
+    assert refused.status_code == 400 and "Give a reason" in refused.text
+    refused = admin.post(f"/admin/incidents/{broken}/correct", {"token": token, "reason": "typo", "data": "[1"})
+    assert refused.status_code == 400 and "JSON object" in refused.text
+    done = admin.post(f"/admin/incidents/{broken}/correct",
+                      {"token": token, "reason": "Divisor typed as 0", "data": '{"divisor": 4}'})
+    assert done.status_code == 302 and done.headers["Location"] == "/admin/incidents"
+    assert "The data was corrected" in admin.get("/admin/incidents").text
+    view = engine.case(broken, None)
+    assert view.status == "completed" and view.data["share"] == 25
+    late = anna.post(f"/admin/incidents/{broken}/retry", {"token": token, "reason": "me too"})
+    assert late.status_code == 409 and "another administrator has already dealt with it" in late.text
+    assert "no open incident" in anna.get(f"/admin/incidents/{broken}").text.lower()
+
+
+def test_failed_retry_and_cancel(engine: Engine, broken: str, as_user: Any) -> None:
+    admin = _english(as_user("admin"))
+    token = engine.incident(broken, "admin").token
+    again = admin.post(f"/admin/incidents/{broken}/retry", {"token": token, "reason": "once more"})
+    assert again.status_code == 409 and "failed again" in again.text
+    stale = admin.post(f"/admin/incidents/{broken}/cancel", {"token": token, "reason": "withdrawn"})
+    assert stale.status_code == 409 and "changed since you opened it" in stale.text
+    fresh = engine.incident(broken, "admin").token
+    assert admin.post(f"/admin/incidents/{broken}/cancel", {"token": fresh, "reason": "withdrawn"}).status_code == 302
+    assert engine.case(broken, None).status == "cancelled"
+    assert [e.payload.get("reason") for e in engine.history(broken, None) if e.kind == "case_cancelled"] == [
+        "withdrawn"]
+
+
+def test_the_console_speaks_danish_by_default(broken: str, as_user: Any) -> None:
+    page = as_user("admin").get("/admin/incidents").text
+    assert "<h1>Hændelser</h1>" in page and "1 åben hændelse" in page
+    detail = as_user("anna").get(f"/admin/incidents/{broken}").text
+    assert "Ret data og prøv igen" in detail and "da en opgave blev udført" in detail
