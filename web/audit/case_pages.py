@@ -30,8 +30,12 @@ def _page(case_id: str, template: str, **more: Any) -> Any:
     lines = describe(events, case.version, fields_of(page.start_form, *page.forms.values()))
     runs = engine().audit_runs(case_id)
     names = {e.element_id: e.element_name for e in events if e.element_id}
+    # the diagram opens at the active step, or at the last one the case reached
+    active = list(runs.get("active") or [])
+    focus = active[0] if active else next((e.element_id for e in reversed(events) if e.element_id), "")
     return render_template(template, case=case, lines=lines, runs=runs, names=names, who=display_name,
-                           status_label=status_label, version_id=engine().case_version_id(case_id), **more)
+                           status_label=status_label, version_id=engine().case_version_id(case_id), focus=focus,
+                           **more)
 
 
 @bp.route("/cases/<id:case_id>")

@@ -1,5 +1,5 @@
 // The auditor's read-only diagram, shared by the case page and the statistics page: bpmn-js's navigated viewer
-// in #audit-diagram, the diagram fetched from its data-xml, fitted, then handed to the page's own `decorate`
+// in #audit-diagram, the diagram fetched from its data-xml, opened readable (diagram-zoom.js), then handed to the page's own `decorate`
 // with the facts the server put in a JSON script element. The tables under the diagrams say the same.
 (function () {
   "use strict";
@@ -15,15 +15,19 @@
     if (!holder || !dataNode || typeof window.BpmnNavigatedViewer !== "function") { return; }
     var facts = JSON.parse(dataNode.textContent);
     var viewer = new window.BpmnNavigatedViewer({ container: holder });
+    window.turnusViewer = viewer;  // for the browser tests
     fetch(holder.getAttribute("data-xml"), { credentials: "same-origin" })
       .then(function (r) { if (!r.ok) { throw new Error("diagram " + r.status); } return r.text(); })
       .then(function (xml) { return viewer.importXML(xml); })
       .then(function () {
         var canvas = viewer.get("canvas");
-        canvas.zoom("fit-viewport");
-        decorate(facts, canvas, viewer.get("elementRegistry"), function (id, text) {
+        var registry = viewer.get("elementRegistry");
+        decorate(facts, canvas, registry, function (id, text) {
           badge(viewer.get("overlays"), id, text);
         });
+        // open readable, at the step the page names (the active one, or the last one reached)
+        var focus = holder.getAttribute("data-focus");
+        window.TurnusDiagramZoom.attach(canvas, registry, holder, focus ? [focus] : []);
         holder.setAttribute("data-loaded", "true");
       })
       .catch(function (err) { holder.setAttribute("data-error", String(err)); });

@@ -131,6 +131,13 @@
   }
 
   var listening = false;
+  var zoomAttached = false;
+  // The palette lies over the top left of the canvas, where a diagram starts: give it a column of its own.
+  function movePalette() {
+    var palette = $('canvas').querySelector('.djs-palette');
+    if (palette) $('palette').appendChild(palette);
+  }
+
   function open(all, diagram) {
     root.dataset.ready = 'loading';
     delete root.dataset.validated;
@@ -140,7 +147,12 @@
     renderFileList();
     var fixed = window.TurnusModellerCompat.renameClashingPrefixes(all[diagram], modeler.get('moddle'));
     return modeler.importXML(fixed.xml).then(function (result) {
-      modeler.get('canvas').zoom('fit-viewport');
+      // readable at the start event, not the whole process squeezed into the page (diagram-zoom.js)
+      var zoom = window.TurnusDiagramZoom;
+      if (zoomAttached) zoom.show(modeler.get('canvas'), modeler.get('elementRegistry'), []);
+      else zoom.attach(modeler.get('canvas'), modeler.get('elementRegistry'), $('canvas'), []);
+      zoomAttached = true;
+      movePalette();
       if (!listening) { modeler.on('commandStack.changed', saveDraft); listening = true; }
       showNotes(result.warnings || [], fixed.renamed);
       root.dataset.ready = 'true';
