@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -191,3 +192,20 @@ def test_reference_page_is_served_from_our_own_static_files(app: Flask) -> None:
     assert page.status_code == 200 and "/static/vendor/swagger-ui/swagger-ui-bundle.js" in page.text
     assert "https://" not in page.text
     assert http.get("/static/vendor/swagger-ui/swagger-ui-bundle.js").status_code == 200
+
+
+def test_people_make_and_revoke_their_own_tokens_on_their_settings_page(engine: Engine, as_user: Any,
+                                                                         app: Flask) -> None:
+    rita = as_user("rita")
+    assert rita.post("/settings/tokens", {"name": "laptop", "scope": "cases:read"}, csrf=False).status_code == 400
+    page = rita.post("/settings/tokens", {"name": "laptop", "scope": "cases:read"})
+    assert page.status_code == 200
+    secret = re.search(r'<code id="new-token">(tnu_[^<]+)</code>', page.text).group(1)  # type: ignore[union-attr]
+    assert Api(app.test_client(), secret).get("/cases").status_code == 200
+    assert secret not in rita.get("/settings/tokens").text  # shown once
+    bad = rita.post("/settings/tokens", {"scope": "everything"})
+    assert bad.status_code == 400 and "everything" in bad.text
+    (token,) = engine.tokens("rita")
+    assert as_user("rosa").post(f"/settings/tokens/{token.id}/revoke").status_code == 404  # not hers
+    assert rita.post(f"/settings/tokens/{token.id}/revoke").status_code == 302
+    assert Api(app.test_client(), secret).get("/cases").status_code == 401

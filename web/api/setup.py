@@ -13,6 +13,7 @@ from web.api import cases, tasks  # noqa: F401 — importing registers their ope
 from web.api.blueprint import bp
 from web.api.problems import HTTP_REASONS, ApiProblem, from_api_problem, from_turnus_error, log, problem
 from web.api.registry import document
+from web.api.tokens_page import bp as tokens_page_bp
 from web.security import csrf
 
 
@@ -49,6 +50,7 @@ def _bug(err: Exception) -> Response:
 def init_api(app: Flask) -> None:
     csrf.exempt(bp)
     app.register_blueprint(bp)
+    app.register_blueprint(tokens_page_bp)
     app.register_error_handler(ApiProblem, from_api_problem)
     # The web's handlers answer with pages; under /api the same errors answer with problem+json.
     for kind, ours in ((TurnusError, from_turnus_error), (HTTPException, _http_problem), (Exception, _bug)):
