@@ -314,7 +314,8 @@ def group_names(conn: Connection) -> dict[str, str]:
 # --- API token scopes (issue 23) ------------------------------------------------------------------------------
 # A token's scopes narrow what its user may do through the API; they never widen it: every call still passes
 # the policy above as that user. "admin" stands for every scope.
-SCOPES = ("cases:read", "cases:write", "tasks:write", "messages:write", "audit:read", "admin")
+# "metrics" reads /metrics from outside TURNUS_METRICS_ALLOW; "admin" stays last (a new token gets all but it).
+SCOPES = ("cases:read", "cases:write", "tasks:write", "messages:write", "audit:read", "metrics", "admin")
 
 
 def scope_granted(scopes: Iterable[str], needed: str) -> bool:

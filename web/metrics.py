@@ -23,8 +23,9 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Histogram,
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from engine import identity
 from engine.service import Engine
-from web.deps import sessionless, settings
+from web.deps import engine, sessionless, settings
 
 CACHE_SECONDS = 5.0
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
@@ -121,10 +122,19 @@ def _allowed() -> bool:
     return False
 
 
+def _token_allows() -> bool:
+    """A bearer token with the scope ``metrics`` (or ``admin``), for a scraper outside the allowed networks."""
+    scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        return False
+    found = engine().token_user(secret.strip())
+    return found is not None and identity.scope_granted(found[1], "metrics")
+
+
 @bp.get("/metrics")
 @sessionless
 def metrics() -> Response:
-    if not _allowed():
+    if not (_allowed() or _token_allows()):
         abort(403)
     registry, figures = current_app.extensions["turnus.metrics"]
     body = generate_latest(registry) + generate_latest(figures)

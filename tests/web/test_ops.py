@@ -87,6 +87,13 @@ def test_metrics_count_what_the_database_holds_and_are_only_for_allowed_addresse
     assert re.search(r'turnus_http_request_duration_seconds_count\{route="/metrics",status="200"\} \d', after)
     outside = client.get("/metrics", environ_base={"REMOTE_ADDR": "192.0.2.10"})
     assert outside.status_code == 403 and "turnus_cases" not in outside.text
+    engine.add_user("prometheus", roles=["integration"])
+    scraper = engine.add_token("prometheus", name="scraper", scopes=["metrics"])[1]
+    reader = engine.add_token("prometheus", name="reader", scopes=["cases:read"])[1]
+    for token, status in ((scraper, 200), (reader, 403), ("not-a-token", 403)):
+        answer = client.get("/metrics", environ_base={"REMOTE_ADDR": "192.0.2.10"},
+                            headers={"Authorization": f"Bearer {token}"})
+        assert answer.status_code == status, token
 
 
 def test_every_response_carries_a_request_id_and_json_log_lines_carry_it_with_the_user(app: Flask) -> None:
