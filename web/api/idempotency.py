@@ -1,6 +1,7 @@
 """Idempotency-Key on the API's POSTs: the first successful response to a key is stored per user in the database
 (so it holds across web processes) and replayed for the same request within 24 hours; a key reused for another
-request is refused (422). A refused request changed nothing, so it is not stored and may simply be sent again."""
+request is refused (422). A refused request changed nothing, so it is not stored and may simply be sent again —
+except one refused because the command raised an incident: the incident is recorded, so that answer is replayed."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from typing import Any, TypeVar
 
 from flask import Response, g, make_response, request
 
+from engine.cases.incidents import IncidentRaised
 from engine.service.tokens import Replay
-from web.api.problems import ApiProblem
+from web.api.problems import ApiProblem, from_turnus_error
 from web.deps import engine
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -36,8 +38,12 @@ def idempotent(view: F) -> F:
                 replay.headers["Location"] = found.location
             replay.headers["Idempotent-Replayed"] = "true"
             return replay
-        response = make_response(view(**kwargs))
-        if 200 <= response.status_code < 300:
+        effect = False
+        try:
+            response = make_response(view(**kwargs))
+        except IncidentRaised as err:  # refused, but the incident was recorded: an effect, so it is replayed too
+            response, effect = from_turnus_error(err), True
+        if 200 <= response.status_code < 300 or effect:
             engine().remember_reply(g.user.name, key, digest, Replay(response.status_code,
                                                                       response.get_data(as_text=True),
                                                                       response.headers.get("Location")))
