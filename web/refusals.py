@@ -94,6 +94,8 @@ _MESSAGES: Catalogue = {
     "internal": lambda p: _("This is an error in Turnus, not something you did. Try again; if it persists, tell "
                             "support."),
     "bad_request": lambda p: _("Something in what was sent is not valid."),
+    "events_not_allowed": lambda p: _("Only an administrator or a system account (role integration) may send "
+                                      "messages and signals."),
     # the operator's console (web/admin)
     "no_case": lambda p: _("There is no such case."),
     "incident_gone": lambda p: _("This case has no open incident any more: another administrator has already "

@@ -55,7 +55,8 @@ class MessagingCommands(EngineCore):
     def _sender(self, conn: Connection, actor: str) -> User:
         user = self._user(conn, actor)
         if not identity.may_send_events(user):
-            raise Forbidden(f"{actor} may not send messages or signals (needs the admin or integration role)")
+            raise Forbidden(f"{actor} may not send messages or signals (needs the admin or integration role)",
+                            reason="events_not_allowed")
         return user
 
     def send_message(self, name: str, actor: str, *, case_id: str | None = None, business_key: str | None = None,
