@@ -12,7 +12,7 @@ import traceback
 
 import click
 
-from engine.cli import audit, cases, messaging, people, setup, timers, versions, work, worker
+from engine.cli import audit, cases, definitions, messaging, people, setup, timers, versions, work, worker
 from engine.cli.common import Ctx
 from engine.errors import FormInvalid, TurnusError
 
@@ -27,7 +27,7 @@ def cli(ctx: click.Context, db: str | None) -> None:
 
 
 
-for module in (setup, people, work, cases, audit, versions, messaging, timers, worker):
+for module in (setup, people, work, cases, audit, versions, definitions, messaging, timers, worker):
     for command in module.COMMANDS:
         cli.add_command(command)
 

@@ -12,6 +12,7 @@ from engine.service.audit import AuditQueries
 from engine.service.cases import CaseCommands
 from engine.service.data import DataCommands
 from engine.service.definitions import DefinitionCommands
+from engine.service.deployments import AdminDeployments
 from engine.service.messaging import MessagingCommands
 from engine.service.notify import NotifyCommands
 from engine.service.pages import PageQueries
@@ -23,5 +24,5 @@ from engine.service.workers import WorkerRecords
 
 class Engine(CaseCommands, CaseReads, DefinitionCommands, DataCommands, MessagingCommands, NotifyCommands,
              AuditQueries, SessionCommands, PageQueries, UserCommands, WorkerRecords,
-             AdminIncidents):
+             AdminIncidents, AdminDeployments):
     """Every command and read of Turnus; see the capability classes for each."""
