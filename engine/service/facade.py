@@ -15,6 +15,7 @@ from engine.service.definitions import DefinitionCommands
 from engine.service.deployments import AdminDeployments
 from engine.service.messaging import MessagingCommands
 from engine.service.notify import NotifyCommands
+from engine.service.operations import AdminOperations
 from engine.service.pages import PageQueries
 from engine.service.reads import CaseReads
 from engine.service.sessions import SessionCommands
@@ -24,5 +25,5 @@ from engine.service.workers import WorkerRecords
 
 class Engine(CaseCommands, CaseReads, DefinitionCommands, DataCommands, MessagingCommands, NotifyCommands,
              AuditQueries, SessionCommands, PageQueries, UserCommands, WorkerRecords,
-             AdminIncidents, AdminDeployments):
+             AdminIncidents, AdminDeployments, AdminOperations):
     """Every command and read of Turnus; see the capability classes for each."""

@@ -36,7 +36,8 @@ def _english(c: Any) -> Any:
 
 
 def _routes(case_id: str) -> tuple[list[str], list[str]]:
-    gets = ["/admin", "/admin/incidents", f"/admin/incidents/{case_id}", "/admin/deployments"]
+    gets = ["/admin", "/admin/incidents", f"/admin/incidents/{case_id}", "/admin/deployments",
+            "/admin/workers"]
     posts = [f"/admin/incidents/{case_id}/{action}" for action in ("retry", "correct", "cancel")]
     posts += ["/admin/deployments/incident/suspend"]
     return gets, posts
@@ -155,3 +156,12 @@ def test_suspend_shows_on_the_start_page_refusal_and_resume(engine: Engine, brok
     assert engine.incident(broken, "admin") is not None  # the running case is still there
     assert admin.post("/admin/deployments/incident/resume", {"reason": "Fixed"}).status_code == 302
     assert rita.post("/start/incident", {}).status_code == 302
+
+
+def test_workers_and_timers_page(engine: Engine, broken: str, as_user: Any) -> None:
+    admin = _english(as_user("admin"))
+    assert "No timer loop is running" in admin.get("/admin/workers").text
+    engine.register_worker("thread")
+    page = admin.get("/admin/workers").text
+    assert "thread in the web server" in page and "No timer loop is running" not in page
+    assert "No timer is due within the hour." in page
