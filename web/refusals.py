@@ -107,6 +107,12 @@ _MESSAGES: Catalogue = {
     "admin_reason": lambda p: _("Give a reason: it is written into the case history."),
     "admin_reason_long": lambda p: _("A reason can have at most %(count)s characters.", **p),
     "admin_data_json": lambda p: _('Write the corrected data as a JSON object, e.g. {"divisor": 4}.'),
+    "definition_suspended": lambda p: _("No new cases of '%(process)s' can be started now: %(user)s has "
+                                        "suspended it (%(why)s). Cases already running go on; ask an "
+                                        "administrator when it opens again.", **p),
+    "already_suspended": lambda p: _("'%(process)s' is already suspended.", **p),
+    "not_suspended": lambda p: _("'%(process)s' is not suspended.", **p),
+    "no_definition": lambda p: _("There is no process with the key %(key)s.", **p),
 }
 
 

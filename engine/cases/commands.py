@@ -13,7 +13,7 @@ from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from engine import form_rules, identity
 from engine.audit import GENESIS, EventWriter
-from engine.cases import duties, live, recipients, relations
+from engine.cases import deployments, duties, live, recipients, relations
 from engine.cases.versions import VersionCache
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
 from engine.forms import FormSchema
@@ -122,6 +122,7 @@ def case_title(values: dict[str, Any], process_name: str) -> str:
 def start(ctx: Ctx, user: User, key: str, data: dict[str, Any], business_key: str | None = None) -> str:
     _require_may_mutate(user)
     version = ctx.cache.latest(ctx.conn, key)
+    deployments.require_startable(ctx.conn, version.key, version.name)
     if not identity.may_start(user, version.starter_users, version.starter_groups):
         raise Forbidden(f"You may not start '{version.name}': it is open to "
                         + ", ".join(sorted(version.starter_users | version.starter_groups)),

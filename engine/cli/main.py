@@ -13,7 +13,7 @@ import traceback
 import click
 
 from engine import logs
-from engine.cli import audit, cases, messaging, people, setup, timers, tokens, versions, work, worker
+from engine.cli import audit, cases, definitions, messaging, people, setup, timers, tokens, versions, work, worker
 from engine.cli.common import Ctx
 from engine.errors import FormInvalid, TurnusError
 
@@ -28,7 +28,7 @@ def cli(ctx: click.Context, db: str | None) -> None:
 
 
 
-for module in (setup, people, work, cases, audit, versions, messaging, timers, worker, tokens):
+for module in (setup, people, work, cases, audit, versions, definitions, messaging, timers, worker, tokens):
     for command in module.COMMANDS:
         cli.add_command(command)
 

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select
 
 from engine.audit import GENESIS, EventWriter
-from engine.cases import live, subscriptions
+from engine.cases import deployments, live, subscriptions
 from engine.cases.commands import Ctx, case_title
 from engine.cases.versions import VersionCache, VersionInfo
 from engine.identity import User
@@ -54,6 +54,7 @@ def deliver(ctx: Ctx, case_id: str, kind: str, name: str, data: dict[str, Any], 
 def start_by(ctx: Ctx, user: User, version: VersionInfo, kind: str, name: str, data: dict[str, Any],
              business_key: str | None = None, source: str | None = None) -> str:
     """A new case of ``version``, started by its message or signal start event with ``data``."""
+    deployments.require_startable(ctx.conn, version.key, version.name)
     case_id = str(uuid.uuid4())
     ctx.conn.execute(insert(cases).values(
         id=case_id, version_id=version.id, key=version.key, status="running",

@@ -7,6 +7,7 @@ from functools import lru_cache
 
 from sqlalchemy import Connection, select
 
+from engine.cases import deployments
 from engine.cases.versions import VersionCache, VersionInfo
 from engine.store.tables import definitions
 
@@ -30,4 +31,7 @@ def start_events(spec_json: str) -> frozenset[tuple[str, str]]:
 def started_by(conn: Connection, cache: VersionCache, kind: str, name: str) -> list[VersionInfo]:
     keys = conn.execute(select(definitions.c.key).order_by(definitions.c.key)).scalars()
     latest = [cache.latest(conn, key) for key in keys]
-    return [v for v in latest if (kind, name) in start_events(v.spec_json)]
+    found = [v for v in latest if (kind, name) in start_events(v.spec_json)]
+    if kind == "signal":  # a broadcast starts no case of a suspended definition; a message is refused instead
+        found = [v for v in found if deployments.suspension(conn, v.key) is None]
+    return found

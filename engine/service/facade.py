@@ -8,11 +8,13 @@ exactly one transaction. docs/ARCHITECTURE.md lists which module owns which meth
 from __future__ import annotations
 
 from engine.service.admin import AdminIncidents
+from engine.service.admin_operations import AdminOperations
 from engine.service.api_reads import ApiReads
 from engine.service.audit import AuditQueries
 from engine.service.cases import CaseCommands
 from engine.service.data import DataCommands
 from engine.service.definitions import DefinitionCommands
+from engine.service.deployments import AdminDeployments
 from engine.service.messaging import MessagingCommands
 from engine.service.notify import NotifyCommands
 from engine.service.operations import OperationsQueries
@@ -26,5 +28,5 @@ from engine.service.workers import WorkerRecords
 
 class Engine(CaseCommands, CaseReads, DefinitionCommands, DataCommands, MessagingCommands, NotifyCommands,
              AuditQueries, SessionCommands, PageQueries, UserCommands, TokenCommands, ApiReads, WorkerRecords,
-             OperationsQueries, AdminIncidents):
+             OperationsQueries, AdminIncidents, AdminDeployments, AdminOperations):
     """Every command and read of Turnus; see the capability classes for each."""

@@ -395,3 +395,29 @@ api_idempotency = Table(
     Column("location", String(300)),
     Column("created_at", TS, nullable=False, index=True),
 )
+
+# A definition an administrator has suspended (issue 24): no new cases of any of its versions — by hand, by
+# message or signal — while running cases go on. Resuming deletes the row; both are in admin_log.
+definition_suspensions = Table(
+    "definition_suspensions",
+    metadata,
+    Column("key", String(200), ForeignKey("definitions.key"), primary_key=True),
+    Column("suspended_by", String(100), nullable=False),
+    Column("suspended_at", TS, nullable=False),
+    Column("reason", Text, nullable=False),
+)
+
+# The operator's console's own audit trail (issue 24): every change an administrator makes that is not a case
+# event — suspending a definition, users, groups, roles, resent or discarded mail. Append-only, like
+# case_events; auditors read it beside the access log (`Engine.admin_log`).
+admin_log = Table(
+    "admin_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", TS, nullable=False, index=True),
+    Column("actor", String(100), nullable=False),
+    Column("action", String(40), nullable=False),
+    Column("object", String(300), nullable=False),  # e.g. "definition:review", "user:rita"
+    Column("reason", Text, nullable=False),
+    Column("details_json", Text, nullable=False),
+)

@@ -36,8 +36,10 @@ def _english(c: Any) -> Any:
 
 
 def _routes(case_id: str) -> tuple[list[str], list[str]]:
-    gets = ["/admin", "/admin/incidents", f"/admin/incidents/{case_id}"]
+    gets = ["/admin", "/admin/incidents", f"/admin/incidents/{case_id}", "/admin/deployments",
+            "/admin/workers"]
     posts = [f"/admin/incidents/{case_id}/{action}" for action in ("retry", "correct", "cancel")]
+    posts += ["/admin/deployments/incident/suspend"]
     return gets, posts
 
 
@@ -79,6 +81,7 @@ def test_every_admin_route_for_every_role(engine: Engine, broken: str, client: A
             res = c.post(path, {"token": token, "reason": "because", "data": '{"divisor": 4}'})
             assert res.status_code == (403 if name else 302), (path, res.status_code)
         assert engine.incident(broken, "admin") is not None  # nothing changed
+        assert all(d.suspension is None for d in engine.deployments("admin"))
 
 
 def test_list_filters_and_detail_shows_error_data_and_cause(broken: str, as_user: Any) -> None:
@@ -133,3 +136,32 @@ def test_the_console_speaks_danish_by_default(broken: str, as_user: Any) -> None
     assert "<h1>Hændelser</h1>" in page and "1 åben hændelse" in page
     detail = as_user("anna").get(f"/admin/incidents/{broken}").text
     assert "Ret data og prøv igen" in detail and "da en opgave blev udført" in detail
+
+
+def test_suspend_shows_on_the_start_page_refusal_and_resume(engine: Engine, broken: str, as_user: Any) -> None:
+    admin = _english(as_user("admin"))
+    page = admin.get("/admin/deployments").text
+    assert "Scripts that can fail (incident)" in page and "Running cases" in page
+    refused = admin.post("/admin/deployments/incident/suspend", {"reason": ""})
+    assert refused.status_code == 400 and "Give a reason" in refused.text
+    done = admin.post("/admin/deployments/incident/suspend", {"reason": "Script is being fixed"})
+    assert done.status_code == 302
+    page = admin.get("/admin/deployments").text
+    assert "Suspended by Admin" in page and "Script is being fixed" in page and "Resume Scripts" in page
+    again = admin.post("/admin/deployments/incident/suspend", {"reason": "twice"})
+    assert again.status_code == 409 and "already suspended" in again.text
+    rita = as_user("rita")  # Danish: the start refusal names who, why, and that running cases go on
+    start = rita.post("/start/incident", {})
+    assert start.status_code == 409 and "har sat den i bero (Script is being fixed)" in start.text
+    assert engine.incident(broken, "admin") is not None  # the running case is still there
+    assert admin.post("/admin/deployments/incident/resume", {"reason": "Fixed"}).status_code == 302
+    assert rita.post("/start/incident", {}).status_code == 302
+
+
+def test_workers_and_timers_page(engine: Engine, broken: str, as_user: Any) -> None:
+    admin = _english(as_user("admin"))
+    assert "No timer loop is running" in admin.get("/admin/workers").text
+    engine.register_worker("thread")
+    page = admin.get("/admin/workers").text
+    assert "thread in the web server" in page and "No timer loop is running" not in page
+    assert "No timer is due within the hour." in page
