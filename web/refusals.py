@@ -84,6 +84,9 @@ _MESSAGES: Catalogue = {
     "already_suspended": lambda p: _("'%(process)s' is already suspended.", **p),
     "not_suspended": lambda p: _("'%(process)s' is not suspended.", **p),
     "no_definition": lambda p: _("There is no process with the key %(key)s.", **p),
+    "user_already_active": lambda p: _("%(user)s is already active.", **p),
+    "user_already_disabled": lambda p: _("%(user)s is already disabled.", **p),
+    "disable_self": lambda p: _("You cannot disable yourself: another administrator must do it."),
 }
 
 

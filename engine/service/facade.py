@@ -17,6 +17,7 @@ from engine.service.messaging import MessagingCommands
 from engine.service.notify import NotifyCommands
 from engine.service.operations import AdminOperations
 from engine.service.pages import PageQueries
+from engine.service.people import AdminPeople
 from engine.service.reads import CaseReads
 from engine.service.sessions import SessionCommands
 from engine.service.users import UserCommands
@@ -25,5 +26,5 @@ from engine.service.workers import WorkerRecords
 
 class Engine(CaseCommands, CaseReads, DefinitionCommands, DataCommands, MessagingCommands, NotifyCommands,
              AuditQueries, SessionCommands, PageQueries, UserCommands, WorkerRecords,
-             AdminIncidents, AdminDeployments, AdminOperations):
+             AdminIncidents, AdminDeployments, AdminOperations, AdminPeople):
     """Every command and read of Turnus; see the capability classes for each."""
