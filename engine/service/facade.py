@@ -13,6 +13,7 @@ from engine.service.cases import CaseCommands
 from engine.service.data import DataCommands
 from engine.service.definitions import DefinitionCommands
 from engine.service.deployments import AdminDeployments
+from engine.service.mail_admin import AdminMail
 from engine.service.messaging import MessagingCommands
 from engine.service.notify import NotifyCommands
 from engine.service.operations import AdminOperations
@@ -26,5 +27,6 @@ from engine.service.workers import WorkerRecords
 
 class Engine(CaseCommands, CaseReads, DefinitionCommands, DataCommands, MessagingCommands, NotifyCommands,
              AuditQueries, SessionCommands, PageQueries, UserCommands, WorkerRecords,
-             AdminIncidents, AdminDeployments, AdminOperations, AdminPeople):
+             AdminIncidents, AdminDeployments, AdminOperations, AdminPeople,
+             AdminMail):
     """Every command and read of Turnus; see the capability classes for each."""

@@ -37,9 +37,11 @@ def _english(c: Any) -> Any:
 
 def _routes(case_id: str) -> tuple[list[str], list[str]]:
     gets = ["/admin", "/admin/incidents", f"/admin/incidents/{case_id}", "/admin/deployments",
-            "/admin/workers", "/admin/users", "/admin/users/ralf"]
+            "/admin/workers", "/admin/users", "/admin/users/ralf",
+            "/admin/mail"]
     posts = [f"/admin/incidents/{case_id}/{action}" for action in ("retry", "correct", "cancel")]
-    posts += ["/admin/deployments/incident/suspend", "/admin/users/ralf/disable"]
+    posts += ["/admin/deployments/incident/suspend", "/admin/users/ralf/disable",
+              "/admin/mail/00000000-0000-0000-0000-000000000000/discard"]
     return gets, posts
 
 
@@ -188,3 +190,22 @@ def test_disable_a_user_ends_their_sign_in_and_lists_tasks(engine: Engine, broke
     assert client.login("ralf").status_code == 302
     rita = admin.get("/admin/users/rita").text
     assert "Enter numbers" in rita  # her open personal task, to hand over
+
+
+def test_failed_mail_is_listed_and_discarded_with_a_reason(engine: Engine, broken: str, as_user: Any) -> None:
+    from sqlalchemy import update
+
+    from engine.notify.outbox import enqueue
+    from engine.store.tables import outbox
+
+    with engine.db.begin() as conn:
+        mail_id = enqueue(conn, "task_assigned", "rita", engine.clock.now(), status="failed")
+        conn.execute(update(outbox).where(outbox.c.id == mail_id).values(last_error="550 no such mailbox"))
+    admin = _english(as_user("admin"))
+    assert "550 no such mailbox" in admin.get("/admin/mail").text
+    assert admin.post(f"/admin/mail/{mail_id}/discard", {"reason": ""}).status_code == 400
+    assert admin.post(f"/admin/mail/{mail_id}/discard", {"reason": "Old"}).status_code == 302
+    page = admin.get("/admin/mail").text
+    assert "The mail is discarded." in page and "550 no such mailbox" not in page
+    late = admin.post(f"/admin/mail/{mail_id}/resend", {"reason": "again"})
+    assert late.status_code == 409 and "dealt with meanwhile" in late.text
