@@ -113,6 +113,12 @@ _MESSAGES: Catalogue = {
     "already_suspended": lambda p: _("'%(process)s' is already suspended.", **p),
     "not_suspended": lambda p: _("'%(process)s' is not suspended.", **p),
     "no_definition": lambda p: _("There is no process with the key %(key)s.", **p),
+    "user_already_active": lambda p: _("%(user)s is already active.", **p),
+    "user_already_disabled": lambda p: _("%(user)s is already disabled.", **p),
+    "disable_self": lambda p: _("You cannot disable yourself: another administrator must do it."),
+    "no_mail": lambda p: _("There is no such mail."),
+    "mail_moved": lambda p: _("The mail was dealt with meanwhile (by the sender or another administrator). "
+                              "Nothing was changed."),
 }
 
 

@@ -15,10 +15,12 @@ from engine.service.cases import CaseCommands
 from engine.service.data import DataCommands
 from engine.service.definitions import DefinitionCommands
 from engine.service.deployments import AdminDeployments
+from engine.service.mail_admin import AdminMail
 from engine.service.messaging import MessagingCommands
 from engine.service.notify import NotifyCommands
 from engine.service.operations import OperationsQueries
 from engine.service.pages import PageQueries
+from engine.service.people import AdminPeople
 from engine.service.reads import CaseReads
 from engine.service.sessions import SessionCommands
 from engine.service.tokens import TokenCommands
@@ -28,5 +30,5 @@ from engine.service.workers import WorkerRecords
 
 class Engine(CaseCommands, CaseReads, DefinitionCommands, DataCommands, MessagingCommands, NotifyCommands,
              AuditQueries, SessionCommands, PageQueries, UserCommands, TokenCommands, ApiReads, WorkerRecords,
-             OperationsQueries, AdminIncidents, AdminDeployments, AdminOperations):
+             OperationsQueries, AdminIncidents, AdminDeployments, AdminOperations, AdminPeople, AdminMail):
     """Every command and read of Turnus; see the capability classes for each."""

@@ -125,17 +125,19 @@ def test_second_incident_cancelled_in_english(person: Any, engine: Any) -> None:
     assert not visit.violations, visit.violations
 
 
-def test_deployments_and_workers_pages_are_axe_clean_in_both_languages(person: Any, engine: Any) -> None:
+def test_every_console_page_is_axe_clean_in_both_languages(person: Any, engine: Any) -> None:
     admin, visit = person()
     _sign_in(admin, visit, "admin")
-    for heading in ("Udrulninger", "Arbejdsprocesser og timere"):
+    for heading in ("Udrulninger", "Arbejdsprocesser og timere", "Brugere", "Udgående post"):
         _press(admin, admin.get_by_role("navigation").get_by_role("link", name=re.compile(r"^Administration")))
         _press(admin, admin.get_by_role("link", name=heading))
         admin.wait_for_selector(f"h1:has-text('{heading}')")
         check_page(admin, visit)
     _press(admin, admin.get_by_role("button", name="English"))
     admin.wait_for_selector("html[lang='en']")
-    for path, heading in (("/admin/deployments", "Deployments"), ("/admin/workers", "Workers and timers")):
+    for path, heading in (("/admin/deployments", "Deployments"), ("/admin/workers", "Workers and timers"),
+                          ("/admin/users", "Users"), ("/admin/users/emma", "Emma Madsen (medarbejder)"),
+                          ("/admin/mail", "Outgoing mail")):
         admin.goto(path)
         admin.wait_for_selector(f"h1:has-text('{heading}')")
         check_page(admin, visit)

@@ -37,9 +37,11 @@ def _english(c: Any) -> Any:
 
 def _routes(case_id: str) -> tuple[list[str], list[str]]:
     gets = ["/admin", "/admin/incidents", f"/admin/incidents/{case_id}", "/admin/deployments",
-            "/admin/workers"]
+            "/admin/workers", "/admin/users", "/admin/users/ralf",
+            "/admin/mail"]
     posts = [f"/admin/incidents/{case_id}/{action}" for action in ("retry", "correct", "cancel")]
-    posts += ["/admin/deployments/incident/suspend"]
+    posts += ["/admin/deployments/incident/suspend", "/admin/users/ralf/disable",
+              "/admin/mail/00000000-0000-0000-0000-000000000000/discard"]
     return gets, posts
 
 
@@ -82,6 +84,7 @@ def test_every_admin_route_for_every_role(engine: Engine, broken: str, client: A
             assert res.status_code == (403 if name else 302), (path, res.status_code)
         assert engine.incident(broken, "admin") is not None  # nothing changed
         assert all(d.suspension is None for d in engine.deployments("admin"))
+        assert engine.password_hash("ralf") is not None
 
 
 def test_list_filters_and_detail_shows_error_data_and_cause(broken: str, as_user: Any) -> None:
@@ -165,3 +168,44 @@ def test_workers_and_timers_page(engine: Engine, broken: str, as_user: Any) -> N
     page = admin.get("/admin/workers").text
     assert "thread in the web server" in page and "No timer loop is running" not in page
     assert "No timer is due within the hour." in page
+
+
+def test_disable_a_user_ends_their_sign_in_and_lists_tasks(engine: Engine, broken: str, as_user: Any,
+                                                          client: Any) -> None:
+    admin, ralf = _english(as_user("admin")), as_user("ralf")
+    assert "Ralf Reviewer" in admin.get("/admin/users?q=ral").text
+    assert "Rita Requester" not in admin.get("/admin/users?q=ral").text
+    assert admin.post("/admin/users/ralf/disable", {"reason": ""}).status_code == 400
+    done = admin.post("/admin/users/ralf/disable", {"reason": "Left"})
+    assert done.status_code == 302
+    page = admin.get("/admin/users/ralf").text
+    assert "is disabled" in page and 'id="user-status">disabled' in page
+    assert ralf.get("/tasks").status_code == 302  # the open session ended
+    assert client.login("ralf").status_code != 302  # and a new sign-in is refused
+    again = admin.post("/admin/users/ralf/disable", {"reason": "again"})
+    assert again.status_code == 409 and "already disabled" in again.text
+    myself = admin.post("/admin/users/admin/disable", {"reason": "oops"})
+    assert myself.status_code == 409 and "cannot disable yourself" in myself.text
+    assert admin.post("/admin/users/ralf/enable", {"reason": "Back"}).status_code == 302
+    assert client.login("ralf").status_code == 302
+    rita = admin.get("/admin/users/rita").text
+    assert "Enter numbers" in rita  # her open personal task, to hand over
+
+
+def test_failed_mail_is_listed_and_discarded_with_a_reason(engine: Engine, broken: str, as_user: Any) -> None:
+    from sqlalchemy import update
+
+    from engine.notify.outbox import enqueue
+    from engine.store.tables import outbox
+
+    with engine.db.begin() as conn:
+        mail_id = enqueue(conn, "task_assigned", "rita", engine.clock.now(), status="failed")
+        conn.execute(update(outbox).where(outbox.c.id == mail_id).values(last_error="550 no such mailbox"))
+    admin = _english(as_user("admin"))
+    assert "550 no such mailbox" in admin.get("/admin/mail").text
+    assert admin.post(f"/admin/mail/{mail_id}/discard", {"reason": ""}).status_code == 400
+    assert admin.post(f"/admin/mail/{mail_id}/discard", {"reason": "Old"}).status_code == 302
+    page = admin.get("/admin/mail").text
+    assert "The mail is discarded." in page and "550 no such mailbox" not in page
+    late = admin.post(f"/admin/mail/{mail_id}/resend", {"reason": "again"})
+    assert late.status_code == 409 and "dealt with meanwhile" in late.text
