@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from engine.cli.common import Ctx
+from engine.cli.common import Ctx, example
 
 
 @click.group(epilog="\b\nExamples:\n  turnus definitions suspend review --as admin --reason 'Wrong form'\n"
@@ -14,7 +14,7 @@ def definitions() -> None:
     """Suspend or resume a process definition."""
 
 
-@definitions.command()
+@definitions.command(epilog=example("turnus definitions suspend netvaerksturnus --as admin --reason 'Ny version'"))
 @click.argument("key")
 @click.option("--as", "actor", required=True, help="An administrator.")
 @click.option("--reason", required=True, help="Why (written into the administrators' audit log).")
@@ -25,7 +25,7 @@ def suspend(obj: Ctx, key: str, actor: str, reason: str) -> None:
     click.echo(f"{key} suspended: no new cases until it is resumed")
 
 
-@definitions.command()
+@definitions.command(epilog=example("turnus definitions resume netvaerksturnus --as admin --reason 'Udrullet'"))
 @click.argument("key")
 @click.option("--as", "actor", required=True, help="An administrator.")
 @click.option("--reason", required=True, help="Why (written into the administrators' audit log).")

@@ -41,6 +41,9 @@ MATRIX: dict[tuple[str, str], tuple[str, Any, set[str]]] = {
     ("POST", "/messages"): ("/messages", {"name": "nobody_listens", "case_id": "{case}"}, set()),
     ("POST", "/signals"): ("/signals", {"name": "nobody_listens"}, {"integration", "admin"}),
     ("POST", "/cases/<id:case_id>/cancel"): ("/cases/{case}/cancel", {"reason": "test"}, {"admin"}),
+    ("GET", "/incidents"): ("/incidents", None, {"admin"}),
+    # the case has no incident: an administrator is told so (409), everyone else is refused before that
+    ("POST", "/incidents/<id:case_id>/retry"): ("/incidents/{case}/retry", {"reason": "test"}, set()),
 }
 # a message nobody waits for is refused after the policy let the sender through
 MESSAGE_SENDERS = {"integration", "admin"}
@@ -74,6 +77,8 @@ def test_every_api_operation_for_every_role(engine: Engine, app: Flask, role: st
             assert 200 <= res.status_code < 300, (role, method, url, res.status_code, res.json)
         elif path == "/messages" and role in MESSAGE_SENDERS:
             assert res.status_code in (404, 409, 422), (role, url, res.status_code, res.json)
+        elif path.startswith("/incidents/") and role == "admin":
+            assert res.status_code == 409 and res.json["reason"] == "incident_gone", (url, res.json)
         else:
             assert res.status_code in (403, 404), (role, method, url, res.status_code, res.json)
             assert res.json["reason"], (role, method, url, res.json)
