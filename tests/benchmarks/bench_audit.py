@@ -31,7 +31,7 @@ from engine.audit import search
 from engine.audit.search import CaseFilter
 from engine.service import Engine
 from engine.store.tables import case_events, cases, definition_versions, metadata, task_candidates, tasks
-from tests.benchmarks.support import fill_relations
+from tests.helpers.bench import fill_relations
 
 ROOT = Path(__file__).resolve().parents[2]
 # A rotation's path, in order: (element id, name, lane group). Decisions add a gateway event after them.

@@ -22,7 +22,7 @@ from engine.clock import FixedClock
 from engine.runtime import state as st
 from engine.service import Engine
 from engine.store.tables import cases
-from tests.scenarios.rotation import EMPLOYEE, LEADER, MANAGER, PROCESSES, SECRETARY, Rotation, at
+from tests.helpers.rotation import EMPLOYEE, LEADER, MANAGER, PROCESSES, SECRETARY, Rotation, at
 
 
 def per_call_ms(fn, runs: int) -> float:  # type: ignore[no-untyped-def]

@@ -33,8 +33,8 @@ from engine.runtime import state as st
 from engine.sandbox import get_sandbox
 from engine.service import Engine
 from engine.store.tables import cases
-from tests.benchmarks.support import cpu
-from tests.scenarios.rotation import DRAFT, EMPLOYEE, LEADER, MANAGER, PROCESSES, SECRETARY, Rotation, at
+from tests.helpers.bench import cpu
+from tests.helpers.rotation import DRAFT, EMPLOYEE, LEADER, MANAGER, PROCESSES, SECRETARY, Rotation, at
 
 STEP = "approve_agreement_manager"
 FLOOR_CASES = 10  # completed once more, counting their statements and sandbox round trips

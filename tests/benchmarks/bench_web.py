@@ -40,7 +40,7 @@ from engine.store.tables import (
     task_candidates,
     tasks,
 )
-from tests.benchmarks.support import fill_relations
+from tests.helpers.bench import fill_relations
 from web import create_app
 from web.settings import WebSettings
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.conftest import Visit
-from tests.e2e.diagrams_support import axe, needs_rotation, serve, signed_in, words
+from tests.helpers.diagrams import axe, needs_rotation, serve, signed_in, words
 
 pytestmark = needs_rotation
 

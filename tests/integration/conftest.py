@@ -8,7 +8,7 @@ import pytest
 
 from engine.clock import FixedClock
 from engine.service import Engine
-from tests.integration.support import PROCESSES
+from tests.helpers.support import PROCESSES
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import pytest
 
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
 from engine.service import Engine
-from tests.integration.support import PROCESSES, REQUEST
+from tests.helpers.support import PROCESSES, REQUEST
 from tests.integration.test_cli_contract import ok, refused
 
 

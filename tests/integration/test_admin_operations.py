@@ -10,7 +10,7 @@ import pytest
 from engine.clock import FixedClock
 from engine.errors import Forbidden
 from engine.service import Engine
-from tests.integration.support import PROCESSES
+from tests.helpers.support import PROCESSES
 
 
 def test_timers_due_and_overdue_and_the_loops(engine: Engine, clock: FixedClock) -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
 from engine.service import Engine
-from tests.integration.support import REQUEST
+from tests.helpers.support import REQUEST
 
 
 def test_disable_ends_sign_in_and_lists_tasks_to_hand_over(review: Engine) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from engine.clock import FixedClock
 from engine.service import Engine
-from tests.integration.support import REQUEST
+from tests.helpers.support import REQUEST
 
 
 def _reviewed_after(engine: Engine, clock: FixedClock, hours: float) -> str:

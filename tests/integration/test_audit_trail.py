@@ -19,7 +19,7 @@ from engine.config import Settings
 from engine.errors import Forbidden, InvalidInput
 from engine.service import Engine
 from engine.store.tables import case_events, case_state_tasks, cases, tasks
-from tests.integration.support import REQUEST, erase_case
+from tests.helpers.support import REQUEST, erase_case
 
 XSD = Path(__file__).resolve().parents[1] / "fixtures" / "xes" / "xes-ieee-1849.xsd"
 

@@ -11,7 +11,7 @@ from sqlalchemy import delete, select, update
 
 from engine.service import Engine
 from engine.store.tables import case_events
-from tests.integration.support import REQUEST
+from tests.helpers.support import REQUEST
 
 
 @pytest.fixture

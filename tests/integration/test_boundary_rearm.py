@@ -8,8 +8,8 @@ import pytest
 from engine.clock import FixedClock
 from engine.errors import Conflict
 from engine.service import Engine
-from tests.bpmn_models import chain, flow, process, user_task
-from tests.integration.coverage_support import EVENTS, MESSAGE, SIGNAL, open_elements, restarted
+from tests.helpers.bpmn_models import chain, flow, process, user_task
+from tests.helpers.coverage_support import EVENTS, MESSAGE, SIGNAL, open_elements, restarted
 
 
 def _model(pid: str, definition: str, interrupting: bool = False) -> bytes:

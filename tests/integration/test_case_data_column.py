@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from engine.cases import live
 from engine.service import Engine
 from engine.store.tables import cases
-from tests.integration.support import REQUEST
+from tests.helpers.support import REQUEST
 
 
 def _column(engine: Engine, case_id: str) -> str | None:

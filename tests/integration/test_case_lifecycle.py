@@ -9,7 +9,7 @@ import pytest
 from engine.clock import FixedClock
 from engine.errors import Conflict, Forbidden, FormInvalid, InvalidInput, NotFound
 from engine.service import Engine
-from tests.integration.support import REQUEST
+from tests.helpers.support import REQUEST
 
 
 def _only_task(engine: Engine, user: str) -> str:
@@ -173,7 +173,7 @@ def test_comments_and_cancel(review: Engine) -> None:
 def test_running_cases_stay_on_their_version(review: Engine, tmp_path) -> None:
     old_case = review.start("review", "rita", REQUEST)
     changed = tmp_path / "review.bpmn"
-    from tests.integration.support import PROCESSES
+    from tests.helpers.support import PROCESSES
 
     changed.write_text((PROCESSES / "review.bpmn").read_text().replace("Review request", "Check request"))
     [result] = review.deploy_paths([changed], actor="system")
@@ -188,7 +188,7 @@ def test_running_cases_stay_on_their_version(review: Engine, tmp_path) -> None:
 
 def test_deploy_of_uploaded_bytes_refuses_with_file_and_element_and_stores_nothing(review: Engine) -> None:
     from engine.errors import DefinitionInvalid
-    from tests.integration.support import PROCESSES
+    from tests.helpers.support import PROCESSES
 
     good = (PROCESSES / "review.bpmn").read_bytes()
     bad = good.replace(b'level = "high"', b'level = = "high"')
@@ -201,7 +201,7 @@ def test_deploy_of_uploaded_bytes_refuses_with_file_and_element_and_stores_nothi
 
 
 def test_candidate_starters_limit_who_may_start(review: Engine, tmp_path) -> None:
-    from tests.integration.support import PROCESSES
+    from tests.helpers.support import PROCESSES
 
     source = (PROCESSES / "review.bpmn").read_text().replace(
         'isExecutable="true"', 'isExecutable="true" camunda:candidateStarterGroups="staff"')

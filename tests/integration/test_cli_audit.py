@@ -10,7 +10,7 @@ from sqlalchemy import update
 
 from engine.service import Engine
 from engine.store.tables import cases
-from tests.integration.support import REQUEST, erase_case
+from tests.helpers.support import REQUEST, erase_case
 
 
 def _turnus(db_url: str, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.support import PROCESSES, REQUEST
+from tests.helpers.support import PROCESSES, REQUEST
 
 
 def turnus(db_url: str, *args: str, stdin: str | None = None, env: dict | None = None) -> subprocess.CompletedProcess:

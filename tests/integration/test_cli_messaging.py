@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 from engine.service import Engine
-from tests.bpmn_models import process
+from tests.helpers.bpmn_models import process
 from tests.integration.test_messaging import MESSAGES, MODELS
 
 

@@ -12,8 +12,8 @@ from engine.clock import FixedClock
 from engine.definitions import load_bundles
 from engine.errors import DefinitionInvalid
 from engine.service import Engine
-from tests.bpmn_models import chain, flow, process, user_task
-from tests.integration.coverage_support import multi, open_elements, restarted, script
+from tests.helpers.bpmn_models import chain, flow, process, user_task
+from tests.helpers.coverage_support import multi, open_elements, restarted, script
 
 
 def _undoable(activity: str, body: str, handler: str | None = None) -> str:

@@ -12,7 +12,7 @@ import pytest
 
 from engine.errors import Conflict
 from engine.service import Engine
-from tests.integration.support import PROCESSES, REQUEST
+from tests.helpers.support import PROCESSES, REQUEST
 
 
 def _race(*calls: Callable[[], None]) -> list[BaseException | None]:

@@ -9,7 +9,7 @@ import pytest
 from engine.definitions import load_bundles
 from engine.errors import DefinitionInvalid
 from engine.service import Engine
-from tests.bpmn_models import chain, field, flow, process, user_task
+from tests.helpers.bpmn_models import chain, field, flow, process, user_task
 
 
 def cond(expr: str) -> str:

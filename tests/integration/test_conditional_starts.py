@@ -10,8 +10,8 @@ from engine.clock import FixedClock
 from engine.definitions import load_bundles
 from engine.errors import DefinitionInvalid
 from engine.service import Engine
-from tests.bpmn_models import chain, field, process, user_task
-from tests.integration.coverage_support import event_subprocess, open_elements, restarted
+from tests.helpers.bpmn_models import chain, field, process, user_task
+from tests.helpers.coverage_support import event_subprocess, open_elements, restarted
 
 COND = "<bpmn:conditionalEventDefinition><bpmn:condition>stop</bpmn:condition></bpmn:conditionalEventDefinition>"
 START = ('<bpmn:startEvent id="s"><bpmn:extensionElements><camunda:formData>' + field("stop", "boolean")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from engine.service import Engine
-from tests.bpmn_models import ERROR, flow, process, user_task
+from tests.helpers.bpmn_models import ERROR, flow, process, user_task
 
 ERROR_END = '<bpmn:endEvent id="boom" name="Failed"><bpmn:errorEventDefinition errorRef="err"/></bpmn:endEvent>'
 

@@ -14,7 +14,7 @@ from engine.runtime.compensation import CompensationEventDefinition, TurnusEndEv
 from engine.runtime.scopes import TurnusBoundaryEvent, TurnusStartEvent
 from engine.runtime.specconfig import REGISTRY
 from engine.service import Engine
-from tests.integration.coverage_support import MESSAGE
+from tests.helpers.coverage_support import MESSAGE
 from tests.integration.test_boundary_rearm import _model as boundary_model
 from tests.integration.test_compensation import MODELS as COMP_MODELS
 from tests.integration.test_compensation import _process as comp_process

@@ -7,7 +7,7 @@ import pytest
 from engine.definitions import load_bundles
 from engine.errors import Conflict, DefinitionInvalid, Forbidden, FormInvalid, InvalidInput
 from engine.service import Engine
-from tests.integration.support import PROCESSES
+from tests.helpers.support import PROCESSES
 
 
 @pytest.fixture

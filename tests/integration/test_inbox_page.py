@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from engine.service import Engine
-from tests.integration.support import REQUEST
+from tests.helpers.support import REQUEST
 
 
 def _start(review: Engine, n: int) -> None:

@@ -11,7 +11,7 @@ from engine.cases.incidents import IncidentRaised
 from engine.clock import FixedClock
 from engine.errors import Conflict, Forbidden
 from engine.service import Engine
-from tests.integration.support import PROCESSES
+from tests.helpers.support import PROCESSES
 
 
 @pytest.fixture

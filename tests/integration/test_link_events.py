@@ -9,8 +9,8 @@ from engine.clock import FixedClock
 from engine.definitions import load_bundles
 from engine.errors import DefinitionInvalid
 from engine.service import Engine
-from tests.bpmn_models import flow, process, user_task
-from tests.integration.coverage_support import open_elements, restarted
+from tests.helpers.bpmn_models import flow, process, user_task
+from tests.helpers.coverage_support import open_elements, restarted
 
 
 def throw(ident: str, name: str | None) -> str:

@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 
 from engine.service import Engine
 from engine.store.tables import case_state_tasks, metadata
-from tests.integration.support import PROCESSES
+from tests.helpers.support import PROCESSES
 
 
 def _state_rows(engine: Engine, case_id: str) -> int:

@@ -12,7 +12,7 @@ from engine.clock import FixedClock
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
 from engine.service import Engine
 from engine.store.tables import event_subscriptions
-from tests.bpmn_models import chain, flow, process, user_task
+from tests.helpers.bpmn_models import chain, flow, process, user_task
 
 MESSAGES = ('<bpmn:message id="m_doc" name="document_arrived"/><bpmn:message id="m_order" name="order_placed"/>'
             '<bpmn:message id="m_withdraw" name="withdrawn"/><bpmn:message id="m_pay" name="paid"/>'

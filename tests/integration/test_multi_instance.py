@@ -4,7 +4,7 @@ entry per item: SpiffWorkflow's in-memory spec fix-up is re-applied after every 
 from __future__ import annotations
 
 from engine.service import Engine
-from tests.integration.support import PROCESSES
+from tests.helpers.support import PROCESSES
 
 
 def test_each_instance_replaces_its_item_across_reloads(engine: Engine) -> None:

@@ -8,8 +8,8 @@ import pytest
 from engine.cases.incidents import IncidentRaised
 from engine.clock import FixedClock
 from engine.service import Engine
-from tests.bpmn_models import chain, field, process, user_task
-from tests.integration.coverage_support import multi, open_elements, restarted, script
+from tests.helpers.bpmn_models import chain, field, process, user_task
+from tests.helpers.coverage_support import multi, open_elements, restarted, script
 
 ITEMS = "init|" + script("init", "items = [1, 2, 3]")
 AFTER = "after|" + user_task("after")

@@ -12,8 +12,8 @@ from engine.config import load_settings
 from engine.errors import Forbidden, InvalidInput
 from engine.notify.sender import RECLAIMED, claim
 from engine.service import Engine
-from tests.integration.support import PROCESSES, REQUEST
-from tests.smtp_server import SmtpServer
+from tests.helpers.smtp_server import SmtpServer
+from tests.helpers.support import PROCESSES, REQUEST
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from engine.clock import FixedClock
 from engine.service import Engine
 from engine.store import schema
 from engine.store.tables import case_participants, open_candidates, tasks
-from tests.integration.support import PROCESSES, REQUEST
+from tests.helpers.support import PROCESSES, REQUEST
 
 
 def _agrees(engine: Engine, case_id: str) -> None:

@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 
 from engine.service import Engine
-from tests.integration.race import Racers, racers
-from tests.integration.support import PROCESSES, REQUEST
+from tests.helpers.race import Racers, racers
+from tests.helpers.support import PROCESSES, REQUEST
 
 TRIALS = 100
 pytestmark = pytest.mark.slow

@@ -8,7 +8,7 @@ from datetime import timedelta
 from engine.clock import FixedClock
 from engine.scheduler import TimerThread
 from engine.service import Engine
-from tests.integration.support import PROCESSES
+from tests.helpers.support import PROCESSES
 
 
 def test_timer_thread_fires_due_timers(engine: Engine, clock: FixedClock) -> None:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from engine.service import Engine
-from tests.bpmn_models import chain, flow, process, user_task
-from tests.integration.coverage_support import EVENTS, SIGNAL, event_subprocess, kinds, open_elements
+from tests.helpers.bpmn_models import chain, flow, process, user_task
+from tests.helpers.coverage_support import EVENTS, SIGNAL, event_subprocess, kinds, open_elements
 
 THROWER = process("thrower", chain("work|" + user_task("work"), end=f'<bpmn:endEvent id="e">{SIGNAL}</bpmn:endEvent>'),
                   EVENTS)

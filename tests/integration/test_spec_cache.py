@@ -9,7 +9,7 @@ from __future__ import annotations
 from engine.runtime import spec_cache
 from engine.runtime import state as st
 from engine.service import Engine
-from tests.integration.support import PROCESSES
+from tests.helpers.support import PROCESSES
 from tests.integration.test_bounded_work import WIDE_MULTI_INSTANCE
 
 

@@ -11,7 +11,7 @@ import pytest
 from engine.definitions import load_bundles
 from engine.errors import DefinitionInvalid, FormInvalid
 from engine.service import Engine
-from tests.bpmn_models import HEAD, chain, field
+from tests.helpers.bpmn_models import HEAD, chain, field
 from tests.integration.test_cli_contract import ok
 
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from engine.clock import FixedClock
 from engine.service import Engine
-from tests.bpmn_models import chain, process, user_task
+from tests.helpers.bpmn_models import chain, process, user_task
 
 WAIT = ('wait|<bpmn:intermediateCatchEvent id="wait" name="An hour"><bpmn:timerEventDefinition>'
         '<bpmn:timeDuration>"PT1H"</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>')

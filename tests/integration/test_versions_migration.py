@@ -6,7 +6,7 @@ import pytest
 
 from engine.errors import Forbidden
 from engine.service import Engine
-from tests.integration.support import PROCESSES
+from tests.helpers.support import PROCESSES
 
 REVIEW = (PROCESSES / "review.bpmn").read_bytes()
 START = {"title": "New laptop", "amount": 300, "needed_by": "2030-01-01", "urgent": False}

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from engine.clock import FixedClock
 from engine.service import Engine
 from tests.conftest import ROOT
-from tests.integration.support import PROCESSES
+from tests.helpers.support import PROCESSES
 
 
 def _turnus(db_url: str, *args: str) -> list[str]:

@@ -18,7 +18,7 @@ from engine.clock import FixedClock
 from engine.service import Engine
 from engine.worker import SqliteWaiter, waiter_for
 from tests.conftest import ROOT
-from tests.integration.support import PROCESSES
+from tests.helpers.support import PROCESSES
 
 
 @pytest.fixture

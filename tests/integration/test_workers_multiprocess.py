@@ -20,8 +20,8 @@ from engine.notify.sender import RECLAIMED
 from engine.service import Engine
 from engine.store.tables import case_events, outbox
 from tests.conftest import PG_URL, ROOT, _pg_schema
-from tests.integration.support import PROCESSES
-from tests.smtp_server import SmtpServer
+from tests.helpers.smtp_server import SmtpServer
+from tests.helpers.support import PROCESSES
 
 CASES = 200
 pytestmark = [pytest.mark.slow,

@@ -9,7 +9,7 @@ import pytest
 
 from engine.clock import FixedClock
 from engine.service import Engine
-from tests.scenarios.rotation import EMPLOYEE, LEADER, MANAGER, PROCESSES, SECRETARY, Rotation, at
+from tests.helpers.rotation import EMPLOYEE, LEADER, MANAGER, PROCESSES, SECRETARY, Rotation, at
 
 
 @pytest.fixture

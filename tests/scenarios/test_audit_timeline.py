@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.audit import export
-from tests.scenarios.rotation import EMPLOYEE, LEADER, MANAGER, PLAN, SECRETARY, Rotation
+from tests.helpers.rotation import EMPLOYEE, LEADER, MANAGER, PLAN, SECRETARY, Rotation
 from web import create_app
 from web.audit.timeline import describe
 from web.settings import WebSettings

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import ROOT
-from tests.scenarios.rotation import EMPLOYEE, KEY, LEADER, MANAGER, SECRETARY
+from tests.helpers.rotation import EMPLOYEE, KEY, LEADER, MANAGER, SECRETARY
 
 # enum options a person on the happy path prefers where the test makes no explicit choice
 PREFERRED = ("approve", "approved", "accepted", "confirmed", "finish", "held", "developing", "in_use",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.scenarios.rotation import EMPLOYEE, MANAGER, PLAN, SECRETARY, Rotation
+from tests.helpers.rotation import EMPLOYEE, MANAGER, PLAN, SECRETARY, Rotation
 
 
 def test_deliverable_sent_back_once(rotation: Rotation) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from engine.definitions import load_paths
-from tests.scenarios.rotation import PROCESSES
+from tests.helpers.rotation import PROCESSES
 
 
 def test_processes_load_with_no_problems_and_no_warnings() -> None:

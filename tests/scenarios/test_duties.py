@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from engine.errors import Forbidden, FormInvalid
-from tests.scenarios.rotation import DRAFT, EMPLOYEE, MANAGER, SECRETARY, Rotation
+from tests.helpers.rotation import DRAFT, EMPLOYEE, MANAGER, SECRETARY, Rotation
 
 
 def test_the_employee_cannot_be_her_own_manager(rotation: Rotation) -> None:

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from engine.store.tables import case_state_tasks
-from tests.scenarios.rotation import PLAN, QUALIFIED, Rotation, at
+from tests.helpers.rotation import PLAN, QUALIFIED, Rotation, at
 
 PASSES = 300
 # SpiffWorkflow's stall (~250 passes of a back-edge loop) and tree growth are properties of the engine, not of

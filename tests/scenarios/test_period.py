@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.scenarios.rotation import EMPLOYEE, MANAGER, NOTE, Rotation, at
+from tests.helpers.rotation import EMPLOYEE, MANAGER, NOTE, Rotation, at
 
 
 def test_rotation_waits_for_the_agreed_start_date(rotation: Rotation) -> None:

@@ -7,7 +7,7 @@ import pytest
 from engine.clock import FixedClock
 from engine.errors import FormInvalid
 from engine.service import Engine
-from tests.scenarios.rotation import DRAFT, EMPLOYEE, MANAGER, Rotation
+from tests.helpers.rotation import DRAFT, EMPLOYEE, MANAGER, Rotation
 
 REVISED = {
     "theme_title": "Håndbog og netværk for netværksledere",

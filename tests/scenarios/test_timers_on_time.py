@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from tests.scenarios.rotation import DRAFT, EMPLOYEE, LEADER, MANAGER, SECRETARY, Rotation, at
+from tests.helpers.rotation import DRAFT, EMPLOYEE, LEADER, MANAGER, SECRETARY, Rotation, at
 
 SECOND = timedelta(seconds=1)
 

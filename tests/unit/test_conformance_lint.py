@@ -6,7 +6,7 @@ import pytest
 
 from engine.definitions import load_bundles
 from engine.errors import DefinitionInvalid, Problem
-from tests.bpmn_models import chain, field, flow, process, user_task
+from tests.helpers.bpmn_models import chain, field, flow, process, user_task
 
 
 def _errors(data: bytes) -> list[Problem]:

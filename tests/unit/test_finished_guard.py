@@ -9,7 +9,7 @@ from engine.definitions import load_bundles
 from engine.runtime import state as st
 from engine.runtime import workflow as rt
 from engine.runtime.scripting import attach_script_engine
-from tests.bpmn_models import chain, process, user_task
+from tests.helpers.bpmn_models import chain, process, user_task
 
 
 def _workflow():

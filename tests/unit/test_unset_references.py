@@ -7,7 +7,7 @@ import pytest
 
 from engine.definitions import load_bundles
 from engine.errors import DefinitionInvalid
-from tests.bpmn_models import chain, field, process
+from tests.helpers.bpmn_models import chain, field, process
 
 MESSAGE = '<bpmn:message id="m" name="go"/>'
 

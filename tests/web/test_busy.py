@@ -7,7 +7,7 @@ from pathlib import Path
 from engine.clock import FixedClock
 from engine.config import Settings
 from engine.service import Engine
-from tests.locks import case_row_locked
+from tests.helpers.locks import case_row_locked
 from tests.web.conftest import Client, start_review
 from web import create_app
 from web.settings import WebSettings

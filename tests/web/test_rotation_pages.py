@@ -12,7 +12,7 @@ from flask import Flask
 
 from engine.clock import FixedClock
 from engine.service import Engine
-from tests.scenarios.rotation import (
+from tests.helpers.rotation import (
     EMPLOYEE,
     LEADER,
     MANAGER,

@@ -68,7 +68,7 @@ def event_subprocess(ident: str, start: str, interrupting: bool = True, handler:
     (``handler``, by default ``ident``_task) or the given ``inner`` flow (from ``ident``_start)."""
     flag = "" if interrupting else ' isInterrupting="false"'
     task = handler or f"{ident}_task"
-    from tests.bpmn_models import flow, user_task
+    from tests.helpers.bpmn_models import flow, user_task
 
     body = inner if inner is not None else (flow(f"{ident}_f1", f"{ident}_start", task) + user_task(task)
                                             + flow(f"{ident}_f2", task, f"{ident}_end")

@@ -18,7 +18,7 @@ from engine.store.tables import (
     tasks,
 )
 
-PROCESSES = Path(__file__).parent / "processes"
+PROCESSES = Path(__file__).resolve().parents[1] / "integration" / "processes"
 REQUEST = {"title": "New chairs", "amount": 300, "needed_by": "2027-02-01", "urgent": True}
 
 
