@@ -26,7 +26,7 @@ from sqlalchemy import func, select, text
 from engine.demo import seed
 from engine.service import Engine
 from engine.store.tables import cases
-from tests.benchmarks.bench_web import clone, templates
+from tests.helpers.bench_cases import clone, templates
 from web import create_app
 from web.settings import WebSettings
 

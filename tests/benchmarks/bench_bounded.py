@@ -16,7 +16,7 @@ from pathlib import Path
 
 from engine.cases.incidents import IncidentRaised
 from engine.service import Engine
-from tests.integration.test_bounded_work import wide_split
+from tests.helpers.bounded_models import wide_split
 
 
 def main() -> None:

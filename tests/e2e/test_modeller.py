@@ -9,16 +9,14 @@ the step in her group's inbox with the new label. axe-core checks every page (th
 from __future__ import annotations
 
 import re
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from engine.demo import DEMO_PASSWORD
-from tests.e2e.conftest import AXE, AXE_TAGS, ROOT, Visit
+from tests.e2e.conftest import AXE, ROOT, Visit
+from tests.helpers.modeller import axe, server, sign_in  # noqa: F401  (server: the live server fixture)
 
 pytestmark = pytest.mark.skipif(not (ROOT / "processes" / "netvaerksturnus.bpmn").exists(),
                                 reason="the rotation process is not in processes/")
@@ -27,50 +25,6 @@ PROPOSAL = {"theme_title": "Modellerens testtema", "problem_description": "Erfar
             "local_relevance": "Nye ledere starter forfra.", "expected_product": "En håndbog",
             "network_type": "laering", "scope": "medium", "urgency": "normal", "manager": "lars"}
 NEW_LABEL = "Sekretariatets faglige vurdering"
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any]]:
-    from werkzeug.serving import make_server
-
-    from engine.demo import seed
-    from engine.service import Engine
-    from web import create_app
-    from web.settings import WebSettings
-
-    folder = tmp_path_factory.mktemp("modeller")
-    engine = Engine.create(f"sqlite:///{folder / 'e2e.db'}")
-    seed(engine)
-    engine.deploy_paths([ROOT / "processes"], "system")
-    app = create_app(engine, settings=WebSettings(secret_key="e2e", instance_dir=folder / "instance",
-                                                  cookie_secure=False, timer_interval=0))
-    srv = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{srv.server_port}", engine
-    finally:
-        srv.shutdown()
-        engine.close()
-
-
-def axe(page: Any, visit: Visit) -> None:
-    """axe-core on the page, the diagram canvas excluded (toolbar, panel, findings are checked)."""
-    result = page.evaluate("(tags) => axe.run({exclude: [['#canvas']]}, {runOnly: {type: 'tag', values: tags}})",
-                           AXE_TAGS)
-    title = page.title()
-    assert result["passes"], title
-    visit.checked.append(title)
-    for v in result["violations"]:
-        if v["impact"] in ("serious", "critical"):
-            visit.violations.append(f"{title}: {v['id']} ({v['impact']}) at {[n['target'] for n in v['nodes']][:3]}")
-
-
-def sign_in(page: Any, name: str) -> None:
-    page.goto("/login")
-    page.get_by_label("Brugernavn").fill(name)
-    page.get_by_label("Adgangskode").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Log ind").click()
-    page.wait_for_url(re.compile(r"/tasks"))
 
 
 def select(page: Any, element_id: str) -> None:

@@ -11,10 +11,11 @@ from typing import Any
 import pytest
 from lxml import etree
 
+from tests.conftest import miwg_files
 from tests.e2e.conftest import AXE, Visit
-from tests.e2e.test_modeller import axe, server, sign_in  # noqa: F401  (the module's live server fixture)
-from tests.unit.test_definitions_miwg import FILES
+from tests.helpers.modeller import axe, server, sign_in  # noqa: F401  (server: the live server fixture)
 
+FILES = miwg_files()
 pytestmark = pytest.mark.skipif(not FILES, reason="MIWG corpus not present")
 
 DATA = Path(__file__).parent / "data"

@@ -61,6 +61,11 @@ def test_rotation_from_proposal_to_approved_agreement(person: Any) -> None:
     page.get_by_role("link", name="Start ny sag").click()
     page.wait_for_selector("h1")
     check_page(page, visit)
+    # Other browser tests of the same server deploy processes of their own: then the start page lists them all.
+    if page.get_by_role("link", name="Netværksturnus").count():
+        page.get_by_role("link", name="Netværksturnus").click()
+        page.wait_for_selector("form")
+        check_page(page, visit)
     page.get_by_role("button", name="Start").click()  # empty: every required field is named
     summary = page.locator("#error-summary")
     assert summary.is_visible() and "Temaets titel skal udfyldes." in summary.inner_text()

@@ -9,8 +9,8 @@ import pytest
 
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
 from engine.service import Engine
+from tests.helpers.cli import ok, refused
 from tests.helpers.support import PROCESSES, REQUEST
-from tests.integration.test_cli_contract import ok, refused
 
 
 def test_overview_suspend_resume_and_the_log(review: Engine) -> None:

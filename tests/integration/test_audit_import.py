@@ -10,8 +10,8 @@ import pytest
 
 from engine.errors import Conflict, InvalidInput, NotFound
 from engine.service import Engine
+from tests.helpers.cli import web_turnus
 from tests.helpers.support import PROCESSES, REQUEST
-from tests.integration.test_cli_audit import _turnus
 
 
 @pytest.fixture
@@ -86,7 +86,7 @@ def test_cli_import(review: Engine, tmp_path: Path) -> None:
     path = tmp_path / "case.json"
     path.write_text(review.export_case(cid, "audrey", "json"), encoding="utf-8")
     target = f"sqlite:///{tmp_path / 'cli-archive.db'}"
-    done = _turnus(target, "audit", "import", str(path))
+    done = web_turnus(target, "audit", "import", str(path))
     assert done.returncode == 0 and done.stdout.startswith(f"{cid} imported ("), done.stderr
-    again = _turnus(target, "audit", "import", str(path))
+    again = web_turnus(target, "audit", "import", str(path))
     assert again.returncode == 1 and "already in this database" in again.stderr

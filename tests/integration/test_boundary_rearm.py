@@ -8,24 +8,17 @@ import pytest
 from engine.clock import FixedClock
 from engine.errors import Conflict
 from engine.service import Engine
-from tests.helpers.bpmn_models import chain, flow, process, user_task
-from tests.helpers.coverage_support import EVENTS, MESSAGE, SIGNAL, open_elements, restarted
-
-
-def _model(pid: str, definition: str, interrupting: bool = False) -> bytes:
-    cancel = "" if interrupting else ' cancelActivity="false"'
-    boundary = (f'<bpmn:boundaryEvent id="nudge" attachedToRef="work"{cancel}>{definition}</bpmn:boundaryEvent>'
-                + flow("b1", "nudge", "answer") + user_task("answer") + flow("b2", "answer", "b_end")
-                + '<bpmn:endEvent id="b_end"/>')
-    return process(pid, chain("work|" + user_task("work"), "after|" + user_task("after")) + boundary, EVENTS)
+from tests.helpers.boundary_models import boundary_model
+from tests.helpers.coverage_support import MESSAGE, SIGNAL, open_elements, restarted
 
 
 @pytest.fixture
 def eng(engine: Engine) -> Engine:
     engine.add_user("rita")
     engine.add_user("bot", roles=["integration"])
-    engine.deploy_files({"msg.bpmn": _model("nudge_msg", MESSAGE), "sig.bpmn": _model("nudge_sig", SIGNAL),
-                         "stop.bpmn": _model("nudge_stop", MESSAGE, interrupting=True)}, "system")
+    engine.deploy_files({"msg.bpmn": boundary_model("nudge_msg", MESSAGE),
+                         "sig.bpmn": boundary_model("nudge_sig", SIGNAL),
+                         "stop.bpmn": boundary_model("nudge_stop", MESSAGE, interrupting=True)}, "system")
     return engine
 
 

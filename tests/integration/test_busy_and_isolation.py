@@ -17,9 +17,9 @@ from engine.clock import FixedClock
 from engine.config import Settings
 from engine.errors import Busy
 from engine.service import Engine
+from tests.helpers.bounded_models import ENDLESS_LOOP
 from tests.helpers.locks import case_row_locked
 from tests.helpers.support import REQUEST
-from tests.integration.test_bounded_work import ENDLESS_LOOP
 
 
 @pytest.fixture

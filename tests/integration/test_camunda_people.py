@@ -6,7 +6,7 @@ import pytest
 
 from engine.errors import DefinitionInvalid
 from engine.service import Engine
-from tests.integration.test_bounded_work import model
+from tests.helpers.bounded_models import model
 
 TASKS = model("people", """
     <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>

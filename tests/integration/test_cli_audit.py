@@ -2,61 +2,53 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 from sqlalchemy import update
 
 from engine.service import Engine
 from engine.store.tables import cases
+from tests.helpers.cli import web_turnus
 from tests.helpers.support import REQUEST, erase_case
-
-
-def _turnus(db_url: str, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    import os
-
-    return subprocess.run([sys.executable, "-c", "from web.cli import main; main()", "--db", db_url, *args],
-                          capture_output=True, text=True, env={**os.environ, **(env or {})}, timeout=120)
 
 
 def test_export_digest_and_verify_against(review: Engine, db_url: str, tmp_path: Path) -> None:
     cid = review.start("review", "rita", REQUEST)
     other = review.start("review", "rita", {**REQUEST, "title": "Other"})
-    out = _turnus(db_url, "audit", "export", cid, "--format", "json")
+    out = web_turnus(db_url, "audit", "export", cid, "--format", "json")
     assert out.returncode == 0, out.stderr
     path = tmp_path / "case.json"
     path.write_text(out.stdout, encoding="utf-8")
-    checked = _turnus(db_url, "audit", "check-export", str(path))
+    checked = web_turnus(db_url, "audit", "check-export", str(path))
     assert checked.returncode == 0 and checked.stdout.startswith("intact"), checked.stderr
-    csv = _turnus(db_url, "audit", "export", cid, "--format", "csv")
+    csv = web_turnus(db_url, "audit", "export", cid, "--format", "csv")
     assert csv.returncode == 0 and csv.stdout.startswith("case_id,seq")
-    xes = _turnus(db_url, "audit", "export", "--format", "xes", "--definition", "review", "--since", "2020-01-01")
+    xes = web_turnus(db_url, "audit", "export", "--format", "xes", "--definition", "review", "--since", "2020-01-01")
     assert xes.returncode == 0 and xes.stdout.count("<trace>") == 2
-    bad = _turnus(db_url, "audit", "export", "--format", "json")
+    bad = web_turnus(db_url, "audit", "export", "--format", "json")
     assert bad.returncode == 1 and bad.stderr.startswith("error: --format json needs a CASE id")
 
-    assert _turnus(db_url, "audit", "digest").stderr.startswith("error: No digest signing key")
+    assert web_turnus(db_url, "audit", "digest").stderr.startswith("error: No digest signing key")
     key = tmp_path / "audit.key"
     key.write_bytes(b"s" * 32)
     env = {"TURNUS_AUDIT_KEY_FILE": str(key)}
     digest = tmp_path / "digest.json"
-    made = _turnus(db_url, "audit", "digest", "--out", str(digest), env=env)
+    made = web_turnus(db_url, "audit", "digest", "--out", str(digest), env=env)
     assert made.returncode == 0, made.stderr
-    assert _turnus(db_url, "audit", "verify", "--against", str(digest), env=env).returncode == 0
+    assert web_turnus(db_url, "audit", "verify", "--against", str(digest), env=env).returncode == 0
     with review.db.begin() as conn:
         erase_case(conn, other)
-    found = _turnus(db_url, "audit", "verify", "--against", str(digest), env=env)
+    found = web_turnus(db_url, "audit", "verify", "--against", str(digest), env=env)
     assert found.returncode == 1 and other in found.stderr and "deleted" in found.stderr
-    assert _turnus(db_url, "audit", "verify").returncode == 0, "the chain alone does not see a deleted case"
+    assert web_turnus(db_url, "audit", "verify").returncode == 0, "the chain alone does not see a deleted case"
 
-    assert _turnus(db_url, "audit", "live").returncode == 0
+    assert web_turnus(db_url, "audit", "live").returncode == 0
     with review.db.begin() as conn:
         conn.execute(update(cases).where(cases.c.id == cid).values(status="completed"))
-    live = _turnus(db_url, "audit", "live", cid)
+    live = web_turnus(db_url, "audit", "live", cid)
     assert live.returncode == 1 and "status is 'completed'" in live.stderr
 
-    purged = _turnus(db_url, "audit", "purge-access-log")
+    purged = web_turnus(db_url, "audit", "purge-access-log")
     assert purged.returncode == 0 and purged.stdout.strip() == "0 entries deleted"
-    log = _turnus(db_url, "audit", "access-log", "--actor", "operator")
+    log = web_turnus(db_url, "audit", "access-log", "--actor", "operator")
     assert "export_case_json" in log.stdout and "export_xes" in log.stdout

@@ -3,32 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.helpers.cli import ok, refused, turnus
 from tests.helpers.support import PROCESSES, REQUEST
-
-
-def turnus(db_url: str, *args: str, stdin: str | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "engine.cli", "--db", db_url, *args], capture_output=True,
-                          text=True, input=stdin, env={**os.environ, **(env or {})}, timeout=120)
-
-
-def ok(db_url: str, *args: str, **kw) -> str:
-    result = turnus(db_url, *args, **kw)
-    assert result.returncode == 0, result.stderr
-    return result.stdout
-
-
-def refused(db_url: str, *args: str, code: int = 1) -> str:
-    result = turnus(db_url, *args)
-    assert result.returncode == code, (result.stdout, result.stderr)
-    assert "Traceback" not in result.stderr and result.stderr.strip().count("\n") == 0, result.stderr
-    return result.stderr.strip()
 
 
 def test_the_whole_contract(db_url: str, tmp_path: Path) -> None:

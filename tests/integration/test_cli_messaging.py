@@ -8,7 +8,7 @@ import sys
 
 from engine.service import Engine
 from tests.helpers.bpmn_models import process
-from tests.integration.test_messaging import MESSAGES, MODELS
+from tests.helpers.messaging_models import MESSAGES, MODELS
 
 
 def _turnus(db_url: str, *args: str) -> subprocess.CompletedProcess[str]:

@@ -4,71 +4,23 @@ activity compensates each completed instance; deploy refuses a compensation boun
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from engine.clock import FixedClock
 from engine.definitions import load_bundles
 from engine.errors import DefinitionInvalid
 from engine.service import Engine
-from tests.helpers.bpmn_models import chain, flow, process, user_task
-from tests.helpers.coverage_support import multi, open_elements, restarted, script
-
-
-def _undoable(activity: str, body: str, handler: str | None = None) -> str:
-    """``body`` (the activity) plus its compensation boundary event and a script handler appending to undone."""
-    handler = handler or script(f"undo_{activity}", f"undone = undone + ['{activity}']")
-    handler = handler.replace(f'id="undo_{activity}"', f'id="undo_{activity}" isForCompensation="true"', 1)
-    return (body + f'<bpmn:boundaryEvent id="cb_{activity}" attachedToRef="{activity}">'
-            "<bpmn:compensateEventDefinition/></bpmn:boundaryEvent>" + handler
-            + f'<bpmn:association id="as_{activity}" associationDirection="One" sourceRef="cb_{activity}" '
-            f'targetRef="undo_{activity}"/>')
-
-
-def _throw(ref: str | None = None) -> str:
-    attr = f' activityRef="{ref}"' if ref else ""
-    return (f'<bpmn:intermediateThrowEvent id="undo"><bpmn:compensateEventDefinition{attr}/>'
-            "</bpmn:intermediateThrowEvent>")
-
-
-INIT = "init|" + script("init", "undone = []")
-BOOK = "book|" + _undoable("book", script("book", "booked = True"))
-PAY = "pay|" + _undoable("pay", user_task("pay"))
-MODELS = {
-    "comp_all": chain(INIT, BOOK, PAY, "undo|" + _throw(), "after|" + user_task("after")),
-    "comp_ref": chain(INIT, BOOK, PAY, "undo|" + _throw("book"), "after|" + user_task("after")),
-    "comp_twice": chain(INIT, BOOK, PAY, "undo|" + _throw(), "undo2|" + _throw().replace('id="undo"', 'id="undo2"'),
-                        "after|" + user_task("after")),
-    "comp_end": chain(INIT, BOOK, PAY, end='<bpmn:endEvent id="e"><bpmn:compensateEventDefinition/></bpmn:endEvent>'),
-    "comp_human": chain(INIT, BOOK, "undo|" + _throw(), "after|" + user_task("after")).replace(
-        script("undo_book", "undone = undone + ['book']").replace('id="undo_book"',
-                                                                   'id="undo_book" isForCompensation="true"', 1),
-        user_task("undo_book").replace('id="undo_book"', 'id="undo_book" isForCompensation="true"', 1)),
-    "comp_multi": chain(INIT, "items|" + script("items", "items = [1, 2, 3]"),
-                        "each|" + _undoable("each", script("each", "item = item * 2",
-                                                           multi(collection="items", element="item"))),
-                        "undo|" + _throw(), "after|" + user_task("after")),
-    # a throw inside a subprocess compensates the subprocess's activities, not the process's
-    "comp_scope": chain(INIT, BOOK, "sub|" + '<bpmn:subProcess id="sub"><bpmn:startEvent id="ss"/>'
-                        + flow("sf1", "ss", "pay") + _undoable("pay", script("pay", "paid = True"))
-                        + flow("sf2", "pay", "undo") + _throw() + flow("sf3", "undo", "se")
-                        + '<bpmn:endEvent id="se"/></bpmn:subProcess>', "after|" + user_task("after")),
-}
+from tests.helpers.bpmn_models import chain
+from tests.helpers.compensation_models import BOOK, INIT, MODELS, comp_process, compensation_throw
+from tests.helpers.coverage_support import open_elements, restarted, script
 
 
 @pytest.fixture
 def eng(engine: Engine) -> Engine:
     engine.add_user("rita")
     for pid, body in MODELS.items():
-        engine.deploy_files({f"{pid}.bpmn": _process(pid, body)}, "system")
+        engine.deploy_files({f"{pid}.bpmn": comp_process(pid, body)}, "system")
     return engine
-
-
-def _process(pid: str, body: str) -> bytes:
-    """Associations are artifacts: the schema wants them after the flow elements."""
-    links = re.findall(r"<bpmn:association [^>]*/>", body)
-    return process(pid, re.sub(r"<bpmn:association [^>]*/>", "", body) + "".join(links))
 
 
 def _complete(eng: Engine, case_id: str, element: str) -> None:
@@ -127,14 +79,14 @@ def test_a_throw_compensates_only_its_own_scope(eng: Engine) -> None:
 
 def test_a_compensation_boundary_without_a_handler_is_refused() -> None:
     body = chain(INIT, "book|" + script("book", "x = 1") + '<bpmn:boundaryEvent id="cb" attachedToRef="book">'
-                 "<bpmn:compensateEventDefinition/></bpmn:boundaryEvent>", "undo|" + _throw())
+                 "<bpmn:compensateEventDefinition/></bpmn:boundaryEvent>", "undo|" + compensation_throw())
     with pytest.raises(DefinitionInvalid) as refused:
-        load_bundles({"p.bpmn": _process("no_handler", body)})
+        load_bundles({"p.bpmn": comp_process("no_handler", body)})
     assert any(p.element_id == "cb" and "linked to no compensation handler" in p.message
                for p in refused.value.problems)
 
 
 def test_an_activity_ref_without_a_handler_is_refused() -> None:
     with pytest.raises(DefinitionInvalid) as refused:
-        load_bundles({"p.bpmn": _process("bad_ref", chain(INIT, BOOK, "undo|" + _throw("init")))})
+        load_bundles({"p.bpmn": comp_process("bad_ref", chain(INIT, BOOK, "undo|" + compensation_throw("init")))})
     assert any(p.element_id == "undo" and "activityRef 'init'" in p.message for p in refused.value.problems)

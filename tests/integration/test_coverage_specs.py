@@ -14,12 +14,12 @@ from engine.runtime.compensation import CompensationEventDefinition, TurnusEndEv
 from engine.runtime.scopes import TurnusBoundaryEvent, TurnusStartEvent
 from engine.runtime.specconfig import REGISTRY
 from engine.service import Engine
+from tests.helpers.boundary_models import boundary_model
+from tests.helpers.compensation_models import MODELS as COMP_MODELS
+from tests.helpers.compensation_models import comp_process
 from tests.helpers.coverage_support import MESSAGE
-from tests.integration.test_boundary_rearm import _model as boundary_model
-from tests.integration.test_compensation import MODELS as COMP_MODELS
-from tests.integration.test_compensation import _process as comp_process
-from tests.integration.test_error_escalation import MODELS as ERROR_MODELS
-from tests.integration.test_event_subprocesses import _model as esp_model
+from tests.helpers.error_models import MODELS as ERROR_MODELS
+from tests.helpers.event_subprocess_models import esp_model
 
 
 def _spec_json(engine: Engine, key: str) -> str:

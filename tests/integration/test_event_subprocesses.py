@@ -9,38 +9,25 @@ import pytest
 from engine.clock import FixedClock
 from engine.errors import Conflict
 from engine.service import Engine
-from tests.helpers.bpmn_models import chain, flow, process, user_task
 from tests.helpers.coverage_support import (
-    EVENTS,
     HOUR,
     MESSAGE,
     SIGNAL,
-    event_subprocess,
     kinds,
     open_elements,
     restarted,
 )
-
-
-def _model(pid: str, start: str, interrupting: bool) -> bytes:
-    return process(pid, chain("work|" + user_task("work")) + event_subprocess("esp", start, interrupting), EVENTS)
-
-
-def _nested(pid: str, interrupting: bool) -> bytes:
-    inner = (flow("n1", "sub_s", "inner") + user_task("inner") + flow("n2", "inner", "sub_e")
-             + '<bpmn:endEvent id="sub_e"/>' + event_subprocess("esp", MESSAGE, interrupting))
-    sub = f'<bpmn:subProcess id="sub"><bpmn:startEvent id="sub_s"/>{inner}</bpmn:subProcess>'
-    return process(pid, chain("before|" + user_task("before"), "sub|" + sub, "after|" + user_task("after")), EVENTS)
+from tests.helpers.event_subprocess_models import esp_model, esp_nested
 
 
 @pytest.fixture
 def eng(engine: Engine) -> Engine:
     engine.add_user("rita")
     engine.add_user("bot", roles=["integration"])
-    files = {f"{pid}.bpmn": _model(pid, start, i) for pid, start, i in (
+    files = {f"{pid}.bpmn": esp_model(pid, start, i) for pid, start, i in (
         ("msg_stop", MESSAGE, True), ("msg_note", MESSAGE, False), ("sig_stop", SIGNAL, True),
         ("sig_note", SIGNAL, False), ("tim_stop", HOUR, True), ("tim_note", HOUR, False))}
-    files |= {"nested_stop.bpmn": _nested("nested_stop", True), "nested_note.bpmn": _nested("nested_note", False)}
+    files |= {"nested_stop.bpmn": esp_nested("nested_stop", True), "nested_note.bpmn": esp_nested("nested_note", False)}
     for name, content in files.items():  # one deploy each: subprocess ids are unique per deploy
         engine.deploy_files({name: content}, "system")
     return engine

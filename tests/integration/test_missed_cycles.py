@@ -16,7 +16,7 @@ from engine.cases.incidents import IncidentRaised
 from engine.clock import FixedClock
 from engine.service import Engine
 from engine.store.tables import cases
-from tests.integration.test_bounded_work import CYCLE_FROM_FORM
+from tests.helpers.bounded_models import CYCLE_FROM_FORM
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ import pytest
 from engine.errors import Conflict, Forbidden, InvalidInput
 from engine.service import Engine
 from tests.helpers.bpmn_models import process
-from tests.integration.test_cli_contract import ok, refused, turnus
-from tests.integration.test_conditional_events import MODELS
+from tests.helpers.cli import ok, refused, turnus
+from tests.helpers.conditional_models import MODELS
 
 
 @pytest.fixture
@@ -97,7 +97,7 @@ def test_the_cli_sets_data_from_json_or_a_file(db_url: str, tmp_path: Path) -> N
 def test_a_change_that_makes_a_condition_fail_is_refused_and_records_no_incident(engine: Engine) -> None:
     from engine.cases.incidents import IncidentRaised
     from tests.helpers.bpmn_models import chain, user_task
-    from tests.integration.test_conditional_events import START, cond
+    from tests.helpers.conditional_models import START, cond
 
     engine.add_user("rita")
     engine.add_user("admin", roles=["admin"])

@@ -9,8 +9,8 @@ from __future__ import annotations
 from engine.runtime import spec_cache
 from engine.runtime import state as st
 from engine.service import Engine
+from tests.helpers.bounded_models import WIDE_MULTI_INSTANCE
 from tests.helpers.support import PROCESSES
-from tests.integration.test_bounded_work import WIDE_MULTI_INSTANCE
 
 
 def _json(engine: Engine, key: str) -> str:

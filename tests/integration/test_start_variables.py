@@ -12,7 +12,7 @@ from engine.definitions import load_bundles
 from engine.errors import DefinitionInvalid, FormInvalid
 from engine.service import Engine
 from tests.helpers.bpmn_models import HEAD, chain, field
-from tests.integration.test_cli_contract import ok
+from tests.helpers.cli import ok
 
 
 def props(*values: str) -> str:

@@ -115,7 +115,7 @@ def test_version_diff_names_changed_field_and_candidate_group(owned: Engine) -> 
 
 
 def test_cli_versions_and_migrate(owned: Engine, db_url: str, tmp_path) -> None:
-    from tests.integration.test_cli_contract import ok, turnus
+    from tests.helpers.cli import ok, turnus
 
     case_id = owned.start("review", "rita", START)
     new = tmp_path / "review.bpmn"

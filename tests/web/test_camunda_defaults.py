@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine.service import Engine
-from tests.integration.test_bounded_work import model
+from tests.helpers.bounded_models import model
 
 DEFAULTS = model("defaults", """
     <bpmn:startEvent id="start" camunda:initiator="requester">
