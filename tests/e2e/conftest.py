@@ -116,3 +116,28 @@ def person(browser: Any, live_server: str) -> Iterator[Any]:
     yield make
     for context in contexts:
         context.close()
+
+
+@pytest.fixture(scope="module")
+def modeller_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any]]:
+    from werkzeug.serving import make_server
+
+    from engine.demo import seed
+    from engine.service import Engine
+    from web import create_app
+    from web.settings import WebSettings
+
+    """A server of the modeller's own (a fresh database per module): its tests deploy new versions."""
+    folder = tmp_path_factory.mktemp("modeller")
+    engine = Engine.create(f"sqlite:///{folder / 'e2e.db'}")
+    seed(engine)
+    engine.deploy_paths([ROOT / "processes"], "system")
+    app = create_app(engine, settings=WebSettings(secret_key="e2e", instance_dir=folder / "instance",
+                                                  cookie_secure=False, timer_interval=0))
+    srv = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{srv.server_port}", engine
+    finally:
+        srv.shutdown()
+        engine.close()

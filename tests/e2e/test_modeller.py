@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.e2e.conftest import AXE, ROOT, Visit
-from tests.helpers.modeller import axe, server, sign_in  # noqa: F401  (server: the live server fixture)
+from tests.helpers.modeller import axe, sign_in
 
 pytestmark = pytest.mark.skipif(not (ROOT / "processes" / "netvaerksturnus.bpmn").exists(),
                                 reason="the rotation process is not in processes/")
@@ -55,8 +55,9 @@ def panel_input(page: Any, selector: str, group: str) -> Any:
     return field
 
 
-def test_process_owner_changes_deploys_and_migrates_a_waiting_case(browser: Any, server: tuple[str, Any]) -> None:
-    base, engine = server
+def test_process_owner_changes_deploys_and_migrates_a_waiting_case(browser: Any,
+                                                                  modeller_server: tuple[str, Any]) -> None:
+    base, engine = modeller_server
     case_id = engine.start("netvaerksturnus", "emma", PROPOSAL)
     visit = Visit()
     context = browser.new_context(locale="da-DK", timezone_id="Europe/Copenhagen", base_url=base,
@@ -142,12 +143,12 @@ def test_process_owner_changes_deploys_and_migrates_a_waiting_case(browser: Any,
     assert not errors, errors
 
 
-def test_process_owner_edits_a_decision_table_cell_and_deploys_it(browser: Any, server: tuple[str, Any],
+def test_process_owner_edits_a_decision_table_cell_and_deploys_it(browser: Any, modeller_server: tuple[str, Any],
                                                                     tmp_path: Any) -> None:
     """timeramme.dmn opens as a decision table (camunda-dmn-js); a broken cell is found by Validate and
     its rule outlined, the cell is fixed, the deploy makes a new version holding the change; the table
     downloads, and an uploaded .dmn joins the definition's files."""
-    base, engine = server
+    base, engine = modeller_server
     before = max(v.version for v in engine.versions_of("netvaerksturnus"))
     visit = Visit()
     context = browser.new_context(locale="da-DK", timezone_id="Europe/Copenhagen", base_url=base,
@@ -227,8 +228,8 @@ def panel_texts(page: Any, element_id: str) -> set[str]:
                             " #properties .bio-properties-panel-label").all_inner_texts())
 
 
-def test_palette_context_pad_and_panel_speak_the_page_language(browser: Any, server: tuple[str, Any]) -> None:
-    base, _engine = server
+def test_palette_context_pad_and_panel_speak_the_page_language(browser: Any, modeller_server: tuple[str, Any]) -> None:
+    base, _engine = modeller_server
     context = browser.new_context(locale="da-DK", base_url=base, viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     page.set_default_timeout(20_000)

@@ -13,7 +13,7 @@ from lxml import etree
 
 from tests.conftest import miwg_files
 from tests.e2e.conftest import AXE, Visit
-from tests.helpers.modeller import axe, server, sign_in  # noqa: F401  (server: the live server fixture)
+from tests.helpers.modeller import axe, sign_in
 
 FILES = miwg_files()
 pytestmark = pytest.mark.skipif(not FILES, reason="MIWG corpus not present")
@@ -49,8 +49,8 @@ def notes(page: Any, kind: str) -> list[str]:
     return page.locator(f"#import-notes .notes--{kind} li").all_text_contents()
 
 
-def test_every_miwg_file_opens_saves_with_all_ids_and_validates(browser: Any, server: Any) -> None:  # noqa: F811
-    base, _engine = server
+def test_every_miwg_file_opens_saves_with_all_ids_and_validates(browser: Any, modeller_server: Any) -> None:
+    base, _engine = modeller_server
     context = browser.new_context(locale="da-DK", base_url=base, viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     page.set_default_timeout(30_000)
@@ -86,11 +86,11 @@ def test_every_miwg_file_opens_saves_with_all_ids_and_validates(browser: Any, se
     assert not problems, problems
 
 
-def test_what_bpmn_js_never_draws_is_listed_and_kept(browser: Any, server: Any) -> None:  # noqa: F811
+def test_what_bpmn_js_never_draws_is_listed_and_kept(browser: Any, modeller_server: Any) -> None:
     """The smallest case of MIWG B.1.0/C.7.0: bpmn-js alone drops the DI it never drew; the page keeps it.
 
     When the first assertion starts failing, bpmn-js keeps such DI itself and KeepUnshownDi can go."""
-    base, _engine = server
+    base, _engine = modeller_server
     path = DATA / "unshown-di.bpmn"
     context = browser.new_context(locale="da-DK", base_url=base)
     context.add_init_script(path=str(AXE))

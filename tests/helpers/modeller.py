@@ -4,38 +4,10 @@ browser tests."""
 from __future__ import annotations
 
 import re
-import threading
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
-
 from engine.demo import DEMO_PASSWORD
-from tests.e2e.conftest import AXE_TAGS, ROOT, Visit
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any]]:
-    from werkzeug.serving import make_server
-
-    from engine.demo import seed
-    from engine.service import Engine
-    from web import create_app
-    from web.settings import WebSettings
-
-    folder = tmp_path_factory.mktemp("modeller")
-    engine = Engine.create(f"sqlite:///{folder / 'e2e.db'}")
-    seed(engine)
-    engine.deploy_paths([ROOT / "processes"], "system")
-    app = create_app(engine, settings=WebSettings(secret_key="e2e", instance_dir=folder / "instance",
-                                                  cookie_secure=False, timer_interval=0))
-    srv = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{srv.server_port}", engine
-    finally:
-        srv.shutdown()
-        engine.close()
+from tests.e2e.conftest import AXE_TAGS, Visit
 
 
 def axe(page: Any, visit: Visit) -> None:
