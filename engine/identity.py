@@ -220,7 +220,7 @@ def check_name(name: str, what: str = "user name") -> str:
     if not NAME_RE.match(name or ""):
         raise InvalidInput(
             f"{what.capitalize()} {name!r} is not valid: use 1-100 lower-case letters, digits, '.', '_', '-' or '@', "
-            "starting with a letter or digit"
+            "starting with a letter or digit", reason="name_invalid", what=what, name=(name or "")[:100]
         )
     return name
 

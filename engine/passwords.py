@@ -13,7 +13,8 @@ MIN_LENGTH = 8
 
 def hash_password(password: str) -> str:
     if len(password) < MIN_LENGTH:
-        raise InvalidInput(f"A password must have at least {MIN_LENGTH} characters")
+        raise InvalidInput(f"A password must have at least {MIN_LENGTH} characters", reason="password_short",
+                           count=MIN_LENGTH)
     return _hasher.hash(password)
 
 

@@ -116,6 +116,19 @@ _MESSAGES: Catalogue = {
     "user_already_active": lambda p: _("%(user)s is already active.", **p),
     "user_already_disabled": lambda p: _("%(user)s is already disabled.", **p),
     "disable_self": lambda p: _("You cannot disable yourself: another administrator must do it."),
+    "user_exists": lambda p: _("There is already a user named %(user)s: open them from the list to change them.",
+                               **p),
+    "user_unchanged": lambda p: _("Nothing to change: %(user)s already has this name, e-mail, groups and roles.",
+                                  **p),
+    "unadmin_self": lambda p: _("You cannot take away your own administrator role: another administrator must "
+                                "do it."),
+    "display_name_missing": lambda p: _("Give the user's name as colleagues should see it."),
+    "display_name_long": lambda p: _("A name can have at most %(count)s characters.", **p),
+    "email_invalid": lambda p: _("%(email)s is not an e-mail address.", **p),
+    "unknown_role": lambda p: _("There is no role called %(role)s.", **p),
+    "name_invalid": lambda p: _("%(name)s cannot be used as an id: use letters, digits, '.', '_', '-' or '@', "
+                                "starting with a letter or digit.", **p),
+    "password_short": lambda p: _("A password must have at least %(count)s characters.", **p),
     "no_mail": lambda p: _("There is no such mail."),
     "mail_moved": lambda p: _("The mail was dealt with meanwhile (by the sender or another administrator). "
                               "Nothing was changed."),

@@ -1,4 +1,5 @@
-"""Users for the operator's console: search (disabled ones too), disable and enable. A disabled user cannot sign
+"""Users for the operator's console: search (disabled ones too), add, edit (name, e-mail, groups, roles), disable and
+enable. A disabled user cannot sign
 in (identity refuses an inactive user, and their web sessions end in the same transaction); their open personal
 tasks are listed so an administrator can hand them over. Every change goes into the administrators' log."""
 
@@ -9,9 +10,13 @@ from datetime import datetime
 
 from sqlalchemy import Connection, delete, or_, select, update
 
+from engine import identity
 from engine.audit import admin_log
-from engine.errors import Conflict, NotFound
-from engine.store.tables import memberships, tasks, user_roles, users, web_sessions
+from engine.errors import Conflict, InvalidInput, NotFound
+from engine.store.tables import groups, memberships, tasks, user_roles, users, web_sessions
+
+MAX_DISPLAY_NAME = 200
+MAX_EMAIL = 320
 
 
 @dataclass(frozen=True)
@@ -20,6 +25,16 @@ class UserRow:
     display_name: str
     email: str | None
     active: bool
+    groups: tuple[str, ...]
+    roles: tuple[str, ...]
+    last_sign_in_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class PersonEdit:
+    """What an administrator sets on a user: groups and roles replace the ones held (an empty list removes all)."""
+    display_name: str
+    email: str | None
     groups: tuple[str, ...]
     roles: tuple[str, ...]
 
@@ -38,15 +53,98 @@ def search(conn: Connection, text: str = "", limit: int = 100) -> list[UserRow]:
         like = f"%{text.lower()}%"
         query = query.where(or_(users.c.name.like(like), users.c.display_name.ilike(like)))
     rows = conn.execute(query).all()
+    return _rows(conn, rows)
+
+
+def _rows(conn: Connection, rows: list) -> list[UserRow]:
     names = [r.name for r in rows]
-    groups: dict[str, list[str]] = {}
-    roles: dict[str, list[str]] = {}
+    groups_of: dict[str, list[str]] = {}
+    roles_of: dict[str, list[str]] = {}
     for m in conn.execute(select(memberships).where(memberships.c.user_name.in_(names))):
-        groups.setdefault(m.user_name, []).append(m.group_name)
+        groups_of.setdefault(m.user_name, []).append(m.group_name)
     for r in conn.execute(select(user_roles).where(user_roles.c.user_name.in_(names))):
-        roles.setdefault(r.user_name, []).append(r.role)
-    return [UserRow(r.name, r.display_name, r.email, bool(r.active), tuple(sorted(groups.get(r.name, ()))),
-                    tuple(sorted(roles.get(r.name, ())))) for r in rows]
+        roles_of.setdefault(r.user_name, []).append(r.role)
+    return [UserRow(r.name, r.display_name, r.email, bool(r.active), tuple(sorted(groups_of.get(r.name, ()))),
+                    tuple(sorted(roles_of.get(r.name, ()))), r.last_sign_in_at) for r in rows]
+
+
+def one(conn: Connection, name: str) -> UserRow:
+    rows = conn.execute(select(users).where(users.c.name == name)).all()
+    if not rows:
+        raise NotFound(f"No user named {name!r}", reason="no_such_user", user=name)
+    return _rows(conn, rows)[0]
+
+
+def _checked(edit: PersonEdit) -> PersonEdit:
+    display = " ".join(edit.display_name.split())
+    if not display:
+        raise InvalidInput("Give the user's name as colleagues should see it", reason="display_name_missing")
+    if len(display) > MAX_DISPLAY_NAME:
+        raise InvalidInput(f"A name can be at most {MAX_DISPLAY_NAME} characters", reason="display_name_long",
+                           count=MAX_DISPLAY_NAME)
+    email = (edit.email or "").strip() or None
+    if email and (len(email) > MAX_EMAIL or "@" not in email.strip("@") or any(c.isspace() for c in email)):
+        raise InvalidInput(f"{email!r} is not an e-mail address", reason="email_invalid", email=email[:100])
+    for role in edit.roles:
+        if role not in identity.ROLES:
+            raise InvalidInput(f"Unknown role {role!r}: choose from {', '.join(identity.ROLES)}",
+                               reason="unknown_role", role=role[:100])
+    group_names = tuple(identity.check_name(g.strip(), "group name") for g in dict.fromkeys(edit.groups) if g.strip())
+    return PersonEdit(display, email, tuple(sorted(set(group_names))), tuple(sorted(set(edit.roles))))
+
+
+def _replace_memberships(conn: Connection, name: str, edit: PersonEdit) -> None:
+    conn.execute(delete(memberships).where(memberships.c.user_name == name))
+    conn.execute(delete(user_roles).where(user_roles.c.user_name == name))
+    for group in edit.groups:
+        if conn.execute(select(groups.c.name).where(groups.c.name == group)).first() is None:
+            conn.execute(groups.insert().values(name=group, display_name=group))
+        conn.execute(memberships.insert().values(user_name=name, group_name=group))
+    for role in edit.roles:
+        conn.execute(user_roles.insert().values(user_name=name, role=role))
+
+
+def _shown(row: UserRow) -> dict[str, object]:
+    return {"display_name": row.display_name, "email": row.email, "groups": list(row.groups),
+            "roles": list(row.roles)}
+
+
+def add(conn: Connection, name: str, edit: PersonEdit, password_hash: str | None, actor: str, reason: str,
+        now: datetime) -> UserRow:
+    """A new user; refused when the name is taken (editing is its own action, so nobody is changed by mistake)."""
+    identity.check_name(name)
+    edit = _checked(edit)
+    if conn.execute(select(users.c.name).where(users.c.name == name)).first() is not None:
+        raise Conflict(f"There is already a user named {name!r}: open them to change them",
+                       reason="user_exists", user=name)
+    conn.execute(users.insert().values(name=name, display_name=edit.display_name, email=edit.email,
+                                       password_hash=password_hash, active=True, created_at=now))
+    _replace_memberships(conn, name, edit)
+    row = one(conn, name)
+    admin_log.write(conn, now, actor, "user_added", f"user:{name}", reason, after=_shown(row),
+                    password=password_hash is not None)
+    return row
+
+
+def edit(conn: Connection, name: str, change: PersonEdit, actor: str, reason: str, now: datetime) -> UserRow:
+    """Set a user's name, e-mail, groups and roles; the administrators' log keeps what they were and became."""
+    before = one(conn, name)
+    change = _checked(change)
+    if name == actor and "admin" in before.roles and "admin" not in change.roles:
+        raise Conflict("You cannot take away your own administrator role: another administrator must do it",
+                       reason="unadmin_self")
+    after_values = {"display_name": change.display_name, "email": change.email, "groups": list(change.groups),
+                    "roles": list(change.roles)}
+    if after_values == _shown(before):
+        raise Conflict(f"Nothing to change: {name} already has this name, e-mail, groups and roles",
+                       reason="user_unchanged", user=name)
+    conn.execute(update(users).where(users.c.name == name)
+                 .values(display_name=change.display_name, email=change.email))
+    _replace_memberships(conn, name, change)
+    after = one(conn, name)
+    admin_log.write(conn, now, actor, "user_changed", f"user:{name}", reason, before=_shown(before),
+                    after=_shown(after))
+    return after
 
 
 def open_personal_tasks(conn: Connection, name: str) -> list[OpenTask]:

@@ -1,5 +1,5 @@
-"""The operator's console on people: search users, disable and enable them (audited in the administrators' log),
-and the open personal tasks of a user to hand over."""
+"""The operator's console on people: search, add and edit users, disable and enable them (each change audited in
+the administrators' log with before and after), and the open personal tasks of a user to hand over."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 
+from engine import passwords
 from engine.cases import people_admin
+from engine.cases.people_admin import PersonEdit
 from engine.service.admin import _reason, _require_admin
 from engine.service.base import EngineCore
 
@@ -35,3 +37,28 @@ class AdminPeople(EngineCore):
             _require_admin(self._user(conn, actor))
             people_admin.set_active(conn, name, active, actor, why, now)
         self._write(run)
+
+    def person(self, actor: str, name: str) -> people_admin.UserRow:
+        def run(conn: Connection) -> people_admin.UserRow:
+            _require_admin(self._user(conn, actor))
+            return people_admin.one(conn, name)
+        return self._read(run)
+
+    def admin_add_user(self, name: str, change: PersonEdit, actor: str, reason: str,
+                       password: str | None = None) -> people_admin.UserRow:
+        """A new user with a first password (or none: they then sign in through the directory, or not at all)."""
+        why = _reason(reason)
+        hashed = passwords.hash_password(password) if password else None  # hashed outside the transaction
+
+        def run(conn: Connection, now: datetime) -> people_admin.UserRow:
+            _require_admin(self._user(conn, actor))
+            return people_admin.add(conn, name, change, hashed, actor, why, now)
+        return self._write(run)
+
+    def admin_edit_user(self, name: str, change: PersonEdit, actor: str, reason: str) -> people_admin.UserRow:
+        why = _reason(reason)
+
+        def run(conn: Connection, now: datetime) -> people_admin.UserRow:
+            _require_admin(self._user(conn, actor))
+            return people_admin.edit(conn, name, change, actor, why, now)
+        return self._write(run)

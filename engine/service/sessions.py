@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine as DbEngine
 
 from engine.clock import Clock
 from engine.service.base import EngineCore
-from engine.store.tables import web_sessions
+from engine.store.tables import users, web_sessions
 
 if TYPE_CHECKING:
     from engine.store.ratelimit import DatabaseStorage
@@ -41,6 +41,7 @@ class SessionCommands(EngineCore):
             conn.execute(delete(web_sessions).where(web_sessions.c.created_at <= now - max_age))
             conn.execute(web_sessions.insert().values(token_hash=_hash(token), user_name=user_name,
                                                       created_at=now, last_seen_at=now))
+            conn.execute(update(users).where(users.c.name == user_name).values(last_sign_in_at=now))
         self._write(run)
         return token
 

@@ -65,6 +65,7 @@ users = Table(
     Column("active", Boolean, nullable=False, default=True),
     Column("created_at", TS, nullable=False),
     Column("language", String(5)),  # da | en for mails; unset means Danish
+    Column("last_sign_in_at", TS),  # set by every new web session; shown in the operator's console
 )
 
 groups = Table(

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import re
+
 import pytest
 from flask import Flask
 
@@ -37,10 +39,11 @@ def _english(c: Any) -> Any:
 
 def _routes(case_id: str) -> tuple[list[str], list[str]]:
     gets = ["/admin", "/admin/incidents", f"/admin/incidents/{case_id}", "/admin/deployments",
-            "/admin/workers", "/admin/users", "/admin/users/ralf",
+            "/admin/workers", "/admin/users", "/admin/users/ralf", "/admin/add-user",
             "/admin/mail"]
     posts = [f"/admin/incidents/{case_id}/{action}" for action in ("retry", "correct", "cancel")]
-    posts += ["/admin/deployments/incident/suspend", "/admin/users/ralf/disable",
+    posts += ["/admin/deployments/incident/suspend", "/admin/users/ralf/disable", "/admin/add-user",
+              "/admin/users/ralf/edit",
               "/admin/mail/00000000-0000-0000-0000-000000000000/discard"]
     return gets, posts
 
@@ -80,11 +83,14 @@ def test_every_admin_route_for_every_role(engine: Engine, broken: str, client: A
     if not admin:
         token = engine.incident(broken, "admin").token
         for path in posts:
-            res = c.post(path, {"token": token, "reason": "because", "data": '{"divisor": 4}'})
+            res = c.post(path, {"token": token, "reason": "because", "data": '{"divisor": 4}', "name": "mallory",
+                                "display_name": "Mallory", "roles": "admin"})
             assert res.status_code == (403 if name else 302), (path, res.status_code)
         assert engine.incident(broken, "admin") is not None  # nothing changed
         assert all(d.suspension is None for d in engine.deployments("admin"))
         assert engine.password_hash("ralf") is not None
+        assert "mallory" not in {u.name for u in engine.users()}
+        assert "admin" not in engine.user("ralf").roles
 
 
 def test_list_filters_and_detail_shows_error_data_and_cause(broken: str, as_user: Any) -> None:
@@ -209,3 +215,70 @@ def test_failed_mail_is_listed_and_discarded_with_a_reason(engine: Engine, broke
     assert "The mail is discarded." in page and "550 no such mailbox" not in page
     late = admin.post(f"/admin/mail/{mail_id}/resend", {"reason": "again"})
     assert late.status_code == 409 and "dealt with meanwhile" in late.text
+
+
+def test_add_a_user_who_then_signs_in_and_shows_their_last_sign_in(engine: Engine, broken: str, as_user: Any,
+                                                                    client: Any) -> None:
+    admin = as_user("admin")
+    page = admin.get("/admin/users").text
+    assert 'href="/admin/add-user"' in page and "Tilføj en bruger" in page
+    form = {"name": "sofie", "display_name": "Sofie Sekretær", "email": "sofie@albertslund.dk",
+            "groups": ["reviewers"], "new_groups": "sekretariat", "roles": ["process-owner"],
+            "password": "et-godt-kodeord", "reason": "Ny i sekretariatet"}
+    done = admin.post("/admin/add-user", form)
+    assert done.status_code == 302 and done.headers["Location"] == "/admin/users/sofie"
+    sofie = engine.person("admin", "sofie")
+    assert (sofie.display_name, sofie.email) == ("Sofie Sekretær", "sofie@albertslund.dk")
+    assert set(sofie.groups) == {"reviewers", "sekretariat"} and set(sofie.roles) == {"process-owner"}
+    page = admin.get("/admin/users/sofie").text
+    assert 'id="last-sign-in">aldrig' in page and "Procesejer" in page
+    assert client.login("sofie", password="et-godt-kodeord").status_code == 302
+    page = admin.get("/admin/users/sofie").text
+    assert re.search(r'id="last-sign-in">\d{1,2}\.\d{1,2}\.\d{4}', page), page
+    [entry] = [e for e in engine.admin_log("admin") if e.action == "user_added"]
+    assert entry.reason == "Ny i sekretariatet" and entry.details["after"]["groups"] == ["reviewers", "sekretariat"]
+    assert entry.details["password"] is True and "et-godt-kodeord" not in str(entry.details)
+
+
+@pytest.mark.parametrize(("change", "status", "message"), [
+    ({"name": "ralf"}, 409, "Der findes allerede en bruger"),
+    ({"name": "Ny Bruger"}, 400, "kan ikke bruges som id"),
+    ({"display_name": "  "}, 400, "Skriv brugerens navn"),
+    ({"email": "ikke-en-adresse"}, 400, "er ikke en e-mailadresse"),
+    ({"roles": ["superuser"]}, 400, "Der er ingen rolle"),
+    ({"password": "kort"}, 400, "mindst 8 tegn"),
+    ({"reason": ""}, 400, "Angiv en begrundelse"),
+])
+def test_adding_a_user_is_refused_clearly_and_creates_nothing(engine: Engine, broken: str, as_user: Any,
+                                                               change: dict, status: int, message: str) -> None:
+    before = {u.name: (u.display_name, u.groups, u.roles) for u in engine.users()}
+    form = {"name": "sofie", "display_name": "Sofie", "email": "", "roles": [], "password": "", "reason": "Ny",
+            **change}
+    res = as_user("admin").post("/admin/add-user", form)
+    assert res.status_code == status and message in res.text, res.text
+    assert 'value="' + form["display_name"] + '"' in res.text or not form["display_name"].strip()  # kept
+    assert {u.name: (u.display_name, u.groups, u.roles) for u in engine.users()} == before
+
+
+def test_edit_name_groups_and_roles_audited_with_before_and_after(engine: Engine, broken: str,
+                                                                   as_user: Any) -> None:
+    admin, ralf = as_user("admin"), as_user("ralf")
+    assert "Ralf" in ralf.get("/tasks").text
+    before = engine.user("ralf")
+    form = {"display_name": "Ralf Rådgiver", "email": "ralf@albertslund.dk", "groups": [],
+            "new_groups": "ledelse", "roles": ["auditor"], "reason": "Skiftet til revisionen"}
+    done = admin.post("/admin/users/ralf/edit", form)
+    assert done.status_code == 302
+    after = engine.user("ralf")
+    assert after.display_name == "Ralf Rådgiver" and after.groups == {"ledelse"} and after.roles == {"auditor"}
+    assert "Ralf Rådgiver" in admin.get("/admin/users?q=ral").text  # the cached directory shows it at once
+    [entry] = [e for e in engine.admin_log("admin") if e.action == "user_changed"]
+    assert set(entry.details["before"]["groups"]) == set(before.groups)
+    assert entry.details["after"] == {"display_name": "Ralf Rådgiver", "email": "ralf@albertslund.dk",
+                                      "groups": ["ledelse"], "roles": ["auditor"]}
+    again = admin.post("/admin/users/ralf/edit", form)
+    assert again.status_code == 409 and "Intet at ændre" in again.text
+    myself = admin.post("/admin/users/admin/edit", {"display_name": "Admin", "roles": [], "reason": "oops"})
+    assert myself.status_code == 409 and "din egen administratorrolle" in myself.text
+    assert "admin" in engine.user("admin").roles
+    assert admin.post("/admin/users/nobody/edit", form).status_code == 404
