@@ -3,9 +3,8 @@ three actions with their refusals (no reason, bad data, another administrator fi
 
 from __future__ import annotations
 
-from typing import Any
-
 import re
+from typing import Any
 
 import pytest
 from flask import Flask
