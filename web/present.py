@@ -219,6 +219,8 @@ def field_hint(f: FormField, max_upload_mb: int) -> str:
             parts.append(_("At least %(count)s characters.", count=f.minlength))
         if f.maxlength is not None:
             parts.append(_("At most %(count)s characters.", count=f.maxlength))
+    if f.properties.get("web:hint"):  # set by the web itself (a start variable's "One per line.")
+        parts.append(f.properties["web:hint"])
     return " ".join(parts)
 
 

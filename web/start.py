@@ -1,8 +1,10 @@
-"""Start a new case from a process' start form (e.g. propose a rotation theme)."""
+"""Start a new case from a process' start form (e.g. propose a rotation theme), with the start variables the
+process needs but cannot set itself (a Camunda model's ``${assignee}`` or ``assigneeList``) as fields of their own."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -11,7 +13,7 @@ from werkzeug.datastructures import FileStorage
 
 from engine import attachments
 from engine.errors import FormInvalid, TurnusError
-from engine.forms import FormSchema
+from engine.forms import FormField, FormSchema
 from web import formview
 from web.deps import engine, login_required, settings, user
 
@@ -44,10 +46,39 @@ def _render(key: str, name: str, form: FormSchema, values: Mapping[str, Any], er
                            multipart=formview.has_files(form)), status
 
 
+_PEOPLE = frozenset({"assignee", "candidateUsers"})
+
+
+def _variable_field(f: FormField) -> FormField:
+    """A required start variable as the page asks for it: a person from the list, or a list one per line."""
+    label = _("%(name)s (the %(use)s of “%(element)s”)", name=f.id, use=f.properties.get("inferred_from", ""),
+              element=f.properties.get("element", ""))
+    if f.properties.get("list") == "true":
+        return FormField(f.id, "string", label, required=True,
+                         properties={"widget": "textarea", "web:lines": "true", "web:hint": _("One per line.")})
+    widget = {"widget": "user"} if f.properties.get("inferred_from") in _PEOPLE else {}
+    return replace(f, label=label, properties=widget)
+
+
+def _schema(key: str) -> tuple[str, FormSchema]:
+    """The start form and, after it, the required start variables nothing in the process sets."""
+    name, schema = engine().start_form(key)
+    needed = tuple(_variable_field(f) for f in engine().start_variables(key).fields
+                   if f.required and f.properties.get("inferred_from"))
+    return name, FormSchema(schema.fields + needed)
+
+
+def _lines_as_lists(schema: FormSchema, data: dict[str, Any]) -> dict[str, Any]:
+    for f in schema.fields:
+        if f.properties.get("web:lines") == "true" and isinstance(data.get(f.id), str):
+            data[f.id] = [line.strip() for line in data[f.id].splitlines() if line.strip()]
+    return data
+
+
 @bp.route("/start/<id:key>")
 @login_required
 def form(key: str) -> Any:
-    name, schema = engine().start_form(key[:200])
+    name, schema = _schema(key[:200])
     return _render(key, name, schema, formview.initial_values(schema))
 
 
@@ -56,7 +87,7 @@ def form(key: str) -> Any:
 def submit(key: str) -> Any:
     eng = engine()
     me = user().name
-    name, schema = eng.start_form(key[:200])
+    name, schema = _schema(key[:200])
     max_bytes = settings().max_upload_bytes
 
     def store(upload: FileStorage) -> str:
@@ -75,7 +106,7 @@ def submit(key: str) -> Any:
         by_field, general = formview.error_map(schema, formview.all_errors(schema, sub))
         return _render(key, name, schema, sub.raw, by_field, general, 400)
     try:
-        case_id = eng.start(key, me, sub.data)
+        case_id = eng.start(key, me, _lines_as_lists(schema, dict(sub.data)))
     except FormInvalid as err:
         by_field, general = formview.error_map(schema, err.errors)
         return _render(key, name, schema, sub.raw, by_field, general, 400)

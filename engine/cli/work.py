@@ -47,11 +47,19 @@ def start_form(obj: Ctx, key: str, as_json: bool) -> None:
     click.echo(f"{key}: {name}")
     _echo_fields(form.fields)
     for f in variables.fields:
-        click.echo(f"    {f.id}: {_variable(f)['type']} (start variable)")
+        used = f.properties.get("inferred_from")
+        why = f", required: the {used} of '{f.properties.get('element', '')}'" if used else ""
+        click.echo(f"    {f.id}: {_variable(f)['type']} (start variable{why})")
 
 
-def _variable(f: Any) -> dict[str, str]:
-    return {"id": f.id, "type": f"list<{f.type}>" if f.properties.get("list") == "true" else f.type}
+def _variable(f: Any) -> dict[str, Any]:
+    """A start variable for --json; an inferred one says it is required and which use needs it."""
+    out: dict[str, Any] = {"id": f.id, "type": f"list<{f.type}>" if f.properties.get("list") == "true" else f.type,
+                           "required": f.required}
+    if f.properties.get("inferred_from"):
+        out["used_as"] = f.properties["inferred_from"]
+        out["used_by"] = f.properties.get("element", "")
+    return out
 
 
 @click.command(epilog=example("turnus tasks --as sara --json"))

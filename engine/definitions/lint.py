@@ -33,7 +33,6 @@ from .graph import cycle_warnings, scopes
 from .links import link_problems
 from .people import people_of
 from .startvars import read_start_variables
-from .unset_refs import unset_reference_problems
 from .xmlsafe import BPMN_NS, Document
 
 
@@ -107,7 +106,6 @@ def lint_bpmn(doc: Document, ctx: Context) -> list[Problem]:
             problems += link_problems(doc.name, scope) + compensation_problems(doc.name, scope)
         problems += lint_duties(doc.name, process)
         problems += _start_variables(doc, process)
-        problems += unset_reference_problems(doc.name, process, ctx.called)
     return problems
 
 

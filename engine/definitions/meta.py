@@ -13,6 +13,7 @@ from .duties import duty_rules
 from .model import ProcessMeta, UserTaskMeta
 from .people import people_of
 from .startvars import read_start_variables
+from .unset_refs import inferred_start_variables
 from .xmlsafe import Document
 
 
@@ -45,8 +46,16 @@ def process_meta(doc: Document, element: etree._Element) -> ProcessMeta:
         element_phases=MappingProxyType(phases),
         starter_users=split_list(cattr(element, "candidateStarterUsers")),
         starter_groups=split_list(cattr(element, "candidateStarterGroups")),
-        start_variables=read_start_variables(element, doc.name, frozenset(f.id for f in start_form.fields))[0],
+        start_variables=_start_variables(doc, element, start_form),
     )
+
+
+def _start_variables(doc: Document, element: etree._Element, start_form: FormSchema) -> FormSchema:
+    """Declared start variables, then the required ones inferred from what the process uses but cannot set."""
+    declared = read_start_variables(element, doc.name, frozenset(f.id for f in start_form.fields))[0]
+    taken = {f.id for f in start_form.fields} | {f.id for f in declared.fields}
+    inferred = tuple(f for f in inferred_start_variables(doc.name, element) if f.id not in taken)
+    return FormSchema(declared.fields + inferred)
 
 
 def _none_start(element: etree._Element) -> etree._Element | None:

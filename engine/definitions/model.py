@@ -43,7 +43,8 @@ class ProcessMeta:
     starter_groups: tuple[str, ...] = ()
     # element id -> the name of the top-level subprocess it sits in: the phase a history groups by
     element_phases: Mapping[str, str] = field(default_factory=dict)
-    # turnus:startVariable properties on the process (engine.definitions.startvars): start data without a form
+    # turnus:startVariable properties on the process (engine.definitions.startvars), then the required ones inferred
+    # from what it uses but cannot set (engine.definitions.unset_refs): start data without a form
     start_variables: FormSchema = field(default_factory=FormSchema)
 
 

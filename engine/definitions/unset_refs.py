@@ -1,8 +1,13 @@
-"""Deploy refusal of a ``${var}`` in a user task's assignment that nothing in the process can ever set (issue 12).
+"""Start variables inferred from what a process uses but nothing in it sets (issues 12 and 23).
 
-Conservative on purpose: a process with any element that may write arbitrary data (a script or business rule
-task, a message or signal catch, a call activity, a data object) or that another process of the deploy calls
-is never refused; otherwise a name must be a start form field, a ``turnus:startVariable``, the
+Camunda 7's own models name ``${assignee}`` in a user task or ``camunda:collection="assigneeList"`` on a
+multi-instance activity and expect the starter to pass the value. Such a name becomes a *required* start variable
+(listed by ``turnus start-form``, the API's start schema and the web's start page) instead of a deploy refusal, so
+a start without it is refused naming it before anything is written.
+
+Conservative on purpose: in a process with any element that may write arbitrary data (a script or business rule
+task, a message or signal catch, a call activity, a data object) nothing is inferred, as the value may come from
+there; otherwise a name is inferred unless it is a start form field, a ``turnus:startVariable``, the
 ``camunda:initiator`` variable, a task form field or a multi-instance element variable.
 """
 
@@ -12,9 +17,9 @@ import re
 
 from lxml import etree
 
-from engine.errors import Problem
+from engine.forms import FormField
 
-from .camunda import bpmn, cattr, local, read_form
+from .camunda import NAME_RE, bpmn, cattr, local, read_form
 from .people import people_of
 from .startvars import read_start_variables
 
@@ -60,25 +65,35 @@ def _assignments(task: etree._Element) -> list[tuple[str, str]]:
     return [(attr, value) for attr, value in found if value]
 
 
-def unset_reference_problems(file: str, process: etree._Element, called: frozenset[str]) -> list[Problem]:
-    if process.get("id") in called or _may_write_anything(process):
-        return []
+# What each assignment attribute holds, as a start variable's type.
+_TYPES = {"dueDate": "date", "followUpDate": "date", "priority": "long"}
+
+
+def inferred_start_variables(file: str, process: etree._Element) -> tuple[FormField, ...]:
+    """The required start variables a process needs but cannot set itself, in the order the flow names them."""
+    if _may_write_anything(process):
+        return ()
     settable = _settable(process, file)
-    problems = []
-    for task in process.iter(bpmn("userTask")):
-        reported: set[str] = set()
-        for attr, value in _assignments(task):
-            match = _REF.match(value.strip())
-            var = match.group(1) if match else None
-            if var is None or var in settable or var in reported:
-                continue
-            reported.add(var)
-            problems.append(Problem(
-                "error", file,
-                f"{attr} uses ${{{var}}}, but nothing in this process can ever set '{var}' (it is no start "
-                "form field, start variable, initiator, task form field or multi-instance element variable, "
-                "and no script, decision, message, signal or call activity could write it): add a start "
-                f"form field '{var}', declare it on the process with <camunda:property "
-                f'name="turnus:startVariable" value="{var}:string"/>, or write a literal name',
-                task.get("id"), task.sourceline, "reference_never_set", {"attr": attr, "name": var}))
-    return problems
+    found: dict[str, FormField] = {}
+
+    def need(name: str, kind: str, element: etree._Element | None, attr: str, listed: bool = False) -> None:
+        if name in settable or name in found:
+            return
+        where = (element.get("name") or element.get("id", "")) if element is not None else ""
+        props = {"inferred_from": attr, "element": where} | ({"list": "true"} if listed else {})
+        # The label names the use, so that "... is required" tells the starter what the value is for.
+        found[name] = FormField(name, kind, f"{name} ({attr} of '{where}')", required=True, properties=props)
+
+    for el in process.iter():
+        if not isinstance(el.tag, str):
+            continue
+        if local(el) == "userTask":
+            for attr, value in _assignments(el):
+                match = _REF.match(value.strip())
+                if match:
+                    need(match.group(1), _TYPES.get(attr, "string"), el, attr)
+        elif local(el) == "multiInstanceLoopCharacteristics":
+            collection = (cattr(el, "collection") or "").strip()
+            if NAME_RE.match(collection):
+                need(collection, "string", el.getparent(), "collection", listed=True)
+    return tuple(found.values())

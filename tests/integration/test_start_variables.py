@@ -84,7 +84,8 @@ def test_the_cli_start_form_prints_them(db_url: str, tmp_path: Path) -> None:
     out = ok(db_url, "start-form", "sv")
     assert "    reviewers: list<string> (start variable)" in out and "    rounds: long (start variable)" in out
     described = json.loads(ok(db_url, "start-form", "sv", "--json"))
-    assert {"id": "reviewers", "type": "list<string>"} in described["variables"] and described["form"]["fields"] == []
+    assert {"id": "reviewers", "type": "list<string>", "required": False} in described["variables"]
+    assert described["form"]["fields"] == []
 
 
 @pytest.mark.parametrize("value,finding", [

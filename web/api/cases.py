@@ -10,6 +10,7 @@ from typing import Any
 from flask import Response, g, jsonify, request, url_for
 
 from engine.errors import NotFound
+from engine.forms import FormSchema
 from web.api import models
 from web.api.idempotency import idempotent
 from web.api.present import case_json, form_schema, iso
@@ -43,6 +44,8 @@ def definition(key: str) -> Any:
     if not versions:
         raise NotFound(f"No process {key!r}")
     name, start = engine().start_form(key)
+    # The start variables (declared, or inferred from what the process uses) are taken beside the form's fields.
+    start = FormSchema(start.fields + engine().start_variables(key).fields)
     return jsonify(key=key, name=name, start_form=form_schema(start),
                    versions=[{"version": v.version, "deployed_by": v.deployed_by, "deployed_at": iso(v.deployed_at),
                               "content_hash": v.content_hash, "running": v.running, "finished": v.finished}

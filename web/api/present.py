@@ -20,6 +20,8 @@ def form_schema(form: FormSchema) -> dict[str, Any]:
     props: dict[str, Any] = {}
     for f in form.fields:
         prop: dict[str, Any] = dict(_TYPES.get(f.type, {"type": "string"}))
+        if f.properties.get("list") == "true":  # a start variable such as a multi-instance collection
+            prop = {"type": "array", "items": prop}
         prop["title"] = f.label or f.id
         if f.type == "enum":
             prop["enum"] = [o.id for o in f.options]

@@ -203,9 +203,6 @@ _MESSAGES: Catalogue = {
                               "heavier, and the engine stalls after about 250 passes. Model the repetition as "
                               "a loop activity (standardLoopCharacteristics on a subprocess or call activity) "
                               "or as multi-instance.", **p),
-    "reference_never_set": lambda p: _("%(attr)s uses ${%(name)s}, but nothing in this process can ever set "
-                                       "%(name)s. Add a start form field %(name)s, declare it on the process "
-                                       "as a start variable (turnus:startVariable), or write a fixed name.", **p),
     "start_variable_syntax": lambda p: _("turnus:startVariable %(value)s: write it as NAME:TYPE, e.g. "
                                          "assignee:string or reviewers:list<string>.", **p),
     "start_variable_name": lambda p: _("turnus:startVariable %(value)s: %(name)s is not a variable name "
