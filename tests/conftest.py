@@ -38,6 +38,10 @@ def _spec_mutations_all_seen() -> Iterator[None]:
     """Fail a test whose run mutated a shared spec in a way the spec cache's snapshot did not see."""
     yield
     cache = sys.modules.get("engine.runtime.spec_cache")
+    if cache is not None:  # reuses are audited by sample; what this thread still holds is audited now
+        from engine.runtime.state import REGISTRY
+
+        cache.audit_cached(REGISTRY)
     if cache is not None and cache.missed:
         missed, cache.missed[:] = list(cache.missed), []
         pytest.fail(f"a spec was mutated where spec_cache.snapshot does not look: {missed}")

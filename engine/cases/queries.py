@@ -184,9 +184,12 @@ def log_access(conn: Connection, actor: str, action: str, obj: str, purpose: str
                                            subject=subject))
 
 
-def tasks_for_case(conn: Connection, cache: VersionCache, case_id: str) -> list[TaskView]:
+def open_tasks_of_case(conn: Connection, cache: VersionCache, case_id: str) -> list[TaskView]:
+    """The case's open tasks, oldest first. Filtered in SQL: a case that looped 300 times has ~1,000 closed tasks,
+    and building a view of each for every case page made reading it grow with its history."""
     rows = conn.execute(select(*_TASK_COLUMNS).join(cases, cases.c.id == tasks.c.case_id)
-                        .where(tasks.c.case_id == case_id).order_by(tasks.c.created_at, tasks.c.id))
+                        .where(tasks.c.case_id == case_id, tasks.c.state == "open")
+                        .order_by(tasks.c.created_at, tasks.c.id))
     return [_view(r, cache, conn) for r in rows]
 
 

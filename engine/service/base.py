@@ -205,7 +205,7 @@ class EngineCore:
                 data = live.case_data(live.load(conn, row, version, row.started_at).wf)
             else:  # imported by `audit import`: the data as its events recorded it
                 data = consistency.expected_from_events(conn, row.id)["data"]
-        open_rows = [t for t in queries.tasks_for_case(conn, self.versions, row.id) if t.state == "open"]
+        open_rows = queries.open_tasks_of_case(conn, self.versions, row.id)
         return queries.CaseView(
             id=row.id, key=row.key, version=version.version, name=version.name, title=row.title,
             status=row.status, started_by=row.started_by, started_at=row.started_at, ended_at=row.ended_at,

@@ -55,11 +55,13 @@ def test_three_workers_one_killed_fire_every_timer_and_send_every_mail_once(pg_u
     try:
         engine.deploy_paths([PROCESSES / "short_timer.bpmn"], actor="system")
         engine.add_user("rita", email="rita@example.org")
+        # Due within an 8-second window on the real clock, from 8 s on: wide enough that the kill below comes
+        # midway also on a loaded machine (the workers start after the cases, so starting them eats no window).
+        first = datetime.now(UTC) + timedelta(seconds=8)
+        for i in range(CASES):
+            engine.start("short_timer", "rita", {"due": (first + timedelta(milliseconds=40 * i)).isoformat()})
         workers = [subprocess.Popen([sys.executable, "-m", "web.cli", "worker"], cwd=ROOT, env=env,
                                     stderr=subprocess.DEVNULL) for _ in range(3)]
-        first = datetime.now(UTC) + timedelta(seconds=6)
-        for i in range(CASES):  # due within a 3-second window on the real clock
-            engine.start("short_timer", "rita", {"due": (first + timedelta(milliseconds=15 * i)).isoformat()})
         fired = select(func.count()).select_from(case_events).where(case_events.c.kind == "timer_fired")
         _wait(lambda: _count(engine, fired) >= CASES // 3, 40)
         assert _count(engine, fired) < CASES, "the kill has to come midway to prove anything"
