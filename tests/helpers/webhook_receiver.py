@@ -22,6 +22,8 @@ class Received:
     timestamp: int
     body: dict[str, Any]
     signed: bool  # the signature matched the receiver's secret
+    raw: bytes = b""  # the body as it came
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -62,7 +64,8 @@ def receiver() -> Iterator[Receiver]:
                                     self.headers["webhook-signature"])
                 with rec.lock:
                     rec.got.append(Received(self.headers["webhook-id"], int(self.headers["webhook-timestamp"]),
-                                            json.loads(body), signed))
+                                            json.loads(body), signed, body, {k.lower(): v for k, v in
+                                                                             self.headers.items()}))
             try:
                 self.send_response(status)
                 self.send_header("content-length", "0")
