@@ -5,6 +5,7 @@ to administrators; resend and discard; two senders never deliver one twice; a ro
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
@@ -14,6 +15,7 @@ import pytest
 from engine.cases.incidents import IncidentRaised
 from engine.clock import FixedClock
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
+from engine.scheduler import TimerThread
 from engine.service import Engine
 from engine.webhooks import kinds
 from engine.worker import TimerLoop
@@ -189,3 +191,18 @@ def test_subscriptions_refused_listed_and_removed(eng: Engine, hook: Receiver) -
     with pytest.raises(NotFound):
         eng.remove_webhook(listed.id, "admin")
     assert [e.action for e in eng.admin_log("audrey", "webhook:")] == ["webhook_removed", "webhook_added"]
+
+
+def test_the_timer_thread_of_serve_posts_soon_after_commit(eng: Engine, hook: Receiver) -> None:
+    thread = TimerThread(eng, interval=30.0)  # asleep for 30 s unless a commit wakes it
+    thread.start()
+    try:
+        time.sleep(0.2)  # its first round has run and it sleeps
+        eng.start("incident", "rita", {})
+        deadline = time.monotonic() + 5
+        while len(hook.got) < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+    finally:
+        thread.stop()
+        thread.join(5)
+    assert sorted(hook.events()) == ["case.started", "task.created"]
