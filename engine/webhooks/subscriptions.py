@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import Connection, insert, select, update
@@ -31,9 +32,9 @@ class Webhook:
     removed_at: datetime | None
 
 
-def _webhook(r: object) -> Webhook:
-    return Webhook(r.id, r.url, tuple(r.events.split()), r.created_by, r.created_at,  # type: ignore[attr-defined]
-                   r.active, r.removed_by, r.removed_at)  # type: ignore[attr-defined]
+def _webhook(r: Any) -> Webhook:
+    return Webhook(r.id, r.url, tuple(r.events.split()), r.created_by, r.created_at, r.active, r.removed_by,
+                   r.removed_at)
 
 
 def check_url(url: str) -> str:
