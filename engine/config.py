@@ -97,6 +97,20 @@ class Settings:
     mail_retry_seconds: float = field(default_factory=lambda: float(_env("TURNUS_MAIL_RETRY_SECONDS", "30")))
     # Seconds a sender may hold a mail it claimed; past that another sender takes it over (the first one died).
     mail_claim_seconds: float = field(default_factory=lambda: float(_env("TURNUS_MAIL_CLAIM_SECONDS", "300")))
+    # Webhooks (`turnus webhooks`, /api/v1/webhooks): seconds one delivery's HTTP request may take (connecting and
+    # reading the answer) before it counts as failed; kept short because one sender posts them one after another.
+    webhook_timeout_seconds: float = field(default_factory=lambda: float(_env("TURNUS_WEBHOOK_TIMEOUT_SECONDS", "5")))
+    # Attempts at one delivery before it is "failed" (listed to administrators on /admin/mail and by
+    # `turnus webhooks deliveries --failed`).
+    webhook_max_attempts: int = field(default_factory=lambda: int(_env("TURNUS_WEBHOOK_MAX_ATTEMPTS", "8")))
+    # Seconds before the first retry of a failed delivery; each further retry waits twice as long, at most
+    # webhook_retry_max_seconds.
+    webhook_retry_seconds: float = field(default_factory=lambda: float(_env("TURNUS_WEBHOOK_RETRY_SECONDS", "30")))
+    webhook_retry_max_seconds: float = field(
+        default_factory=lambda: float(_env("TURNUS_WEBHOOK_RETRY_MAX_SECONDS", "3600")))
+    # Seconds a sender may hold a delivery it claimed; past that another sender takes it over (the first one
+    # died). Longer than a batch of deliveries at the timeout (engine/webhooks/delivery.py BATCH).
+    webhook_claim_seconds: float = field(default_factory=lambda: float(_env("TURNUS_WEBHOOK_CLAIM_SECONDS", "300")))
     # Hour of the day (in time_zone) from which the daily digest of each user who chose one is sent.
     digest_hour: int = field(default_factory=lambda: int(_env("TURNUS_DIGEST_HOUR", "7")))
 

@@ -1,10 +1,10 @@
 """The timer loop shared by the embedded thread and `turnus worker` processes.
 
 Each round fires the due cases (one transaction per case, claimed with a row lock), finds overdue tasks,
-builds daily digests, sends the outbox and purges the access log hourly. Then it sleeps until the earliest
-instant with work (one indexed query per kind of work, never a scan of the cases) or until a command wakes it:
-in-process through ``Engine.wakeup``, across processes through PostgreSQL's LISTEN/NOTIFY or, on SQLite, a
-once-a-second look at ``PRAGMA data_version``.
+builds daily digests, sends the outbox, posts webhook deliveries and purges the access log hourly. Then it
+sleeps until the earliest instant with work (one indexed query per kind of work, never a scan of the cases) or
+until a command wakes it: in-process through ``Engine.wakeup``, across processes through PostgreSQL's
+LISTEN/NOTIFY or, on SQLite, a once-a-second look at ``PRAGMA data_version``.
 """
 
 from __future__ import annotations
@@ -142,10 +142,12 @@ class TimerLoop:
             log.warning("heartbeat row not removed: %s", err)
 
     def tick(self) -> dict[str, int]:
-        """One round; returns what it did (cases moved, overdue notices, digests, mails sent, purged)."""
+        """One round; returns what it did (cases moved, overdue notices, digests, mails sent, webhooks delivered,
+        purged)."""
         e = self.engine
         done = {"fired": e.fire_due(), "overdue": e.sweep_overdue(), "digests": e.make_digests()}
         done["sent"] = e.send_outbox().sent
+        done["webhooks"] = e.deliver_webhooks().delivered
         if self._last_purge is None or time.monotonic() - self._last_purge > PURGE_EVERY:
             self._last_purge = time.monotonic()
             done["purged"] = e.purge_access_log()

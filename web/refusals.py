@@ -132,6 +132,19 @@ _MESSAGES: Catalogue = {
     "no_mail": lambda p: _("There is no such mail."),
     "mail_moved": lambda p: _("The mail was dealt with meanwhile (by the sender or another administrator). "
                               "Nothing was changed."),
+    # webhooks (issue 23 item 7)
+    "webhook_url": lambda p: _("A webhook address must start with http:// or https:// and name a host."),
+    "webhook_url_long": lambda p: _("A webhook address can have at most %(count)s characters.", **p),
+    "webhook_url_credentials": lambda p: _("A webhook address may not hold a user name or password: the "
+                                           "signature shows the receiver that Turnus sent it."),
+    "webhook_no_events": lambda p: _("Choose at least one kind of event: %(kinds)s.", **p),
+    "webhook_unknown_event": lambda p: _("There is no event kind %(kind)s; the kinds are %(kinds)s.", **p),
+    "no_webhook": lambda p: _("There is no such webhook."),
+    "no_delivery": lambda p: _("There is no such webhook delivery."),
+    "delivery_moved": lambda p: _("The delivery was dealt with meanwhile (by the sender or another "
+                                  "administrator). Nothing was changed."),
+    "webhook_removed": lambda p: _("Its webhook has been removed, so there is nowhere to send it. Discard it "
+                                   "instead."),
 }
 
 

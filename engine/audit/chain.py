@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select
 
 from engine.store.tables import case_events, cases
+from engine.webhooks.outbox import enqueue_events
 
 GENESIS = "0" * 64
 
@@ -64,9 +65,13 @@ class EventWriter:
         self.last_hash = digest
 
     def seal(self) -> dict[str, Any]:
-        """Write the pending events (one batch) and return the case-row values that anchor the chain's tail."""
+        """Write the pending events (one batch) and return the case-row values that anchor the chain's tail.
+
+        Every case event of a command passes here, so the webhook deliveries they cause are written here too, in
+        the same transaction (engine/webhooks/outbox.py)."""
         if self._pending:
             self.conn.execute(insert(case_events), self._pending)
+            enqueue_events(self.conn, self._pending)
             self._pending = []
         return {"last_event_seq": self.seq, "last_event_hash": self.last_hash}
 

@@ -13,7 +13,20 @@ import traceback
 import click
 
 from engine import logs
-from engine.cli import audit, cases, definitions, messaging, people, setup, timers, tokens, versions, work, worker
+from engine.cli import (
+    audit,
+    cases,
+    definitions,
+    messaging,
+    people,
+    setup,
+    timers,
+    tokens,
+    versions,
+    webhooks,
+    work,
+    worker,
+)
 from engine.cli.common import Ctx
 from engine.errors import FormInvalid, TurnusError
 
@@ -28,7 +41,8 @@ def cli(ctx: click.Context, db: str | None) -> None:
 
 
 
-for module in (setup, people, work, cases, audit, versions, definitions, messaging, timers, worker, tokens):
+for module in (setup, people, work, cases, audit, versions, definitions, messaging, timers, worker, tokens,
+               webhooks):
     for command in module.COMMANDS:
         cli.add_command(command)
 

@@ -7,24 +7,12 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, text
+from sqlalchemy import Connection, insert
 
 from engine.store.tables import outbox
+from engine.store.wake import WAKE_CHANNEL, wake
 
-WAKE_CHANNEL = "turnus_wake"
-
-
-def wake(conn: Connection) -> None:
-    """Ask the timer thread and the workers to look again once this transaction commits.
-
-    On PostgreSQL a NOTIFY is delivered at commit (and dropped on rollback); ``Engine._write`` reads the flag
-    after commit to wake the in-process thread.
-    """
-    if conn.info.get("turnus_wake"):
-        return
-    conn.info["turnus_wake"] = True
-    if conn.dialect.name == "postgresql":
-        conn.execute(text(f"NOTIFY {WAKE_CHANNEL}"))
+__all__ = ["WAKE_CHANNEL", "enqueue", "wake"]
 
 
 def enqueue(conn: Connection, kind: str, recipient: str, now: datetime, *, case_id: str | None = None,

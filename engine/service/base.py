@@ -143,8 +143,12 @@ class EngineCore:
         """Mark the case in a transaction of its own, retried like a command when it loses a race."""
         for _ in range(self.settings.conflict_retries):
             try:
-                with self.db.connect().execution_options(turnus_write=True) as conn, conn.begin():
-                    record_incident(conn, case_id, info, actor, now)
+                with self.db.connect().execution_options(turnus_write=True) as conn:
+                    conn.info.pop("turnus_wake", None)
+                    with conn.begin():
+                        record_incident(conn, case_id, info, actor, now)
+                    if conn.info.pop("turnus_wake", None):  # e.g. an incident.raised webhook delivery
+                        self.wakeup.set()
                 return
             except IntegrityError:
                 continue

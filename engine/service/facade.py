@@ -25,10 +25,12 @@ from engine.service.reads import CaseReads
 from engine.service.sessions import SessionCommands
 from engine.service.tokens import TokenCommands
 from engine.service.users import UserCommands
+from engine.service.webhooks import WebhookCommands
 from engine.service.workers import WorkerRecords
 
 
 class Engine(CaseCommands, CaseReads, DefinitionCommands, DataCommands, MessagingCommands, NotifyCommands,
              AuditQueries, SessionCommands, PageQueries, UserCommands, TokenCommands, ApiReads, WorkerRecords,
-             OperationsQueries, AdminIncidents, AdminDeployments, AdminOperations, AdminPeople, AdminMail):
+             OperationsQueries, AdminIncidents, AdminDeployments, AdminOperations, AdminPeople, AdminMail,
+             WebhookCommands):
     """Every command and read of Turnus; see the capability classes for each."""

@@ -144,12 +144,15 @@ class NotifyCommands(EngineCore):
                 return SendReport(sent, retrying, given_up)
 
     def next_wake(self) -> datetime | None:
-        """The earliest instant at which the loop has work: a timer, a mail (or its retry), a due date, a digest."""
+        """The earliest instant at which the loop has work: a timer, a mail or webhook delivery (or its retry), a
+        due date, a digest."""
         from engine.cases import sweeps
+        from engine.webhooks import queue as webhook_queue
 
         def run(conn: Connection) -> datetime | None:
             now = self.clock.now()
-            found = [timer_cmds.next_due(conn), sweeps.next_send(conn), sweeps.next_overdue(conn)]
+            found = [timer_cmds.next_due(conn), sweeps.next_send(conn), sweeps.next_overdue(conn),
+                     webhook_queue.next_due(conn)]
             if sweeps.any_held(conn):
                 found.append(sweeps.digest_due_at(now, self.settings.digest_hour))
             return min((f for f in found if f is not None), default=None)

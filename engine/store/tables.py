@@ -422,3 +422,42 @@ admin_log = Table(
     Column("reason", Text, nullable=False),
     Column("details_json", Text, nullable=False),
 )
+
+# Webhook subscriptions (issue 23): an administrator's URL and the event kinds it wants. The secret is kept as
+# given out (``whsec_…``) because the sender signs with it; it is shown once, at creation, and never listed.
+webhooks = Table(
+    "webhooks",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("url", String(2000), nullable=False),
+    Column("events", String(300), nullable=False),  # space-separated, e.g. "case.started task.created"
+    Column("secret", String(100), nullable=False),
+    Column("created_by", String(100), nullable=False),
+    Column("created_at", TS, nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("removed_by", String(100)),
+    Column("removed_at", TS),
+)
+
+# One row per subscription and case event, written in the event's transaction (engine/webhooks/outbox.py) and
+# posted after commit (engine/webhooks/delivery.py). The id (``msg_…``) is the Standard Webhooks webhook-id:
+# it stays the same on every retry so a receiver can drop a second copy.
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("webhook_id", String(36), ForeignKey("webhooks.id"), nullable=False, index=True),
+    Column("event", String(30), nullable=False),
+    Column("case_id", String(36)),
+    Column("event_seq", Integer, nullable=False),  # the case event's number: posted in the case's order
+    Column("body", Text, nullable=False),  # the exact bytes signed and sent (UTF-8 JSON)
+    Column("created_at", TS, nullable=False),
+    Column("status", String(10), nullable=False),  # pending | sending | delivered | failed | discarded
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", TS),
+    Column("claim_token", String(36)),
+    Column("claimed_at", TS),
+    Column("delivered_at", TS),
+    Column("last_error", Text),
+    Index("ix_webhook_deliveries_status_next_attempt_at", "status", "next_attempt_at"),
+)

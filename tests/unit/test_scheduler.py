@@ -38,6 +38,9 @@ def test_timer_thread_survives_a_failing_round() -> None:
         def send_outbox(self) -> object:
             return type("Report", (), {"sent": 0})()
 
+        def deliver_webhooks(self) -> object:
+            return type("Report", (), {"delivered": 0})()
+
         def purge_access_log(self) -> int:
             return 0
 

@@ -43,7 +43,8 @@ def _routes(case_id: str) -> tuple[list[str], list[str]]:
     posts = [f"/admin/incidents/{case_id}/{action}" for action in ("retry", "correct", "cancel")]
     posts += ["/admin/deployments/incident/suspend", "/admin/users/ralf/disable", "/admin/add-user",
               "/admin/users/ralf/edit",
-              "/admin/mail/00000000-0000-0000-0000-000000000000/discard"]
+              "/admin/mail/00000000-0000-0000-0000-000000000000/discard",
+              "/admin/mail/webhook/msg_00000000000000000000000000000000/discard"]
     return gets, posts
 
 

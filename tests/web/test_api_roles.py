@@ -44,6 +44,9 @@ MATRIX: dict[tuple[str, str], tuple[str, Any, set[str]]] = {
     ("GET", "/incidents"): ("/incidents", None, {"admin"}),
     # the case has no incident: an administrator is told so (409), everyone else is refused before that
     ("POST", "/incidents/<id:case_id>/retry"): ("/incidents/{case}/retry", {"reason": "test"}, set()),
+    ("GET", "/webhooks"): ("/webhooks", None, {"admin"}),
+    ("POST", "/webhooks"): ("/webhooks", {"url": "http://127.0.0.1:9/hook", "events": ["case.finished"]}, {"admin"}),
+    ("DELETE", "/webhooks/<id:webhook_id>"): ("/webhooks/{hook}", None, {"admin"}),
 }
 # a message nobody waits for is refused after the policy let the sender through
 MESSAGE_SENDERS = {"integration", "admin"}
@@ -62,6 +65,7 @@ def test_every_api_operation_for_every_role(engine: Engine, app: Flask, role: st
     ids = {"case": case, "task": open_task(engine, case), "task2": open_task(engine, start_review(engine)),
            "task3": open_task(engine, start_review(engine)), "task4": open_task(engine, start_review(engine))}
     engine.claim(ids["task4"], "rosa")
+    ids["hook"] = engine.add_webhook("http://127.0.0.1:9/hook", ["case.finished"], "admin")[0].id
     name = ROLES[role]
     headers = {"Authorization": f"Bearer {engine.add_token(name, scopes=['admin'])[1]}"} if name else {}
     http = app.test_client()
