@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from engine.errors import DefinitionInvalid, Problem, TurnusError
 from web.deps import engine, user
 from web.modeller.blueprint import bp, owner_required
+from web.modeller.change_words import change_words
 from web.modeller.findings import finding_text
 
 MAX_FILES = 20
@@ -105,5 +106,19 @@ def migrate(key: str) -> Any:
             except TurnusError as err:
                 error = str(err)
     status = 400 if error else 200
+    # the diagram shows the version the cases would move to, marking what changed since the one before it
+    shown = next((v.version for v in found if str(v.version) == form["to"]), latest)
+    changes = eng.version_diff(key, shown - 1, shown) if shown > 1 else None
     return render_template("modeller/migrate.html", key=key, name=found[0].name, versions=found, form=form,
-                           results=results, error=error, dry_run=dry_run), status
+                           results=results, error=error, dry_run=dry_run, shown=shown, changes=changes,
+                           marks=_marks(changes), change_words=change_words), status
+
+
+def _marks(changes: Any) -> dict[str, str]:
+    """Element id → "added" or "changed", for the diagram's markers (what the list beside it says)."""
+    if changes is None:
+        return {}
+    marks = {c.element_id: "changed" for c in changes.changed}
+    marks.update({f.element_id: "changed" for f in [*changes.fields, *changes.assignment]})
+    marks.update({c.element_id: "added" for c in changes.added})
+    return marks
