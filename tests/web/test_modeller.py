@@ -155,7 +155,8 @@ def test_migrate_page_shows_the_target_version_s_diagram_and_its_changes_in_word
                                                                                    as_user: Any) -> None:
     c = as_user("paula")
     first = c.get("/modeller/review/migrate")
-    assert "Version 1 er den første version" in first.text and 'data-xml="/modeller/review/1/diagram.bpmn"' in first.text
+    assert "Version 1 er den første version" in first.text
+    assert 'data-xml="/modeller/review/1/diagram.bpmn"' in first.text
     _post_json(c, "/modeller/deploy", {"review.bpmn": REVIEW.replace('label="Decision"', 'label="Verdict"')})
     page = c.get("/modeller/review/migrate")
     assert 'data-xml="/modeller/review/2/diagram.bpmn"' in page.text
