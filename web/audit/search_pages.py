@@ -97,4 +97,5 @@ def _duration(seconds: float | None) -> str:
     if seconds < 86400 * 2:
         return _("%(n)s h", n=round(seconds / 3600, 1))
     days = round(seconds / 86400, 1)
-    return ngettext("%(n)s day", "%(n)s days", days, n=format_decimal(days))
+    # a fraction takes the plural ("1,5 dage"); ngettext wants a whole number
+    return ngettext("%(n)s day", "%(n)s days", int(days) if days.is_integer() else 2, n=format_decimal(days))
