@@ -230,6 +230,17 @@
       } else {
         li.textContent = text;
       }
+      if (f.detail) {  // the library's own words (lxml, XSD, parser, compiler), kept for whoever needs them
+        var more = document.createElement('details');
+        var summary = document.createElement('summary');
+        summary.textContent = texts.technical;
+        var code = document.createElement('pre');
+        code.className = 'finding-detail';
+        code.textContent = f.detail;
+        more.appendChild(summary);
+        more.appendChild(code);
+        li.appendChild(more);
+      }
       list.appendChild(li);
     });
   }
