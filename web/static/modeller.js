@@ -28,6 +28,7 @@
     alignToOrigin: { alignOnSave: false }
   });
   window.turnusModeler = modeler;  // for the browser tests and for the curious
+  if (translate.length) { window.TurnusDanishTitles($('properties')); }
   var dmn = new window.TurnusDmnEditor($('dmn-canvas'), root.dataset.dmnScript, root.dataset.styleNonce, translate, function () { saveDraft(); });
 
   function say(text) { status.textContent = text; }
