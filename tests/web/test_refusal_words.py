@@ -81,3 +81,24 @@ def test_every_migration_refusal_has_a_text_in_both_languages(app: Flask) -> Non
     with app.test_request_context("/"):
         session["lang"] = "en"
         assert refused_text("case_not_running", params, "x") == "The case is not running (Finished)."
+
+
+def test_verify_says_an_unreadable_state_in_danish_and_keeps_the_library_s_error_in_details(
+        engine: Engine, as_user: Any) -> None:
+    from sqlalchemy import select, update
+
+    from engine.store.tables import case_state_tasks
+
+    engine.add_user("revisor", display_name="Rikke Revisor", roles=["auditor"], password_hash=password_hash())
+    cid = start_review(engine)
+    with engine.db.begin() as conn:
+        first = conn.execute(select(case_state_tasks.c.task_id).where(case_state_tasks.c.case_id == cid)
+                             .limit(1)).scalar_one()
+        conn.execute(update(case_state_tasks).where(case_state_tasks.c.case_id == cid,
+                                                    case_state_tasks.c.task_id == first)
+                     .values(body_json='{"edited": "by hand"}'))
+    page = as_user("revisor").get(f"/audit/cases/{cid}?verify=1").text
+    item = page.split("Den gemte tilstand stemmer ikke med hændelserne:")[1].split("</ul>")[0]
+    sentence, details = item.split("<details", 1)
+    assert "Den gemte procestilstand kan ikke læses" in sentence and "(" not in sentence
+    assert "Den oprindelige besked (på engelsk)" in details and "<pre>" in details

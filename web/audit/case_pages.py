@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 
 from engine.audit import export as export_doc
 from web.audit.blueprint import auditor_required, bp
-from web.audit.findings import finding_text
+from web.audit.findings import finding_detail, finding_text
 from web.audit.timeline import describe, fields_of
 from web.deps import display_name, engine, user
 from web.present import status_label
@@ -47,8 +47,8 @@ def case(case_id: str) -> Any:
         verdict = {"ok": not failures, "failure": failures[0] if failures else None,
                    "live": engine().check_live_state(case_id)}
     full, lean = engine().export_sizes(case_id, user().name)
-    return _page(case_id, "audit/case.html", verdict=verdict, finding=finding_text, sizes={"full": _kb(full),
-                                                                                         "lean": _kb(lean)})
+    return _page(case_id, "audit/case.html", verdict=verdict, finding=finding_text, detail=finding_detail,
+                 sizes={"full": _kb(full), "lean": _kb(lean)})
 
 
 def _kb(size: int) -> str:

@@ -49,7 +49,7 @@ _MESSAGES: Catalogue = {
     "case_data_projection_differs": lambda p: _("The case data shown to readers is not the data in the stored "
                                                 "workflow state."),
     "state_unrestorable": lambda p: _("The stored workflow state cannot be read back: it was changed outside "
-                                      "Turnus (%(error)s).", **p),
+                                      "Turnus.", **p),
 }
 
 
@@ -71,6 +71,21 @@ def _readable(reason: str, params: Mapping[str, Any]) -> dict[str, Any]:
     if params.get("kind") in _KINDS:
         out["kind"] = _KINDS[params["kind"]]()
     return out
+
+
+_LIBRARY = {"state_unrestorable": "error"}  # reason -> the param holding the library's own words
+
+
+def finding_detail(found: Any) -> str:
+    """The technical words behind a finding (the library's error, or the engine's English when the catalogue
+    does not know the reason): kept in a details element under the sentence, never in it."""
+    reason = getattr(found, "reason", "")
+    params = getattr(found, "params", {}) or {}
+    if reason in _LIBRARY:
+        return str(params.get(_LIBRARY[reason]) or "")
+    if reason in _MESSAGES:
+        return ""
+    return str(getattr(found, "problem", found))
 
 
 def finding_text(found: Any) -> str:
