@@ -102,3 +102,10 @@ def test_verify_says_an_unreadable_state_in_danish_and_keeps_the_library_s_error
     sentence, details = item.split("<details", 1)
     assert "Den gemte procestilstand kan ikke læses" in sentence and "(" not in sentence
     assert "Den oprindelige besked (på engelsk)" in details and "<pre>" in details
+
+
+def test_an_unknown_export_format_is_the_danish_not_found_page(engine: Engine, as_user: Any) -> None:
+    engine.add_user("revisor", display_name="Rikke Revisor", roles=["auditor"], password_hash=password_hash())
+    cid = start_review(engine)
+    page = as_user("revisor").get(f"/audit/cases/{cid}/export.xml")
+    assert page.status_code == 404 and '<html lang="da">' in page.text and "json or csv" not in page.text

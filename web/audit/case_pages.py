@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Response, render_template, request
+from flask import Response, abort, render_template, request
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 
@@ -67,7 +67,7 @@ def printable(case_id: str) -> Any:
 @auditor_required
 def export(case_id: str, fmt: str) -> Any:
     if fmt not in ("json", "csv"):
-        return Response("json or csv", status=404, mimetype="text/plain")
+        abort(404)  # the page in the reader's language, as every other unknown address
     body = engine().export_case(case_id, user().name, fmt, purpose=_purpose())
     lean = fmt == "json" and request.args.get("definitions") == "0"
     if lean:  # the auditor left the definition out: the chain still verifies (`turnus audit check-export`)
