@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from flask_babel import format_number, get_locale
+from flask_babel import format_number, get_locale, ngettext
 from flask_babel import gettext as _
 
 from engine.errors import Problem
-from web.i18n import Catalogue, catalogue_text
+from web.i18n import Catalogue, catalogue_text, count_of
 
 # Params are ids, file names, variable names, expressions or compiler output: shown verbatim, never translated.
 _MESSAGES: Catalogue = {
@@ -22,7 +22,8 @@ _MESSAGES: Catalogue = {
     "file_too_large": lambda p: _("The file is %(size)s bytes; the limit is %(limit)s bytes.", **p),
     "file_over_limit": lambda p: _("The file is larger than the limit of %(limit)s bytes.", **p),
     "schema_invalid": lambda p: _("The file does not follow the %(schema)s schema.", **p),
-    "schema_more_errors": lambda p: _("... and %(count)s more schema errors.", **p),
+    "schema_more_errors": lambda p: ngettext("... and %(count)s more schema error.",
+                                             "... and %(count)s more schema errors.", count_of(p.get("count")), **p),
     "folder_empty": lambda p: _("There are no .bpmn or .dmn files in this folder."),
     "file_name_twice": lambda p: _("Two files are named %(name)s; rename one of them.", **p),
     "path_missing": lambda p: _("The file cannot be read: it does not exist."),
