@@ -148,3 +148,21 @@ def test_a_refusal_with_three_errors_is_a_list_of_sentences_with_the_library_s_w
     context.close()
     assert not visit.violations, visit.violations
     assert not [e for e in errors if "status of 422" not in e], errors  # the refusal itself is a 422
+
+
+def test_a_file_that_will_not_open_is_said_in_danish_with_bpmn_io_s_words_apart(
+        browser: Any, server: tuple[str, Any], tmp_path: Any) -> None:
+    base, _engine = server
+    broken = tmp_path / "broken.bpmn"
+    broken.write_text("<definitions", encoding="utf-8")
+    context, page, _errors = signed_in(browser, base, "paula", "da")
+    page.goto("/modeller/new")
+    page.wait_for_selector("#modeller[data-ready='true']")
+    page.set_input_files("#upload", str(broken))
+    page.wait_for_selector("#modeller[data-ready='error']")
+    assert page.locator("#status").inner_text() == ("Filen kunne ikke åbnes: modelleringsværktøjet kan ikke læse "
+                                                    "den som et diagram.")
+    notes = page.locator("#import-notes details")
+    notes.locator("summary").click()
+    assert notes.locator("pre").inner_text().strip()  # bpmn.io's own (English) message
+    context.close()
