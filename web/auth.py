@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from engine import logs
 from engine.errors import NotFound
@@ -92,7 +93,8 @@ def login() -> Any:
     if wait:
         log.warning("sign-in refused (throttled) for %r from %s", name, request.remote_addr)
         minutes = max(1, (wait + 59) // 60)
-        flash(_("Too many failed sign-ins. Try again in %(minutes)s minutes.", minutes=minutes), "error")
+        flash(ngettext("Too many failed sign-ins. Try again in %(num)s minute.",
+                       "Too many failed sign-ins. Try again in %(num)s minutes.", minutes), "error")
         return render_template("login.html", next=target, name=name), 429
     if not name or not password or not _check_password(name, password):
         _throttle().failed(*keys)

@@ -122,3 +122,11 @@ def show_iso(value: datetime) -> str:
     from flask_babel import to_user_timezone
 
     return to_user_timezone(value).date().isoformat()
+
+
+def count_of(value: object) -> int:
+    """A count for ngettext's choice of form ("1 sag", "2 sager"); one that is not a number takes the plural."""
+    try:
+        return int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return 2

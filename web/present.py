@@ -11,12 +11,13 @@ import markdown
 import nh3
 from flask import Flask
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from markupsafe import Markup, escape
 
 from engine.errors import FieldError
 from engine.forms import CoercionError, FormField, parse_date
 from web.deps import display_name, group_names, person_or_group
-from web.i18n import show_date, show_datetime, week_label
+from web.i18n import count_of, show_date, show_datetime, week_label
 
 _TAGS = {"p", "br", "strong", "em", "b", "i", "ul", "ol", "li", "a", "code", "pre", "blockquote",
          "h3", "h4", "h5", "h6", "hr", "table", "thead", "tbody", "tr", "th", "td"}
@@ -176,11 +177,13 @@ def field_error(f: FormField | None, err: FieldError) -> str:
             return _("%(label)s must be at least %(number)s.", label=label, number=bound)
         return _("%(label)s must be at most %(number)s.", label=label, number=bound)
     if code == "minlength":
-        return _("%(label)s must have at least %(count)s characters.", label=label,
-                 count=params.get("minlength", f.minlength if f else ""))
+        n = params.get("minlength", f.minlength if f else "")
+        return ngettext("%(label)s must have at least %(count)s character.",
+                        "%(label)s must have at least %(count)s characters.", count_of(n), label=label, count=n)
     if code == "maxlength":
-        return _("%(label)s can have at most %(count)s characters.", label=label,
-                 count=params.get("maxlength", f.maxlength if f else ""))
+        n = params.get("maxlength", f.maxlength if f else "")
+        return ngettext("%(label)s can have at most %(count)s character.",
+                        "%(label)s can have at most %(count)s characters.", count_of(n), label=label, count=n)
     if code == "readonly":
         return _("%(label)s cannot be changed.", label=label)
     if code == "unknown":
@@ -216,9 +219,9 @@ def field_hint(f: FormField, max_upload_mb: int) -> str:
         parts.append(_("PDF, image, Office document or text; at most %(mb)s MB.", mb=max_upload_mb))
     elif f.type == "string" and widget != "user":
         if f.minlength is not None:
-            parts.append(_("At least %(count)s characters.", count=f.minlength))
+            parts.append(ngettext("At least %(num)s character.", "At least %(num)s characters.", f.minlength))
         if f.maxlength is not None:
-            parts.append(_("At most %(count)s characters.", count=f.maxlength))
+            parts.append(ngettext("At most %(num)s character.", "At most %(num)s characters.", f.maxlength))
     if f.properties.get("web:hint"):  # set by the web itself (a start variable's "One per line.")
         parts.append(f.properties["web:hint"])
     return " ".join(parts)

@@ -10,10 +10,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from engine.errors import TurnusError
 from web.deps import display_name
-from web.i18n import Catalogue, catalogue_text, show_datetime
+from web.i18n import Catalogue, catalogue_text, count_of, show_datetime
 
 # reason -> message; each gets the error's params with people's names already made readable
 _MESSAGES: Catalogue = {
@@ -71,7 +72,9 @@ _MESSAGES: Catalogue = {
     "no_token": lambda p: _("Send a token: Authorization: Bearer TOKEN (made with `turnus tokens add` or on "
                             "your settings page)."),
     "bad_token": lambda p: _("The token is unknown, revoked or expired, or its user is disabled."),
-    "throttled": lambda p: _("Too many failed attempts; try again in %(seconds)s seconds.", **p),
+    "throttled": lambda p: ngettext("Too many failed attempts; try again in %(seconds)s second.",
+                                    "Too many failed attempts; try again in %(seconds)s seconds.",
+                                    count_of(p.get("seconds")), **p),
     "missing_scope": lambda p: _("The token lacks the scope %(scope)s.", **p),
     "unknown_scope": lambda p: _("Unknown scope %(scope)s; the scopes are %(scopes)s.", **p),
     "token_not_yours": lambda p: _("You can make tokens only for yourself."),

@@ -12,7 +12,8 @@ bent, when its live state does not fit the new version:
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
@@ -34,7 +35,13 @@ MAX_CASES = 10_000  # one request migrates at most this many cases (each in its 
 
 
 class Refused(Exception):
-    """This case cannot move to the target version; the message says why."""
+    """This case cannot move to the target version; the message says why (English, for logs and the CLI),
+    ``code`` and ``params`` let a page say it in its own language."""
+
+    def __init__(self, message: str, code: str = "", **params: Any):
+        super().__init__(message)
+        self.code = code
+        self.params = params
 
 
 @dataclass(frozen=True)
@@ -45,6 +52,8 @@ class MigrationResult:
     from_version: int = 0
     to_version: int = 0
     refreshed_tasks: tuple[str, ...] = ()
+    code: str = ""  # why a case was refused, for a translated text (Refused.code, or a TurnusError's reason)
+    params: Mapping[str, Any] = field(default_factory=dict)
 
 
 def version_row(conn: Connection, key: str, version: int) -> Any:
@@ -84,19 +93,23 @@ def _element(task: Any) -> str:
 def _check(wf_diff: Any, spec_changes: dict[Any, list[str]]) -> None:
     for task in wf_diff.removed:
         if not task.has_state(TaskState.PREDICTED_MASK | TaskState.FUTURE):
-            raise Refused(f"step {_element(task)} is {_state(task)} in this case but was removed in the new version")
+            raise Refused(f"step {_element(task)} is {_state(task)} in this case but was removed in the new version",
+                          "step_removed", step=_element(task))
     for task in wf_diff.changed:
         attrs = set(spec_changes.get(task.task_spec, ()))
         if task.state == TaskState.COMPLETED and attrs & STRUCTURE:
-            raise Refused(f"the case has passed step {_element(task)}, whose flows changed in the new version")
+            raise Refused(f"the case has passed step {_element(task)}, whose flows changed in the new version",
+                          "passed_step_flows_changed", step=_element(task))
         if task.state == TaskState.STARTED and isinstance(task.task_spec, SubWorkflowTask):
             # A running subprocess: what changed inside it is checked against its own diff.
             if attrs & STRUCTURE:
-                raise Refused(f"the case is inside {_element(task)}, whose flows changed in the new version")
+                raise Refused(f"the case is inside {_element(task)}, whose flows changed in the new version",
+                              "inside_step_flows_changed", step=_element(task))
             continue
         if task.state in (TaskState.WAITING, TaskState.STARTED, TaskState.ERROR):
             raise Refused(f"the case is {_state(task)} at step {_element(task)}, which changed in the new "
-                          f"version ({', '.join(sorted(attrs))}); migrate it once that step is done")
+                          f"version ({', '.join(sorted(attrs))}); migrate it once that step is done",
+                          "at_changed_step", step=_element(task), what=tuple(sorted(attrs)))
 
 
 def migrate_case(ctx: Ctx, actor: str, case_id: str, target: VersionInfo) -> MigrationResult:
@@ -106,14 +119,16 @@ def migrate_case(ctx: Ctx, actor: str, case_id: str, target: VersionInfo) -> Mig
     if row is None:
         raise NotFound(f"No case {case_id!r}")
     if row.status != "running":
-        raise Refused(f"the case is {row.status}")
+        raise Refused(f"the case is {row.status}", "case_not_running", status=row.status)
     if row.incident_json:
-        raise Refused("the case has an open incident; resolve it (case retry) before migrating")
+        raise Refused("the case has an open incident; resolve it (case retry) before migrating", "open_incident")
     source = ctx.cache.get(conn, row.version_id)
     if source.key != target.key:
-        raise Refused(f"the case runs {source.key}, not {target.key}")
+        raise Refused(f"the case runs {source.key}, not {target.key}", "other_definition", have=source.key,
+                      want=target.key)
     if source.id == target.id:
-        raise Refused(f"the case already runs on version {target.version}")
+        raise Refused(f"the case already runs on version {target.version}", "already_on_version",
+                      version=target.version)
     lc = live.load(conn, row, source, ctx.now)
     wf = lc.wf
     new_top, new_deps = restore_spec(target.spec_json)
@@ -122,7 +137,8 @@ def migrate_case(ctx: Ctx, actor: str, case_id: str, target: VersionInfo) -> Mig
     for sp_id, sp_diff in sp_diffs.items():
         sp = wf.subprocesses[sp_id]
         if sp_diff is None:
-            raise Refused(f"the case is inside subprocess '{sp.spec.name}', which the new version no longer has")
+            raise Refused(f"the case is inside subprocess '{sp.spec.name}', which the new version no longer has",
+                          "subprocess_removed", name=sp.spec.name)
         _check(sp_diff, SpecDiff(_registry, sp.spec, new_deps[sp.spec.name]).changed)
     migrate_workflow(top_diff, wf, new_top, reset_mask=TaskState.READY)
     for sp_id, sp_diff in sp_diffs.items():
@@ -134,7 +150,7 @@ def migrate_case(ctx: Ctx, actor: str, case_id: str, target: VersionInfo) -> Mig
     stale = [t for t in rt.all_tasks(wf) if id(t.task_spec) not in known]
     if stale:
         raise Refused(f"the case's path still runs through {_element(stale[0])}, which the new version does "
-                      "not have")
+                      "not have", "path_through_removed_step", step=_element(stale[0]))
     rt.advance(wf, ctx.now)
     lc.version = target
     lc.events.version_id = target.id

@@ -61,10 +61,15 @@ def _since(value: str | None) -> datetime | None:
 @click.option("--definition", "key", default=None, help="xes: only cases of this process key.")
 @click.option("--since", default=None, help="xes: only cases started on or after this date (UTC).")
 @click.option("--purpose", default="audit export", help="Why (written to the access log).")
+@click.option("--without-definition", "lean", is_flag=True,
+              help="json: leave out the definition files (most of the size); check-export still verifies it.")
 @click.pass_obj
-def audit_export(obj: Ctx, case_id: str | None, fmt: str, key: str | None, since: str | None, purpose: str) -> None:
+def audit_export(obj: Ctx, case_id: str | None, fmt: str, key: str | None, since: str | None, purpose: str,
+                 lean: bool) -> None:
     """One case's history as JSON or CSV, or a selection's events as XES, to stdout."""
     engine = obj.engine()
+    if lean and fmt != "json":
+        raise InvalidInput("--without-definition applies to --format json only")
     if fmt == "xes":
         if case_id:
             raise InvalidInput("--format xes exports a selection: use --definition/--since, not a case id")
@@ -72,7 +77,12 @@ def audit_export(obj: Ctx, case_id: str | None, fmt: str, key: str | None, since
         return
     if not case_id:
         raise InvalidInput(f"--format {fmt} needs a CASE id")
-    click.echo(engine.export_case(case_id, None, fmt, purpose=purpose), nl=False)
+    body = engine.export_case(case_id, None, fmt, purpose=purpose)
+    if lean:
+        from engine.audit import export  # here, not at the top: it pulls in SQLAlchemy, which `--help` does not need
+
+        body = export.to_json(export.without_definitions(json.loads(body)))
+    click.echo(body, nl=False)
 
 
 @audit.command("check-export", epilog="\b\nExample:\n  turnus audit check-export case.json")

@@ -114,7 +114,7 @@ class DefinitionCommands(EngineCore):
             return target, migration.candidates(conn, key, target.id, from_version, list(case_ids))
         target, found = self._read(targets)
         results = [migration.MigrationResult(c, False, "not a running case of this definition on another "
-                                             "version") for c in case_ids if c not in found]
+                                             "version", code="not_a_candidate") for c in case_ids if c not in found]
         for case_id in found:
             def run(conn: Connection, now: datetime, cid: str = case_id) -> migration.MigrationResult:
                 result = migration.migrate_case(self._ctx(conn, now), actor, cid, target)
@@ -126,11 +126,16 @@ class DefinitionCommands(EngineCore):
             except _DryRun as done:
                 results.append(done.result)
             except migration.Refused as refused:
-                results.append(migration.MigrationResult(case_id, False, str(refused)))
-            except (TurnusError, IncidentRaised) as err:
-                results.append(migration.MigrationResult(case_id, False, str(err)))
+                results.append(migration.MigrationResult(case_id, False, str(refused), code=refused.code,
+                                                         params=refused.params))
+            except TurnusError as err:
+                results.append(migration.MigrationResult(case_id, False, str(err), code=err.reason or "",
+                                                         params=err.params))
+            except IncidentRaised as err:
+                results.append(migration.MigrationResult(case_id, False, str(err), code="incident_raised"))
             except Exception as err:  # the library failed on this case's state: refuse it, keep going
                 logger.exception("migration of case %s to %s v%s failed", case_id, key, to_version)
                 results.append(migration.MigrationResult(
-                    case_id, False, f"the case's state could not be moved ({type(err).__name__}); it is unchanged"))
+                    case_id, False, f"the case's state could not be moved ({type(err).__name__}); it is unchanged",
+                    code="state_unmovable"))
         return results

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.conftest import Visit
-from tests.helpers.diagrams import axe, needs_rotation, serve, signed_in, words
+from tests.helpers.diagrams import MEASURE, axe, keyboard_zoom, needs_rotation, serve, signed_in, words
 
 pytestmark = needs_rotation
 
@@ -18,42 +18,9 @@ PROPOSAL = {"theme_title": "Diagramtest", "problem_description": "Erfaringerne e
             "local_relevance": "Nye ledere starter forfra.", "expected_product": "En håndbog",
             "network_type": "laering", "scope": "medium", "urgency": "normal", "manager": "lars"}
 
-# The on-screen size of an element's label: its font size times the scale the SVG is drawn at, and whether
-# the element lies inside the visible diagram.
-MEASURE = """([holder, id]) => {
-  const box = document.querySelector(holder).getBoundingClientRect();
-  const g = document.querySelector(`${holder} g.djs-element[data-element-id="${id}"]`);
-  const text = g.querySelector('text');  // an event's label is an element of its own: only the shape is measured
-  const px = text ? parseFloat(getComputedStyle(text).fontSize) * text.getScreenCTM().a : null;
-  const r = g.getBoundingClientRect();
-  const inside = r.left >= box.left && r.right <= box.right && r.top >= box.top && r.bottom <= box.bottom;
-  return {px, inside};
-}"""
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any]]:
     yield from serve(tmp_path_factory.mktemp("scale"))
-
-
-def keyboard_zoom(page: Any, holder: str, t: Any) -> None:
-    """Tab to the diagram, zoom in, out and to the whole diagram, pan: each announced."""
-    status = page.locator(f"[data-zoom-for='{holder[1:]}'] .diagram-zoom__status")
-    assert status.inner_text() == "Zoom 100 %"
-    page.focus(holder)
-    page.keyboard.press("+")
-    assert status.inner_text() == "Zoom 125 %"
-    page.keyboard.press("-")
-    page.keyboard.press("-")
-    assert status.inner_text() == "Zoom 80 %"
-    before = page.evaluate(f"() => document.querySelector('{holder} .viewport').getAttribute('transform')")
-    page.keyboard.press("ArrowRight")
-    assert status.inner_text() == t("Zoom 80 % (flyttet)", "Zoom 80 % (moved)")
-    assert page.evaluate(f"() => document.querySelector('{holder} .viewport').getAttribute('transform')") != before
-    page.keyboard.press("0")
-    assert t("(hele diagrammet)", "(the whole diagram)") in status.inner_text()
-    page.get_by_role("button", name=t("Zoom ind", "Zoom in")).click()
-    assert "%" in status.inner_text()
 
 
 @pytest.mark.parametrize("lang", ["da", "en"])

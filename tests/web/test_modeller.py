@@ -15,7 +15,7 @@ from tests.web.conftest import ROOT, password_hash, start_review
 REVIEW = (ROOT / "tests" / "integration" / "processes" / "review.bpmn").read_text()
 GET_ROUTES = ["/modeller", "/modeller/new", "/modeller/new/blank.bpmn", "/modeller/review/edit",
               "/modeller/review/1/edit", "/modeller/review/1/files/review.bpmn", "/modeller/review/versions",
-              "/modeller/review/migrate"]
+              "/modeller/review/migrate", "/modeller/review/1/diagram.bpmn"]
 POST_JSON = ["/modeller/validate", "/modeller/deploy"]
 POST_FORM = {"/modeller/review/migrate": {"to": "1", "action": "dry-run"}}
 ROLES = {"anonymous": None, "employee": "rita", "reviewer": "ralf", "auditor": "audrey", "process-owner": "paula",
@@ -149,3 +149,18 @@ def test_migrate_page_dry_run_then_apply(owners: Engine, as_user: Any) -> None:
     assert re.search(r"version 1 (til|to) 2", done.text) and owners.case(case_id, None).version == 2
     bad = c.post("/modeller/review/migrate", {"to": "x", "action": "apply"})
     assert bad.status_code == 400
+
+
+def test_migrate_page_shows_the_target_version_s_diagram_and_its_changes_in_words(owners: Engine,
+                                                                                   as_user: Any) -> None:
+    c = as_user("paula")
+    first = c.get("/modeller/review/migrate")
+    assert "Version 1 er den første version" in first.text
+    assert 'data-xml="/modeller/review/1/diagram.bpmn"' in first.text
+    _post_json(c, "/modeller/deploy", {"review.bpmn": REVIEW.replace('label="Decision"', 'label="Verdict"')})
+    page = c.get("/modeller/review/migrate")
+    assert 'data-xml="/modeller/review/2/diagram.bpmn"' in page.text
+    assert "Ændret siden version 1" in page.text and 'aria-describedby="migrate-changes' in page.text
+    xml = c.get("/modeller/review/2/diagram.bpmn")
+    assert xml.status_code == 200 and b"Verdict" in xml.data
+    assert c.get("/modeller/review/9/diagram.bpmn").status_code == 404

@@ -19,6 +19,10 @@ const DA = {
   'Call Activity': 'Kaldt aktivitet', 'Exclusive Gateway': 'Eksklusiv gateway', 'Parallel Gateway': 'Parallel gateway',
   'Inclusive Gateway': 'Inklusiv gateway', 'Start Event': 'Startevent', 'Intermediate Event': 'Mellemliggende event',
   'Boundary Event': 'Grænseevent', 'End Event': 'Slutevent',
+  // the speed buttons' tooltips
+  'Set animation speed = Slow': 'Animationens hastighed: langsom',
+  'Set animation speed = Normal': 'Animationens hastighed: normal',
+  'Set animation speed = Fast': 'Animationens hastighed: hurtig',
 };
 // Log lines built from a scope's name: "Process started", "<subprocess name> finished".
 const ENDINGS = [[' started', ' startede'], [' finished', ' sluttede'], [' canceled', ' blev annulleret']];

@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Response, render_template, request
+from flask import Response, abort, render_template, request
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 
 from engine.audit import export as export_doc
 from web.audit.blueprint import auditor_required, bp
-from web.audit.findings import finding_text
+from web.audit.findings import finding_detail, finding_text
 from web.audit.timeline import describe, fields_of
 from web.deps import display_name, engine, user
 from web.present import status_label
@@ -47,8 +47,8 @@ def case(case_id: str) -> Any:
         verdict = {"ok": not failures, "failure": failures[0] if failures else None,
                    "live": engine().check_live_state(case_id)}
     full, lean = engine().export_sizes(case_id, user().name)
-    return _page(case_id, "audit/case.html", verdict=verdict, finding=finding_text, sizes={"full": _kb(full),
-                                                                                         "lean": _kb(lean)})
+    return _page(case_id, "audit/case.html", verdict=verdict, finding=finding_text, detail=finding_detail,
+                 sizes={"full": _kb(full), "lean": _kb(lean)})
 
 
 def _kb(size: int) -> str:
@@ -67,7 +67,7 @@ def printable(case_id: str) -> Any:
 @auditor_required
 def export(case_id: str, fmt: str) -> Any:
     if fmt not in ("json", "csv"):
-        return Response("json or csv", status=404, mimetype="text/plain")
+        abort(404)  # the page in the reader's language, as every other unknown address
     body = engine().export_case(case_id, user().name, fmt, purpose=_purpose())
     lean = fmt == "json" and request.args.get("definitions") == "0"
     if lean:  # the auditor left the definition out: the chain still verifies (`turnus audit check-export`)

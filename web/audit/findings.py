@@ -7,9 +7,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from web.deps import display_name
-from web.i18n import Catalogue, catalogue_text
+from web.i18n import Catalogue, catalogue_text, count_of
 from web.present import status_label
 
 _KINDS = {"user": lambda: _("person"), "group": lambda: _("group")}
@@ -22,8 +23,11 @@ _MESSAGES: Catalogue = {
     "not_following": lambda p: _("The event does not follow the one before it: events were inserted, deleted "
                                  "or reordered."),
     "content_changed": lambda p: _("The event's content was changed (a “%(kind)s” event by %(actor)s).", **p),
-    "history_truncated": lambda p: _("The history ends at event %(last)s, but the case recorded %(recorded)s "
-                                     "events: events were removed from the end.", **p),
+    "history_truncated": lambda p: ngettext("The history ends at event %(last)s, but the case recorded "
+                                            "%(recorded)s event: events were removed from the end.",
+                                            "The history ends at event %(last)s, but the case recorded "
+                                            "%(recorded)s events: events were removed from the end.",
+                                            count_of(p.get("recorded")), **p),
     # the stored state against the events (engine/cases/consistency.py, engine/cases/relations.py)
     "no_state": lambda p: _("The case has no stored workflow state (deleted, or imported from an audit "
                             "export): only its chain of events can be checked."),
@@ -45,7 +49,7 @@ _MESSAGES: Catalogue = {
     "case_data_projection_differs": lambda p: _("The case data shown to readers is not the data in the stored "
                                                 "workflow state."),
     "state_unrestorable": lambda p: _("The stored workflow state cannot be read back: it was changed outside "
-                                      "Turnus (%(error)s).", **p),
+                                      "Turnus.", **p),
 }
 
 
@@ -67,6 +71,21 @@ def _readable(reason: str, params: Mapping[str, Any]) -> dict[str, Any]:
     if params.get("kind") in _KINDS:
         out["kind"] = _KINDS[params["kind"]]()
     return out
+
+
+_LIBRARY = {"state_unrestorable": "error"}  # reason -> the param holding the library's own words
+
+
+def finding_detail(found: Any) -> str:
+    """The technical words behind a finding (the library's error, or the engine's English when the catalogue
+    does not know the reason): kept in a details element under the sentence, never in it."""
+    reason = getattr(found, "reason", "")
+    params = getattr(found, "params", {}) or {}
+    if reason in _LIBRARY:
+        return str(params.get(_LIBRARY[reason]) or "")
+    if reason in _MESSAGES:
+        return ""
+    return str(getattr(found, "problem", found))
 
 
 def finding_text(found: Any) -> str:

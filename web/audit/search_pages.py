@@ -7,6 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import render_template, request
+from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
 
 from engine.audit.search import STATUSES, CaseFilter
@@ -95,4 +96,6 @@ def _duration(seconds: float | None) -> str:
         return _("%(n)s min", n=round(seconds / 60))
     if seconds < 86400 * 2:
         return _("%(n)s h", n=round(seconds / 3600, 1))
-    return _("%(n)s days", n=round(seconds / 86400, 1))
+    days = round(seconds / 86400, 1)
+    # a fraction takes the plural ("1,5 dage"); ngettext wants a whole number
+    return ngettext("%(n)s day", "%(n)s days", int(days) if days.is_integer() else 2, n=format_decimal(days))

@@ -10,7 +10,10 @@ from flask_babel import gettext as _
 from engine.errors import DefinitionInvalid, Problem, TurnusError
 from web.deps import engine, user
 from web.modeller.blueprint import bp, owner_required
-from web.modeller.findings import finding_text
+from web.modeller.change_words import change_words
+from web.modeller.findings import finding_parts
+from web.modeller.migration_words import refused_text
+from web.refusals import refusal_text
 
 MAX_FILES = 20
 
@@ -34,8 +37,9 @@ def _files() -> dict[str, bytes] | str:
 
 
 def _finding(p: Problem) -> dict[str, Any]:
+    message, detail = finding_parts(p)
     return {"severity": p.severity, "file": p.file, "element_id": p.element_id, "line": p.line,
-            "message": finding_text(p)}
+            "message": message, "detail": detail}
 
 
 def _bad(message: str, status: int = 400) -> Any:
@@ -67,7 +71,7 @@ def deploy() -> Any:
         return jsonify(ok=False, findings=[_finding(p) for p in err.problems],
                        message=_("Not deployed: errors must be fixed first.")), 422
     except TurnusError as err:
-        return _bad(str(err), 409)
+        return _bad(refusal_text(err) or str(err), 409)
     lines = [(_("%(key)s version %(version)d is now the latest.", key=r.key, version=r.version) if r.status == "new"
               else _("No changes — version %(version)d is still the latest.", version=r.version))
              for r in results]
@@ -103,7 +107,22 @@ def migrate(key: str) -> Any:
             try:
                 results = eng.migrate(key, to, user().name, from_version=src, case_ids=ids, dry_run=dry_run)
             except TurnusError as err:
-                error = str(err)
+                error = refusal_text(err) or str(err)
     status = 400 if error else 200
+    # the diagram shows the version the cases would move to, marking what changed since the one before it
+    shown = next((v.version for v in found if str(v.version) == form["to"]), latest)
+    changes = eng.version_diff(key, shown - 1, shown) if shown > 1 else None
     return render_template("modeller/migrate.html", key=key, name=found[0].name, versions=found, form=form,
-                           results=results, error=error, dry_run=dry_run), status
+                           results=results, error=error, dry_run=dry_run, shown=shown, changes=changes,
+                           marks=_marks(changes), change_words=change_words,
+                           refused=refused_text), status
+
+
+def _marks(changes: Any) -> dict[str, str]:
+    """Element id → "added" or "changed", for the diagram's markers (what the list beside it says)."""
+    if changes is None:
+        return {}
+    marks = {c.element_id: "changed" for c in changes.changed}
+    marks.update({f.element_id: "changed" for f in [*changes.fields, *changes.assignment]})
+    marks.update({c.element_id: "added" for c in changes.added})
+    return marks

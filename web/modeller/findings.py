@@ -6,39 +6,40 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from flask_babel import format_number
+from flask_babel import format_number, get_locale, ngettext
 from flask_babel import gettext as _
 
 from engine.errors import Problem
-from web.i18n import Catalogue, catalogue_text
+from web.i18n import Catalogue, catalogue_text, count_of
 
 # Params are ids, file names, variable names, expressions or compiler output: shown verbatim, never translated.
 _MESSAGES: Catalogue = {
-    "xml_not_well_formed": lambda p: _("The file is not well-formed XML: %(detail)s", **p),
+    "xml_not_well_formed": lambda p: _("The file is not well-formed XML."),
     "file_empty": lambda p: _("The file is empty."),
     "not_bpmn_or_dmn": lambda p: _("This is not a BPMN 2.0 or DMN file: the root element is %(root)s.", **p),
     "doctype_refused": lambda p: _("DOCTYPE declarations are not allowed, because they can read files on the "
                                    "server. Remove the <!DOCTYPE ...> line: BPMN and DMN files never need one."),
     "file_too_large": lambda p: _("The file is %(size)s bytes; the limit is %(limit)s bytes.", **p),
     "file_over_limit": lambda p: _("The file is larger than the limit of %(limit)s bytes.", **p),
-    "schema_invalid": lambda p: _("The file does not follow the %(schema)s schema: %(detail)s", **p),
-    "schema_more_errors": lambda p: _("... and %(count)s more schema errors.", **p),
+    "schema_invalid": lambda p: _("The file does not follow the %(schema)s schema.", **p),
+    "schema_more_errors": lambda p: ngettext("... and %(count)s more schema error.",
+                                             "... and %(count)s more schema errors.", count_of(p.get("count")), **p),
     "folder_empty": lambda p: _("There are no .bpmn or .dmn files in this folder."),
     "file_name_twice": lambda p: _("Two files are named %(name)s; rename one of them.", **p),
     "path_missing": lambda p: _("The file cannot be read: it does not exist."),
     "path_not_file": lambda p: _("The file cannot be read: it is not a regular file."),
-    "file_unreadable": lambda p: _("The file cannot be read: %(detail)s", **p),
+    "file_unreadable": lambda p: _("The file cannot be read."),
     "no_files": lambda p: _("No BPMN or DMN files were sent."),
-    "lint_crashed": lambda p: _("Turnus could not check this file (%(detail)s); please report this.", **p),
+    "lint_crashed": lambda p: _("Turnus could not check this file; please report this."),
     "no_bpmn_file": lambda p: _("There is no BPMN file among the files: a DMN decision needs a process that uses "
                                 "it."),
     "process_id_missing": lambda p: _("The process has no id. Give it one: it is the key of the definition."),
     "process_id_twice": lambda p: _("The process id %(id)s is also used in %(other)s.", **p),
     "decision_id_twice": lambda p: _("The decision id %(id)s is also used in %(other)s.", **p),
-    "parser_refused": lambda p: _("The BPMN engine refused the definition: %(detail)s", **p),
+    "parser_refused": lambda p: _("The BPMN engine refused the definition."),
     "process_too_long": lambda p: _("The process is too long for the BPMN parser (a chain of several hundred "
                                     "elements). Split it into subprocesses or called processes."),
-    "engine_could_not_load": lambda p: _("The BPMN engine could not load this definition (%(detail)s).", **p),
+    "engine_could_not_load": lambda p: _("The BPMN engine could not load this definition."),
     "no_executable_process": lambda p: _("There is no executable process in this file. Mark the process as "
                                          "executable (Camunda Modeler: 'Executable' in the process properties)."),
     "data_store_unsupported": lambda p: _("Data stores are not supported: keep the data in the case."),
@@ -118,11 +119,11 @@ _MESSAGES: Catalogue = {
     "event_unsupported": lambda p: _("%(kind)s %(event)s events are not supported (the event definition would "
                                      "be ignored).", **p),
     "code_empty": lambda p: _("The %(what)s is empty.", **p),
-    "code_invalid": lambda p: _("Error in the %(what)s: %(detail)s", **p),
+    "code_invalid": lambda p: _("The %(what)s is not valid Python.", **p),
     "code_camunda_el": lambda p: _("The %(what)s is a Camunda EL expression, but expressions in Turnus are "
                                    "Python: write %(python)s instead of %(source)s.", **p),
     "code_indented": lambda p: _("The %(what)s is indented: the text runs exactly as written, so remove the "
-                                 "spaces in front of it (%(detail)s).", **p),
+                                 "spaces in front of it.", **p),
     "script_format_unsupported": lambda p: _("The script format %(format)s is not supported: scripts are "
                                              "Python.", **p),
     "script_resource_unsupported": lambda p: _("External scripts (camunda:resource) are not supported; write the "
@@ -176,7 +177,7 @@ _MESSAGES: Catalogue = {
                                             "are Python expressions.", **p),
     "dmn_cell_needs_space": lambda p: _("Rule %(rule)s, input cell %(cell)s: start the cell with a space, "
                                         "because it is appended to the input expression.", **p),
-    "dmn_cell_invalid": lambda p: _("Rule %(rule)s, input cell %(cell)s cannot be used: %(detail)s", **p),
+    "dmn_cell_invalid": lambda p: _("Rule %(rule)s, input cell %(cell)s is not a valid Python test.", **p),
     "duty_rule_unknown": lambda p: _("turnus:notBy %(rule)s is an unknown rule: use 'initiator' (not the "
                                      "person who started the case) or 'completerOf:TASK_ID' (not the person "
                                      "who completed that user task).", **p),
@@ -235,7 +236,7 @@ _MESSAGES: Catalogue = {
                                            "Write a fixed value or a reference to case data, ${name} or "
                                            "${name.attr}.", **p),
     "form_default_invalid": lambda p: _("Form field %(field)s: the defaultValue %(value)s does not fit the "
-                                        "field (%(detail)s).", **p),
+                                        "field.", **p),
     "form_required_if_unknown": lambda p: _("Form field %(field)s: %(property)s names %(other)s, which is not "
                                             "a field of this form.", **p),
     "form_not_before_not_date": lambda p: _("Form field %(field)s: %(property)s compares two date fields of "
@@ -267,6 +268,20 @@ def _readable(reason: str, params: Mapping[str, Any]) -> dict[str, Any]:
     if "known" in params and not params["known"]:
         out["known"] = _("none")
     return out
+
+
+def finding_parts(problem: Problem) -> tuple[str, str]:
+    """(the finding in the reader's language, the original technical message or ""): a page shows the
+    first as the finding and keeps the second (lxml's, the XSD validator's, the parser's or the compiler's own
+    words) in a details element, so the sentence stays one clear sentence in the page's language."""
+    text = catalogue_text(_MESSAGES, problem.reason, lambda: _readable(problem.reason, problem.params))
+    if text is None:  # a finding this catalogue does not know: the engine's English goes into the details
+        if str(get_locale()) == "en":
+            return problem.message, ""
+        return _("Turnus found a problem it cannot describe in this language; the details say what."), \
+            problem.message
+    detail = problem.params.get("detail") if problem.params else None
+    return text, str(detail) if detail else ""
 
 
 def finding_text(problem: Problem) -> str:

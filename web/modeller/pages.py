@@ -10,6 +10,7 @@ from flask import Response, abort, render_template, url_for
 from web.deps import engine, user
 from web.modeller.actions import heading
 from web.modeller.blueprint import bp, owner_required
+from web.modeller.change_words import change_words
 from web.security import CSP
 
 BLANK = """<?xml version="1.0" encoding="UTF-8"?>
@@ -82,10 +83,23 @@ def download(key: str, version: int, name: str) -> Any:
                     headers={"Content-Disposition": f'attachment; filename="{name.rsplit("/", 1)[-1]}"'})
 
 
+@bp.route("/<id:key>/<int:version>/diagram.bpmn")
+@owner_required
+def diagram(key: str, version: int) -> Any:
+    """The BPMN file that holds the process `key` (a deploy may carry several files), for the read-only viewer."""
+    files = engine().version_files(key, version, user().name)
+    bpmn = [c for n, c in files.items() if n.lower().endswith(".bpmn")]
+    own = next((c for c in bpmn if f'id="{key}"'.encode() in c), bpmn[0] if bpmn else None)
+    if own is None:
+        abort(404)
+    return Response(own, mimetype="application/xml", headers={"Cache-Control": "no-store"})
+
+
 @bp.route("/<id:key>/versions")
 @owner_required
 def versions(key: str) -> Any:
     eng = engine()
     found = eng.versions_of(key)
     diffs = {v.version: eng.version_diff(key, v.version - 1, v.version) for v in found if v.version > 1}
-    return render_template("modeller/versions.html", key=key, name=found[0].name, versions=found, diffs=diffs)
+    return render_template("modeller/versions.html", key=key, name=found[0].name, versions=found, diffs=diffs,
+                           change_words=change_words)

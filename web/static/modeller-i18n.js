@@ -36,6 +36,10 @@
     'Process': 'Proces', 'Process ID': 'Proces-ID', 'Process name': 'Procesnavn', 'Lane': 'Bane',
     'Participant': 'Deltager', 'Search in diagram': 'Søg i diagrammet', 'Toggle simulation': 'Slå simulering til/fra',
     'Open minimap': 'Åbn minikort', 'Close minimap': 'Luk minikort',
+    // The properties panel's own controls (@bpmn-io/properties-panel).
+    'Section contains edits': 'Afsnittet er ændret', 'Toggle section': 'Fold afsnittet ud eller ind',
+    'Open pop-up editor': 'Redigér i et større vindue', 'Create new list item': 'Tilføj et punkt til listen',
+    'Delete item': 'Slet punktet', 'Section contains an error': 'Afsnittet indeholder en fejl',
     // Context pad, palette and the change-type menu (camunda-bpmn-js 5.30).
     'Add text annotation': 'Tilføj tekstkommentar', 'Append element': 'Tilføj element',
     'Change element': 'Skift element', 'Set color': 'Vælg farve', 'Connect to other element': 'Forbind til et andet element',
@@ -186,5 +190,25 @@
     replacements = replacements || {};
     return text.replace(/{([^}]+)}/g, function (_, key) { return replacements[key] !== undefined ? replacements[key] : '{' + key + '}'; });
   }
+  // A few tooltips of the properties panel's own controls never pass through translate (the panel uses its
+  // built-in English fallback for them), so on a Danish page the panel's title attributes are rewritten.
+  var TITLES = ['Section contains edits', 'Toggle section', 'Open pop-up editor', 'Create new list item',
+    'Delete item', 'Section contains an error'];
+  function danishTitles(root) {
+    function fix(el) {
+      var t = el.getAttribute && el.getAttribute('title');
+      if (t && TITLES.indexOf(t) >= 0) { el.setAttribute('title', da[t]); }
+    }
+    function walk(node) {
+      if (node.nodeType !== 1) { return; }
+      fix(node);
+      node.querySelectorAll('[title]').forEach(fix);
+    }
+    new MutationObserver(function (changes) {
+      changes.forEach(function (c) { if (c.type === 'attributes') { fix(c.target); } else { c.addedNodes.forEach(walk); } });
+    }).observe(root, { subtree: true, childList: true, attributes: true, attributeFilter: ['title'] });
+    walk(root);
+  }
   window.TurnusDanishTranslate = { translate: ['value', translate], missing: missing };
+  window.TurnusDanishTitles = danishTitles;
 })();

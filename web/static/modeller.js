@@ -28,6 +28,7 @@
     alignToOrigin: { alignOnSave: false }
   });
   window.turnusModeler = modeler;  // for the browser tests and for the curious
+  if (translate.length) { window.TurnusDanishTitles($('properties')); }
   var dmn = new window.TurnusDmnEditor($('dmn-canvas'), root.dataset.dmnScript, root.dataset.styleNonce, translate, function () { saveDraft(); });
 
   function say(text) { status.textContent = text; }
@@ -101,10 +102,27 @@
         dmn.close();
         showDmnPane(false);
         renderFileList();
-        say(texts.open_failed.replace('{error}', err.message));
+        openFailed(err);
         root.dataset.dmnReady = 'error';
       });
     });
+  }
+
+  // The file would not open: a sentence in the page's language, bpmn.io's own message kept in a details element.
+  function openFailed(err) {
+    say(texts.open_failed);
+    var box = $('import-notes');
+    var more = document.createElement('details');
+    var summary = document.createElement('summary');
+    summary.textContent = texts.technical;
+    var code = document.createElement('pre');
+    code.className = 'finding-detail';
+    code.textContent = String(err && err.message || err);
+    more.appendChild(summary);
+    more.appendChild(code);
+    box.textContent = '';
+    box.appendChild(more);
+    box.hidden = false;
   }
 
   function showNotes(warnings, renamed) {
@@ -157,7 +175,7 @@
       showNotes(result.warnings || [], fixed.renamed);
       root.dataset.ready = 'true';
     }).catch(function (err) {
-      say(texts.open_failed.replace('{error}', err.message));
+      openFailed(err);
       root.dataset.ready = 'error';
     });
   }
@@ -229,6 +247,17 @@
         }));
       } else {
         li.textContent = text;
+      }
+      if (f.detail) {  // the library's own words (lxml, XSD, parser, compiler), kept for whoever needs them
+        var more = document.createElement('details');
+        var summary = document.createElement('summary');
+        summary.textContent = texts.technical;
+        var code = document.createElement('pre');
+        code.className = 'finding-detail';
+        code.textContent = f.detail;
+        more.appendChild(summary);
+        more.appendChild(code);
+        li.appendChild(more);
       }
       list.appendChild(li);
     });
