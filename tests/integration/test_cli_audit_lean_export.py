@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from engine.service import Engine
-from tests.integration.support import REQUEST
+from tests.helpers.support import REQUEST
 
 
 def _turnus(db_url: str, *args: str) -> subprocess.CompletedProcess[str]:
