@@ -22,6 +22,7 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
+from engine.runtime.codes import UNCAUGHT
 from engine.runtime.scopes import lay_out, scope_data
 
 DONE = "compensated"  # internal data of an activity task whose handler has run (or is running)
@@ -85,7 +86,9 @@ class _Throwing:
     def _run_hook(self, my_task: Task) -> Any:
         if isinstance(self.event_definition, CompensationEventDefinition):  # type: ignore[attr-defined]
             return run(my_task, self.event_definition)  # type: ignore[attr-defined]
-        return super()._run_hook(my_task)  # type: ignore[misc]
+        done = super()._run_hook(my_task)  # type: ignore[misc]
+        # An error nothing caught keeps its token here (STARTED): an incident (engine.runtime.codes).
+        return None if my_task.internal_data.get(UNCAUGHT) else done
 
 
 class TurnusIntermediateThrowEvent(_Throwing, IntermediateThrowEvent):  # type: ignore[misc]
