@@ -42,16 +42,23 @@ def _link_catch(ident: str, name: str) -> str:
 
 
 COMPENSATE = "<bpmn:compensateEventDefinition/>"
+
+
+def _ref(activity: str) -> str:
+    return f'<bpmn:compensateEventDefinition activityRef="{activity}"/>'
 _BOOK, _BOOK_LINK = _undoable("book", script("book", "booked = True"))
 _PAY, _PAY_LINK = _undoable("pay", user_task("pay"))
 
 # Event subprocess (non-interrupting message start) + link pair + compensation: the token-simulation model.
 SIMULATION = process("sim_coverage", chain(
-    "init|" + script("init", "undone = []"), "book|" + _BOOK, "jump|" + _link_throw("jump", "videre"),
+    "init|" + script("init", "undone = []").replace('id="init"', 'id="init" name="Forbered"', 1),
+    "book|" + _BOOK.replace('id="book"', 'id="book" name="Book"', 1), "jump|" + _link_throw("jump", "videre"),
     start='<bpmn:startEvent id="s" name="Start"/>', end="")
     .replace(flow("c_end", "jump", "e"), "")
     + _link_catch("land", "videre") + flow("l1", "land", "pay") + _PAY + flow("l2", "pay", "undo")
-    + _throw("undo", COMPENSATE) + flow("l3", "undo", "e") + '<bpmn:endEvent id="e" name="Slut"/>'
+    # activityRef on each throw: bpmn-js-token-simulation 0.39 runs no handler for a throw without one
+    + _throw("undo", _ref("pay")) + flow("l3", "undo", "undo2") + _throw("undo2", _ref("book"))
+    + flow("l4", "undo2", "e") + '<bpmn:endEvent id="e" name="Slut"/>'
     + event_subprocess("note", MESSAGE, interrupting=False) + _BOOK_LINK + _PAY_LINK, EVENTS)
 
 _SUB_ERROR = ('<bpmn:subProcess id="sub"><bpmn:startEvent id="sub_s"/>' + flow("i1", "sub_s", "boom")

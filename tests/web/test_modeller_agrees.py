@@ -36,3 +36,13 @@ def test_validate_and_deploy_agree(engine: Engine, owner: Any, name: str) -> Non
     assert found["ok"] is deployed, found
     if not deployed:
         assert {f.get("element_id") or f.get("element") for f in found["findings"]} & refused_at, found
+
+
+def test_the_engine_runs_the_simulated_model_as_the_simulation_plays_it(engine: Engine) -> None:
+    engine.deploy_files({"sim_coverage.bpmn": SAMPLES["sim_coverage"][0]}, "system")
+    case_id = engine.start("sim_coverage", "rita")
+    [pay] = engine.case(case_id, None).open_tasks
+    assert pay.element_id == "pay"  # the link went on at its catch
+    engine.complete(pay.id, "rita")
+    view = engine.case(case_id, None)
+    assert view.status == "completed" and view.end_event == "e" and view.data["undone"] == ["pay", "book"]
