@@ -36,3 +36,19 @@ def test_the_console_lists_it_and_explains_it_in_danish(engine: Engine, uncaught
     assert "et nyt forsøg ville kaste den igen" in unescape(refused.text)
     done = admin.post(f"/admin/incidents/{uncaught}/cancel", {"token": token, "reason": "ingen håndtering"})
     assert done.status_code == 302 and engine.case(uncaught, None).status == "cancelled"
+
+
+def test_the_api_lists_it_and_refuses_its_retry_as_problem_json(app: Any, engine: Engine, uncaught: str) -> None:
+    import json
+
+    token = engine.add_token("admin", scopes=["admin"])[1]
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+    (item,) = client.get("/api/v1/incidents", headers=headers).json["items"]
+    assert (item["case_id"], item["element_id"], item["kind"], item["raised_by_command"]) == (
+        uncaught, "boom", "uncaught_error", "uncaught_error")
+    assert "E1" in item["message"]
+    refused = client.post(f"/api/v1/incidents/{uncaught}/retry", data=json.dumps({"reason": "again"}),
+                          content_type="application/json", headers=headers)
+    assert refused.status_code == 409 and refused.content_type == "application/problem+json"
+    assert refused.json["reason"] == "incident_uncaught_error"
