@@ -107,6 +107,9 @@ _MESSAGES: Catalogue = {
                                     "Nothing was changed; read it again before you act."),
     "incident_not_retriable": lambda p: _("This incident cannot be retried: the case never got started. Cancel "
                                           "the case instead."),
+    "incident_uncaught_error": lambda p: _("Nothing in this version of the process catches the error %(code)s "
+                                           "thrown at %(element)s: retrying would throw it again. Cancel the case "
+                                           "instead.", **p),
     "admin_reason": lambda p: _("Give a reason: it is written into the case history."),
     "admin_reason_long": lambda p: _("A reason can have at most %(count)s characters.", **p),
     "admin_data_json": lambda p: _('Write the corrected data as a JSON object, e.g. {"divisor": 4}.'),

@@ -187,7 +187,7 @@ def complete(ctx: Ctx, user: User, task_id: str, data: dict[str, Any]) -> live.L
     changes = {k: {"before": before[k], "after": v} for k, v in values.items() if before[k] != v}
     lc.events.add("task_completed", user.name, element_id=row.element_id, task_id=task_id, name=row.name,
                   data=values, changes=changes)
-    if case.incident_json:
+    if case.incident_json and not live.holds_incident(lc):  # an error nothing caught stays an incident
         lc.events.add("incident_resolved", user.name, by="task_completed")
     live.commit(lc)
     return lc

@@ -73,7 +73,7 @@ def set_data(ctx: Ctx, user: User, case_id: str, data: Mapping[str, Any], reason
     changes = {k: {"before": before.get(k), "after": v} for k, v in values.items()}
     lc.events.add("data_changed", user.name, reason=reason, changes=changes)
     rt.advance(lc.wf, ctx.now)  # conditional events waiting on the data fire now
-    if case.incident_json:  # commit clears it: the corrected data let the case run again
+    if case.incident_json and not live.holds_incident(lc):  # commit clears it: the corrected data let it run
         lc.events.add("incident_resolved", user.name, by="data_changed")
     live.commit(lc)
     return lc

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, select, update
 
 from engine.audit import EventWriter
-from engine.errors import TurnusError
+from engine.errors import Conflict, TurnusError
 from engine.runtime.budget import WorkBudgetExceeded
 from engine.store.tables import cases
 
@@ -101,3 +101,41 @@ def record_incident(conn: Connection, case_id: str, info: IncidentInfo, actor: s
                message=info.message, line=info.line, error_kind=info.kind, command=info.command["kind"])
     conn.execute(update(cases).where(cases.c.id == case_id).values(
         incident_json=json.dumps(asdict(info)), row_version=row.row_version + 1, **events.seal()))
+
+
+UNCAUGHT_ERROR = "uncaught_error"  # the incident's kind and its command's: nothing to run again
+
+
+def uncaught_error(wf: Any) -> IncidentInfo | None:
+    """The incident of an error end event whose error nothing caught, if the case holds one.
+
+    Unlike a failed command, the command that reached it commits: the token waits at the end event
+    (engine.runtime.codes), the rest of the case goes on, and the case carries the incident until it is
+    cancelled."""
+    from engine.runtime.codes import UNCAUGHT, uncaught_errors
+    from engine.runtime.workflow import all_tasks
+
+    held = uncaught_errors(all_tasks(wf))
+    if not held:
+        return None
+    task = held[0]
+    spec = task.task_spec
+    error = task.internal_data[UNCAUGHT]
+    code, name = error.get("code"), error.get("name")
+    thrown = f"the error {code!r}" + (f" ({name})" if name and name != code else "") if code else \
+        f"the error {name!r}" if name else "an error without a code"
+    element = f"{spec.bpmn_name!r} ({spec.bpmn_id})" if spec.bpmn_name else repr(spec.bpmn_id)
+    message = (f"{thrown} thrown by the end event {element} is caught by no error boundary event or event "
+               "subprocess around it, so its path stops there. Cancel the case, or deploy a version that "
+               "catches the error for the cases to come")
+    return IncidentInfo(spec.bpmn_id, spec.bpmn_name, message, None, UNCAUGHT_ERROR,
+                        {"kind": UNCAUGHT_ERROR, "element_id": spec.bpmn_id, "code": code})
+
+
+def refuse_uncaught_retry(command: dict[str, Any]) -> None:
+    """Running an error nothing caught again would throw it again: say what helps instead."""
+    if command.get("kind") == UNCAUGHT_ERROR:
+        raise Conflict(f"In this version of the process nothing catches the error {command.get('code') or ''!r} "
+                       f"thrown at {command.get('element_id')!r}: retrying would throw it again. Cancel the case",
+                       reason="incident_uncaught_error", code=command.get("code"),
+                       element=command.get("element_id"))

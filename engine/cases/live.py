@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -25,7 +25,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from engine.audit import EventWriter
-from engine.cases import assignment, recipients, relations, subscriptions
+from engine.cases import assignment, incidents, recipients, relations, subscriptions
 from engine.cases.versions import VersionCache, VersionInfo
 from engine.errors import Conflict, StaleCase
 from engine.identity import User
@@ -254,9 +254,10 @@ def commit(lc: LiveCase) -> None:
     data = case_data(lc.wf)
     text = data_json(data)
     _check_data_size(lc, data, text)
+    held = _held_incident(lc)
     values: dict[str, Any] = {"next_timer_at": timer[0] if timer else None,
                               "next_timer_name": timer[1][:300] if timer else None,
-                              "data_json": text, **lc.events.seal()}
+                              "data_json": text, "incident_json": held, **lc.events.seal()}
     if lc.wf.is_completed() and lc.status == "running":
         rt.check_finished(lc.wf)  # the general guard: finished without an end is an incident
         end = rt.end_event(lc.wf)
@@ -285,6 +286,24 @@ def commit(lc: LiveCase) -> None:
         relay(conn, lc.now, lc.cache, lc.id, thrown)
 
 
+def holds_incident(lc: LiveCase) -> bool:
+    """Whether the case, as the command leaves it, holds an error nothing caught (an incident)."""
+    return incidents.uncaught_error(lc.wf) is not None
+
+
+def _held_incident(lc: LiveCase) -> str | None:
+    """The incident the case goes on carrying after this command (an error nothing caught), else None: a
+    command that ran clears the incident it was retried for. A newly held one is recorded in the history."""
+    info = incidents.uncaught_error(lc.wf) if lc.status == "running" else None
+    if info is None:
+        return None
+    text = json.dumps(asdict(info))
+    if lc.row is None or lc.row.incident_json != text:
+        lc.events.add("incident_raised", "system", element_id=info.element_id, name=info.element_name,
+                      message=info.message, line=None, error_kind=info.kind, command=info.command["kind"])
+    return text
+
+
 def _notify(lc: LiveCase, created: list[str], reminders: set[str], next_timer_at: datetime | None) -> None:
     """Outbox rows for what this command caused, in its transaction; wake the timer loops for an earlier timer."""
     for task_id in created:
@@ -299,7 +318,7 @@ def _notify(lc: LiveCase, created: list[str], reminders: set[str], next_timer_at
 def _update(lc: LiveCase, change: st.StateDiff, values: dict[str, Any]) -> None:
     conn = lc.conn
     result = conn.execute(update(cases).where(cases.c.id == lc.id, cases.c.row_version == lc.row.row_version)
-                          .values(row_version=lc.row.row_version + 1, incident_json=None, **values))
+                          .values(row_version=lc.row.row_version + 1, **values))
     if result.rowcount != 1:
         raise StaleCase(lc.id)
     if change.header is not None:

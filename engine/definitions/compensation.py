@@ -32,9 +32,32 @@ def handlers_in(scope: etree._Element) -> dict[str, str]:
             if links.get(b.get("id", "")) in ids}
 
 
+def nested_in(scope: etree._Element) -> dict[str, dict[str, str]]:
+    """subprocess id -> (inner activity id -> handler id) for each embedded subprocess of ``scope`` without a
+    compensation handler of its own: compensating it compensates what completed inside it (BPMN 2.0 §10.7.2,
+    Camunda 7), also further down: the subprocesses nested deeper have their own entries (ids are unique in a
+    file, so flat maps are enough)."""
+    own = handlers_in(scope)
+    found: dict[str, dict[str, str]] = {}
+    for sub in scope.findall(bpmn("subProcess")):
+        ident = sub.get("id", "")
+        if sub.get("triggeredByEvent") == "true" or sub.get("isForCompensation") == "true" or ident in own:
+            continue
+        deeper = nested_in(sub)
+        inner = dict(handlers_in(sub))
+        for more in deeper.values():
+            inner.update(more)
+        if inner:
+            found[ident] = inner
+            found.update(deeper)
+    return found
+
+
 def compensation_problems(file: str, scope: etree._Element) -> list[Problem]:
     problems: list[Problem] = []
-    links, handlers = _associations(scope), handlers_in(scope)
+    direct = {sub.get("id") for sub in scope.findall(bpmn("subProcess"))}
+    links = _associations(scope)
+    handlers = {**handlers_in(scope), **{k: v for k, v in nested_in(scope).items() if k in direct}}
     by_id = {c.get("id"): c for c in scope if isinstance(c.tag, str)}
     for boundary in _boundaries(scope):
         target = by_id.get(links.get(boundary.get("id", ""), ""))
@@ -49,7 +72,8 @@ def compensation_problems(file: str, scope: etree._Element) -> list[Problem]:
         ref = definition.get("activityRef") if definition is not None else None
         if ref and ref not in handlers:
             problems.append(_problem(file, el, f"activityRef '{ref}' names no activity of this scope with a "
-                                     "compensation handler: nothing would be compensated", "compensation_ref_unknown",
+                                     "compensation handler (or subprocess with one inside): nothing would be "
+                                     "compensated", "compensation_ref_unknown",
                                      ref=ref))
     return problems
 

@@ -13,7 +13,8 @@ Each gap is closed by a parser class of ours (never by patching the library):
 - a link throw event continues at the link catch of its name in its scope (``engine.definitions.links``);
   the library ignores link definitions and never parses the catch, which no sequence flow reaches.
 - compensation: compensation boundary events are hidden from the library (which refuses them), and a
-  compensation throw or end event carries its scope's activity -> handler map (``engine.runtime.compensation``).
+  compensation throw or end event carries its scope's activity -> handler map and, per embedded subprocess
+  without a handler of its own, the map of what is inside it (``engine.runtime.compensation``).
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ from engine.runtime.compensation import (
 )
 from engine.runtime.scopes import TurnusBoundaryEvent, TurnusStartEvent
 
-from .compensation import handlers_in
+from .compensation import handlers_in, nested_in
 from .links import link_pairs
 from .xmlsafe import BPMN_NS
 
@@ -74,14 +75,18 @@ def _compensation(parser: Any) -> Any:
     node = parser.node.find(f"{{{BPMN_NS}}}compensateEventDefinition")
     if node is None:
         return None
-    handlers = handlers_in(parser.node.getparent())
-    for handler in handlers.values():  # no sequence flow reaches a handler: the library would never parse it
+    scope = parser.node.getparent()
+    handlers, nested = handlers_in(scope), nested_in(scope)
+    inner = [h for found in nested.values() for h in found.values()]
+    # No sequence flow reaches a handler: the library would never parse it. Those of activities inside a
+    # completed subprocess run from this throw, so they are parsed into this scope too (ids are unique).
+    for handler in [*handlers.values(), *inner]:
         spec = parser.process_parser.parse_node(parser.process_parser.get_node_by_id(handler))
         if not spec.inputs:  # the library refuses to ready a task with no input; the throw adds it by hand
             spec._inputs.append(parser.spec.start.name)
     parser.event_nodes.append(node)
     return CompensationEventDefinition(description="Compensation", activity_ref=node.get("activityRef"),
-                                       handlers=handlers)
+                                       handlers=handlers, nested=nested)
 
 
 class _ThrowEventParser(CamundaIntermediateThrowEventParser):  # type: ignore[misc]

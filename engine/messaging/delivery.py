@@ -45,7 +45,7 @@ def deliver(ctx: Ctx, case_id: str, kind: str, name: str, data: dict[str, Any], 
         lc.events.add(f"{kind}_received", actor, element_id=element_id, name=name, data=data,
                       **({"from_case": source} if source else {}))
     rt.advance(lc.wf, ctx.now)
-    if row.incident_json:
+    if row.incident_json and not live.holds_incident(lc):  # an error nothing caught stays an incident
         lc.events.add("incident_resolved", actor, by=f"{kind}_received")
     live.commit(lc)
     return caught

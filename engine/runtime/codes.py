@@ -8,12 +8,15 @@ threw (a subprocess, a called process, the process):
    instance one), again code before catch-all;
 3. the same one scope further out. A throw from inside an event subprocess skips the event subprocesses of
    the scope it belongs to (they are the handlers it ran from) and goes on at that scope's boundary.
-The first catch wins. An error nobody catches ends its path like a none end event (Camunda 7); an escalation
-nobody catches is not an error either: the throwing path goes on.
+The first catch wins. An error nobody catches is an incident (as in Camunda 8; Camunda 7 would end the path
+like a none end event): its end event keeps the token (it stays STARTED, marked ``UNCAUGHT``), so its scope
+cannot end, and the command that reached it commits with the incident on the case (``engine.cases.live``).
+An escalation nobody catches is not an error: the throwing path goes on.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from copy import deepcopy
 from typing import Any
 
@@ -94,9 +97,19 @@ def route(my_task: Task, thrown: CodeEventDefinition) -> Task | None:
     return None
 
 
+UNCAUGHT = "uncaught_error"  # internal data of an error end event whose error nothing caught
+
+
 class TurnusErrorEventDefinition(ErrorEventDefinition):  # type: ignore[misc]
     def throw(self, my_task: Task) -> None:
-        route(my_task, self)
+        if route(my_task, self) is None:
+            my_task.internal_data[UNCAUGHT] = {"code": self.code, "name": self.name}
+
+
+def uncaught_errors(tasks: Iterable[Task]) -> list[Task]:
+    """The error end events holding an error nothing caught (an incident), first thrown first."""
+    held = [t for t in tasks if t.state == TaskState.STARTED and isinstance(t.internal_data.get(UNCAUGHT), dict)]
+    return sorted(held, key=lambda t: t.last_state_change)
 
 
 class TurnusEscalationEventDefinition(EscalationEventDefinition):  # type: ignore[misc]

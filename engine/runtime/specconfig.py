@@ -78,6 +78,8 @@ class CompensationConverter(EventDefinitionConverter):  # type: ignore[misc]
     def to_dict(self, definition: Any) -> dict[str, Any]:
         dct: dict[str, Any] = super().to_dict(definition)
         dct.update(activity_ref=definition.activity_ref, handlers=dict(definition.handlers))
+        if definition.nested:  # only then: the specs stored before nested compensation stay byte-identical
+            dct["nested"] = {k: dict(v) for k, v in definition.nested.items()}
         return dct
 
 

@@ -2,7 +2,8 @@
 
 - Every task query passes a huge ``max_depth`` (the default 1000 silently hides deep tasks).
 - ``run()`` is only ever called on a READY, manual task that the caller has checked.
-- Timers fire with ``refresh_timers()`` + ``do_engine_steps()`` at the engine's clock.
+- Timers fire with ``refresh_timers()`` + engine steps at the engine's clock; a step runs only a task still
+  READY when its turn comes (``engine_steps``).
 - Waiting conditional events are evaluated again on every advance (the library only evaluates one when its
   task is updated, so a condition false when reached would never fire).
 - Completed loop iterations are pruned from the live tree so a case costs the same to run after
@@ -120,11 +121,40 @@ def _known(wf: BpmnWorkflow, uid: UUID) -> bool:
     return uid in wf.tasks or any(uid in sp.tasks for sp in wf.subprocesses.values())
 
 
+def engine_steps(wf: BpmnWorkflow) -> None:
+    """``wf.do_engine_steps()``, except that a task runs only if it is still READY when its turn comes.
+
+    The library collects a scope's READY tasks, then runs each, and ``task.run()`` does not check the state
+    (ENGINE-NOTES): a task that an earlier one in the list cancelled ran all the same. A parallel multi-
+    instance script whose completionCondition held after its second instance still ran the others (the
+    library cancels them in ``merge_child``); so did the READY siblings of a terminate end event.
+    """
+    def update(workflow: BpmnWorkflow) -> int:
+        count = 0
+        for task in workflow.get_tasks(state=TaskState.READY, max_depth=DEPTH):
+            if task.state == TaskState.READY and not task.task_spec.manual:
+                task.run()
+                count += 1
+        return count
+
+    for _ in range(10**6):  # bounded by the work budget long before this
+        active = wf.get_active_subprocesses()
+        for sub in sorted(active, key=lambda v: v.depth, reverse=True):
+            while update(sub) > 0:
+                pass
+            if sub.parent_task_id is not None:
+                owner = wf.get_task_from_id(sub.parent_task_id)
+                owner.task_spec._update(owner)
+        if update(wf) == 0 and len(wf.get_active_subprocesses()) <= len(active):
+            break
+    wf.refresh_timers()
+
+
 def advance(wf: BpmnWorkflow, now: datetime) -> None:
     """Run engine steps (scripts, gateways, due timers) until only waiting or human work is left."""
     with engine_time(now):
         _refresh_timers(wf, now)
-        wf.do_engine_steps()
+        engine_steps(wf)
         # A timer the steps reached may be due already (a boundary timer at 08:00 leading to an end-date timer
         # at 08:00): refresh before deciding nothing is left, else it waits for the next round.
         for _ in range(100):
@@ -134,7 +164,7 @@ def advance(wf: BpmnWorkflow, now: datetime) -> None:
             if _ready_engine_count(wf) == 0 and compensation.progress(wf) == 0 \
                     and scopes.disarm_idle_scopes(wf) == 0:
                 break
-            wf.do_engine_steps()
+            engine_steps(wf)
     cycles.refuse_zero_periods(list(wf.event_manager.tasks.values()))  # waiting events only, not the whole tree
     prune_finished_iterations(wf)
     check_depth(wf)

@@ -14,6 +14,7 @@ from sqlalchemy import Connection
 from engine import identity
 from engine.cases import incident_queries as iq
 from engine.cases import timers as timer_cmds
+from engine.cases.incidents import refuse_uncaught_retry
 from engine.errors import Conflict, Forbidden, InvalidInput
 from engine.identity import User
 from engine.service.base import EngineCore
@@ -76,6 +77,7 @@ class AdminIncidents(EngineCore):
         from engine.cases import commands
 
         command = self._incident_command(case_id, actor, token, reason)
+        refuse_uncaught_retry(command)
         if command["kind"] not in ("complete", "timers"):
             raise Conflict(f"An incident raised by {command['kind']!r} cannot be retried; cancel the case",
                            reason="incident_not_retriable", command=command["kind"])
@@ -97,6 +99,7 @@ class AdminIncidents(EngineCore):
 
         values = data_edit.checked_values(data)
         command = self._incident_command(case_id, actor, token, reason)
+        refuse_uncaught_retry(command)
 
         def run(conn: Connection, now: datetime) -> None:
             iq.still_open(conn, case_id, token)

@@ -13,7 +13,7 @@ from sqlalchemy import Connection, select
 
 from engine import identity
 from engine.cases import timers as timer_cmds
-from engine.cases.incidents import IncidentRaised
+from engine.cases.incidents import IncidentRaised, refuse_uncaught_retry
 from engine.errors import Conflict, Forbidden, NotFound
 from engine.service.base import EngineCore
 from engine.store.tables import cases
@@ -111,6 +111,7 @@ class CaseCommands(EngineCore):
                 raise Conflict(f"Case {case_id} has no incident to retry")
             return json.loads(row.incident_json)["command"]
         command = self._read(incident)
+        refuse_uncaught_retry(command)
         if command["kind"] == "complete":
             self.complete(command["task_id"], command["actor"], command["data"])
         elif command["kind"] == "timers":

@@ -97,11 +97,12 @@ def test_a_non_interrupting_escalation_boundary_event_adds_a_path(eng: Engine) -
     assert open_elements(eng, case_id) == ["more", "rescue", "side"]
 
 
-def test_an_error_nobody_catches_ends_its_path_like_a_none_end(eng: Engine) -> None:
-    case_id = _run(eng, "esc_none", "gone")  # Camunda 7: no catch, none-end semantics
+def test_an_error_nobody_catches_is_an_incident_and_its_scope_waits(eng: Engine) -> None:
+    case_id = _run(eng, "esc_none", "gone")  # no catch: an incident (tests/integration/test_uncaught_error.py)
     assert open_elements(eng, case_id) == ["side"]
     _complete(eng, case_id, "side")
-    assert open_elements(eng, case_id) == ["after"]
+    view = eng.case(case_id, None)
+    assert open_elements(eng, case_id) == [] and view.incident["element_id"] == "end_gone"
 
 
 def test_an_error_is_not_caught_by_a_boundary_event_of_another_activity(engine: Engine) -> None:

@@ -12,6 +12,7 @@ const DA = {
   'Reset Simulation': 'Nulstil simuleringen', 'Set Sequence Flow': 'Vælg sekvensflow',
   'Toggle Simulation Log': 'Vis/skjul simuleringsloggen', 'Simulation Log': 'Simuleringslog',
   'Trigger Event': 'Udløs eventet', 'No Entries': 'Ingen poster', 'Close': 'Luk',
+  'Add pause point': 'Tilføj pausepunkt', 'Remove pause point': 'Fjern pausepunkt',
   'Found unsupported elements': 'Elementer, som simuleringen ikke understøtter', 'Not supported': 'Ikke understøttet',
   'Process': 'Processen', 'SubProcess': 'Delprocessen', 'Task': 'Opgave', 'User Task': 'Brugeropgave',
   'Service Task': 'Serviceopgave', 'Script Task': 'Scriptopgave', 'Business Rule Task': 'Forretningsregelopgave',

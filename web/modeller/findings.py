@@ -47,7 +47,8 @@ _MESSAGES: Catalogue = {
                                                 "handler: draw an association to an activity marked "
                                                 "isForCompensation in the same scope."),
     "compensation_ref_unknown": lambda p: _("activityRef %(ref)s names no activity of this scope with a compensation "
-                                            "handler, so nothing would be compensated.", **p),
+                                            "handler (or subprocess with one inside), so nothing would be "
+                                            "compensated.", **p),
     "manual_task_unsupported": lambda p: _("Manual tasks are not supported (Camunda passes through them; Turnus "
                                            "would wait for someone). Use a user task or a plain task."),
     "service_task_unsupported": lambda p: _("Service tasks are not supported (their Java or external "
