@@ -73,10 +73,10 @@ class AdminIncidents(EngineCore):
 
     def retry_incident(self, case_id: str, actor: str, token: str, reason: str) -> None:
         """Run the command that raised the incident again; a new failure records a new incident."""
-        from engine.cases import commands
+        from engine.cases import commands, external
 
         command = self._incident_command(case_id, actor, token, reason)
-        if command["kind"] not in ("complete", "timers"):
+        if command["kind"] not in ("complete", "timers", "external_complete", external.INCIDENT_KIND):
             raise Conflict(f"An incident raised by {command['kind']!r} cannot be retried; cancel the case",
                            reason="incident_not_retriable", command=command["kind"])
 
@@ -86,6 +86,11 @@ class AdminIncidents(EngineCore):
             ctx = self._ctx(conn, now)
             if command["kind"] == "complete":
                 commands.complete(ctx, self._user(conn, command["actor"]), command["task_id"], command["data"])
+            elif command["kind"] == "external_complete":  # the worker's data again, its lock long gone
+                external.complete(ctx, self._user(conn, command["actor"]), command["external_task_id"], None,
+                                  command["data"])
+            elif command["kind"] == external.INCIDENT_KIND:  # Camunda's "set retries": fetchable again
+                external.retry_failed(ctx, case_id, command["external_task_id"])
             else:
                 timer_cmds.fire(ctx, case_id, resolve_by=actor)
         self._write(run, case_id=case_id, actor=actor, command=command)
