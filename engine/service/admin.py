@@ -98,7 +98,7 @@ class AdminIncidents(EngineCore):
     def correct_and_retry(self, case_id: str, actor: str, token: str, data: Mapping[str, Any],
                           reason: str) -> None:
         """``case set-data`` with the corrected values, then the failed command again, in one transaction."""
-        from engine.cases import commands, data_edit
+        from engine.cases import commands, data_edit, external
 
         values = data_edit.checked_values(data)
         command = self._incident_command(case_id, actor, token, reason)
@@ -109,6 +109,9 @@ class AdminIncidents(EngineCore):
             data_edit.set_data(ctx, self._user(conn, actor), case_id, values, _reason(reason))
             if command["kind"] == "complete":  # the corrected values win over what the form had sent
                 commands.complete(ctx, self._user(conn, command["actor"]), command["task_id"],
+                                  {**command["data"], **values})
+            elif command["kind"] == "external_complete":
+                external.complete(ctx, self._user(conn, command["actor"]), command["external_task_id"], None,
                                   {**command["data"], **values})
             elif command["kind"] == "timers":
                 timer_cmds.fire(ctx, case_id)  # set-data already ran the due timers; this fires any left

@@ -49,7 +49,7 @@ class ExternalTaskCommands(EngineCore):
 
     def fetch_and_lock(self, actor: str, worker_id: str, topics: Mapping[str, int], max_tasks: int = 1) -> list[Any]:
         """Lock up to ``max_tasks`` tasks of ``topics`` (topic -> lock duration in ms) for ``worker_id``."""
-        from engine.cases import external
+        from engine.cases import external_locks
 
         worker = _text(worker_id, "worker id")
         wanted = {_text(name, "topic name"): _ms(ms, "lock_duration_ms") for name, ms in topics.items()}
@@ -61,7 +61,7 @@ class ExternalTaskCommands(EngineCore):
 
         def run(conn: Connection, now: datetime) -> list[Any]:
             self._external_worker(conn, actor)
-            return external.fetch_and_lock(conn, now, worker, wanted, max_tasks)
+            return external_locks.fetch_and_lock(conn, now, worker, wanted, max_tasks)
         return self._write(run)
 
     def complete_external(self, task_id: str, actor: str, worker_id: str, data: Mapping[str, Any] | None = None
@@ -71,7 +71,11 @@ class ExternalTaskCommands(EngineCore):
 
         worker = _text(worker_id, "worker id")
         values = external.checked_data(dict(data or {}))
-        case_id = self._read(lambda conn: external.case_of(conn, task_id))
+
+        def case_of(conn: Connection) -> str:  # who may ask comes first: a refusal does not say what exists
+            self._external_worker(conn, actor)
+            return external.case_of(conn, task_id)
+        case_id = self._read(case_of)
 
         def run(conn: Connection, now: datetime) -> None:
             user = self._external_worker(conn, actor)
@@ -98,12 +102,12 @@ class ExternalTaskCommands(EngineCore):
 
     def extend_external_lock(self, task_id: str, actor: str, worker_id: str, duration_ms: int) -> datetime:
         """Give the worker that holds the task ``duration_ms`` more from now; returns the new expiry."""
-        from engine.cases import external
+        from engine.cases import external_locks
 
         worker = _text(worker_id, "worker id")
         duration = _ms(duration_ms, "new_duration_ms")
 
         def run(conn: Connection, now: datetime) -> datetime:
             self._external_worker(conn, actor)
-            return external.extend_lock(conn, now, task_id, worker, duration)
+            return external_locks.extend_lock(conn, now, task_id, worker, duration)
         return self._write(run)
