@@ -8,11 +8,13 @@ import threading
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from engine.cases.incidents import IncidentRaised
 from engine.clock import FixedClock
 from engine.errors import Conflict, Forbidden, InvalidInput
 from engine.service import Engine
+from engine.store.tables import external_tasks
 from tests.helpers.external_models import deploy
 
 
@@ -197,7 +199,7 @@ def test_only_administrators_and_integration_accounts_work_external_tasks(eng: E
 def test_concurrent_fetchers_each_task_done_exactly_once(eng: Engine) -> None:
     """Several workers at once (PostgreSQL: SKIP LOCKED; SQLite: one writer at a time): every task is fetched by
     exactly one worker, and each case goes on exactly once."""
-    cases = [eng.start("pay", "rita") for _ in range(16)]
+    cases = [eng.start("pay", "rita") for _ in range(12)]
     fetched: dict[str, list[str]] = {}
     errors: list[BaseException] = []
     barrier = threading.Barrier(4)
@@ -223,10 +225,23 @@ def test_concurrent_fetchers_each_task_done_exactly_once(eng: Engine) -> None:
     for t in threads:
         t.join(60)
     assert errors == []
-    assert len(fetched) == 16 and all(len(workers) == 1 for workers in fetched.values()), fetched
+    assert len(fetched) == 12 and all(len(workers) == 1 for workers in fetched.values()), fetched
     for case_id in cases:
         assert _kinds(eng, case_id).count("external_task_completed") == 1
         view = eng.case(case_id, None)
         assert [t.element_id for t in view.open_tasks] == ["confirm"]
         assert view.data["paid_by"] == fetched[next(iter(
             e.task_id for e in eng.history(case_id, None) if e.kind == "external_task_created"))][0]
+
+
+def test_a_fetch_passes_over_a_row_another_transaction_holds(eng: Engine) -> None:
+    """PostgreSQL: a fetcher never waits for a row another fetcher is locking (FOR UPDATE SKIP LOCKED)."""
+    if eng.db.dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer at a time: there is no row lock to pass over")
+    first, second = eng.start("pay", "rita"), eng.start("pay", "rita")
+    with eng.db.connect() as other, other.begin():
+        held = other.execute(select(external_tasks.c.id).where(external_tasks.c.case_id == first)
+                             .with_for_update()).scalar_one()
+        found = eng.fetch_and_lock("hr", "w1", {"payments": 60_000}, max_tasks=5)
+        assert [t.case_id for t in found] == [second] and held not in {t.id for t in found}
+    assert [t.case_id for t in eng.fetch_and_lock("hr", "w2", {"payments": 60_000}, max_tasks=5)] == [first]
