@@ -1,8 +1,8 @@
 """Deploy refusal of a ``${var}`` in a user task's assignment that nothing in the process can ever set (issue 12).
 
-Conservative on purpose: a process with any element that may write arbitrary data (a script or business rule
-task, a message or signal catch, a call activity, a data object) or that another process of the deploy calls
-is never refused; otherwise a name must be a start form field, a ``turnus:startVariable``, the
+Conservative on purpose: a process with any element that may write arbitrary data (a script, external service or
+business rule task, a message or signal catch, a call activity, a data object) or that another process of the
+deploy calls is never refused; otherwise a name must be a start form field, a ``turnus:startVariable``, the
 ``camunda:initiator`` variable, a task form field or a multi-instance element variable.
 """
 
@@ -20,7 +20,7 @@ from .startvars import read_start_variables
 
 # Only well-formed references (lint refuses the others with their own message).
 _REF = re.compile(r"^\$\{\s*([A-Za-z][A-Za-z0-9_]*)(?:\.[A-Za-z][A-Za-z0-9_]*)?\s*\}$")
-_WRITERS = frozenset({"scriptTask", "businessRuleTask", "callActivity", "receiveTask", "dataObject",
+_WRITERS = frozenset({"scriptTask", "serviceTask", "businessRuleTask", "callActivity", "receiveTask", "dataObject",
                       "dataObjectReference"})
 _DATA_EVENTS = frozenset({"messageEventDefinition", "signalEventDefinition"})
 _CATCHES = frozenset({"startEvent", "intermediateCatchEvent", "boundaryEvent"})
