@@ -119,3 +119,18 @@ def test_the_operations_are_in_the_openapi_document(app: Flask) -> None:
         op = paths[path]["post"]
         assert op["security"] == [{"bearer": ["external-tasks"]}]
         assert {"200", "403", "404", "409", "422"} <= set(op["responses"])
+
+
+def test_the_audit_timeline_tells_the_workers_part_in_danish(app: Flask, engine: Engine, worker: str,
+                                                              as_user: Any) -> None:
+    engine.add_user("revisor", roles=["auditor"], password_hash=password_hash())
+    case_id = engine.start("pay", "rita")
+    ext = _fetch(app, worker).json["items"][0]["id"]
+    _post(app, f"/{ext}/failure", worker, {"worker_id": "w1", "error_message": "bank nede", "retries": 3})
+    ext = _fetch(app, worker, "w2").json["items"][0]["id"]
+    _post(app, f"/{ext}/complete", worker, {"worker_id": "w2", "data": {"receipt": "R-1"}})
+    page = as_user("revisor").get(f"/audit/cases/{case_id}")
+    assert page.status_code == 200
+    assert "Trinnet “Charge” venter på en ekstern worker (topic payments)" in page.text
+    assert "Den eksterne worker w1 kunne ikke udføre trinnet “Charge”" in page.text and "bank nede" in page.text
+    assert "fuldførte trinnet “Charge” (worker w2)" in page.text
