@@ -98,7 +98,9 @@ _MESSAGES: Catalogue = {
                                       "messages and signals."),
     # external tasks (web/api/external_tasks.py)
     "no_external_task": lambda p: _("There is no such external task."),
-    "external_task_closed": lambda p: _("This external task is %(state)s: there is nothing more to do with it.", **p),
+    "external_task_closed": lambda p: _("This external task was completed: there is nothing more to do with it.")
+    if p.get("state") == "completed" else _("This external task was cancelled (the case no longer waits for it): "
+                                            "there is nothing more to do with it."),
     "external_task_not_held": lambda p: _("Worker %(worker)s does not hold this external task (its lock expired or "
                                           "another worker has it). Nothing was changed; fetch it again.", **p),
     "data_key_invalid": lambda p: _("Data key %(key)s is not a variable name (letters, digits and _; it may not start "

@@ -33,6 +33,13 @@ MODELS = {
         '<bpmn:boundaryEvent id="too_late" attachedToRef="charge"><bpmn:timerEventDefinition>'
         '<bpmn:timeDuration>"PT1H"</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:boundaryEvent>'
         + flow("late1", "too_late", "late") + '<bpmn:endEvent id="late" name="Late"/>')),
+    # charge (a worker) beside sign (rita), joined
+    "pay_and_sign": process("pay_and_sign", '<bpmn:startEvent id="s"/>' + flow("f1", "s", "split")
+                            + '<bpmn:parallelGateway id="split"/>' + flow("f2", "split", "charge")
+                            + flow("f3", "split", "sign") + external("charge", "payments").split("|", 1)[1]
+                            + user_task("sign") + flow("f4", "charge", "join") + flow("f5", "sign", "join")
+                            + '<bpmn:parallelGateway id="join"/>' + flow("f6", "join", "e")
+                            + '<bpmn:endEvent id="e"/>'),
 }
 
 

@@ -20,7 +20,7 @@ from tests.helpers.external_models import deploy
 
 @pytest.fixture
 def eng(engine: Engine) -> Engine:
-    deploy(engine, "pay", "pay_divide", "parcels", "pay_or_late")
+    deploy(engine, "pay", "pay_divide", "parcels", "pay_or_late", "pay_and_sign")
     engine.add_user("rita")
     engine.add_user("hr", roles=["integration"])
     engine.add_user("admin", roles=["admin"])
@@ -245,3 +245,21 @@ def test_a_fetch_passes_over_a_row_another_transaction_holds(eng: Engine) -> Non
         found = eng.fetch_and_lock("hr", "w1", {"payments": 60_000}, max_tasks=5)
         assert [t.case_id for t in found] == [second] and held not in {t.id for t in found}
     assert [t.case_id for t in eng.fetch_and_lock("hr", "w2", {"payments": 60_000}, max_tasks=5)] == [first]
+
+
+def test_the_incident_of_a_task_without_retries_outlives_work_elsewhere_in_the_case(eng: Engine) -> None:
+    """Every commit clears a case's incident; one of an external task with no retries left stays until an
+    administrator retries it, even when a person completes a task in another branch meanwhile."""
+    case_id = eng.start("pay_and_sign", "rita")
+    (task,) = eng.fetch_and_lock("hr", "w1", {"payments": 60_000})
+    eng.fail_external(task.id, "hr", "w1", "bank down", retries=0)
+    (sign,) = eng.case(case_id, None).open_tasks
+    eng.complete(sign.id, "rita", {})
+    assert eng.case(case_id, None).incident["message"] == "bank down"
+    assert eng.fetch_and_lock("hr", "w1", {"payments": 60_000}) == []
+    (incident,) = eng.incidents("admin")
+    eng.retry_incident(case_id, "admin", incident.token, "bank is back")
+    (again,) = eng.fetch_and_lock("hr", "w1", {"payments": 60_000})
+    eng.complete_external(again.id, "hr", "w1", {})
+    assert eng.case(case_id, None).status == "completed"
+    assert eng.verify(case_id) == []
