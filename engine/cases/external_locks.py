@@ -111,3 +111,11 @@ def extend_lock(conn: Connection, now: datetime, task_id: str, worker_id: str, d
         raise Conflict(f"Worker {worker_id!r} does not hold external task {task_id}: fetch it again",
                        reason="external_task_not_held", task=task_id, worker=worker_id)
     return until
+
+
+def open_steps(conn: Connection, case_id: str) -> tuple[str, ...]:
+    """The names of the external tasks case ``case_id`` waits at, oldest first, each once (its "waiting on")."""
+    names = conn.execute(select(external_tasks.c.element_name).where(
+        external_tasks.c.case_id == case_id, external_tasks.c.state == "open")
+        .order_by(external_tasks.c.created_at, external_tasks.c.id)).scalars()
+    return tuple(dict.fromkeys(names))

@@ -134,3 +134,13 @@ def test_the_audit_timeline_tells_the_workers_part_in_danish(app: Flask, engine:
     assert "Trinnet “Charge” venter på en ekstern worker (topic payments)" in page.text
     assert "Den eksterne worker w1 kunne ikke udføre trinnet “Charge”" in page.text and "bank nede" in page.text
     assert "fuldførte trinnet “Charge” (worker w2)" in page.text
+
+
+def test_the_case_page_says_it_waits_for_an_external_system(app: Flask, engine: Engine, worker: str,
+                                                             as_user: Any) -> None:
+    case_id = engine.start("pay", "rita")
+    page = as_user("rita").get(f"/cases/{case_id}").text
+    assert "Et eksternt system, ved Charge" in page and "Ingen lige nu" not in page
+    ext = _fetch(app, worker).json["items"][0]["id"]
+    _post(app, f"/{ext}/complete", worker, {"worker_id": "w1", "data": {}})
+    assert "Et eksternt system" not in as_user("rita").get(f"/cases/{case_id}").text
