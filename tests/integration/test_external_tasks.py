@@ -263,3 +263,12 @@ def test_the_incident_of_a_task_without_retries_outlives_work_elsewhere_in_the_c
     eng.complete_external(again.id, "hr", "w1", {})
     assert eng.case(case_id, None).status == "completed"
     assert eng.verify(case_id) == []
+
+
+def test_case_retry_at_the_command_line_gives_the_task_another_try(eng: Engine) -> None:
+    case_id = eng.start("pay", "rita")
+    (task,) = eng.fetch_and_lock("hr", "w1", {"payments": 60_000})
+    eng.fail_external(task.id, "hr", "w1", "bank down", retries=0)
+    eng.retry(case_id, "admin")  # `turnus case retry`
+    assert eng.case(case_id, None).incident is None
+    assert [t.retries for t in eng.fetch_and_lock("hr", "w1", {"payments": 60_000})] == [1]
