@@ -198,6 +198,12 @@ def may_send_events(user: User) -> bool:
     return (user.has_role("admin") or user.has_role("integration")) and may_mutate(user)
 
 
+def may_work_external(user: User) -> bool:
+    """External tasks (fetch, complete, report failures) are an outside system's work on cases nobody is assigned
+    to, with data merged into them: an administrator or an ``integration`` account, never a read-only role."""
+    return (user.has_role("admin") or user.has_role("integration")) and may_mutate(user)
+
+
 def may_deploy(user: User) -> bool:
     return (user.has_role("process-owner") or user.has_role("admin")) and may_mutate(user)
 
@@ -315,7 +321,10 @@ def group_names(conn: Connection) -> dict[str, str]:
 # A token's scopes narrow what its user may do through the API; they never widen it: every call still passes
 # the policy above as that user. "admin" stands for every scope.
 # "metrics" reads /metrics from outside TURNUS_METRICS_ALLOW; "admin" stays last (a new token gets all but it).
-SCOPES = ("cases:read", "cases:write", "tasks:write", "messages:write", "audit:read", "metrics", "admin")
+# ``external-tasks`` is its own scope, not ``tasks:write``: a worker's token should reach only the work of its topics,
+# and a person's token for the inbox should not fetch and complete service tasks.
+SCOPES = ("cases:read", "cases:write", "tasks:write", "messages:write", "external-tasks", "audit:read", "metrics",
+          "admin")
 
 
 def scope_granted(scopes: Iterable[str], needed: str) -> bool:

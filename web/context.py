@@ -65,7 +65,7 @@ def phase_of(case: CaseView) -> str:
     if case.status == "running":
         if case.incident:
             return _("Stopped: a rule in the process failed")
-        names = list(dict.fromkeys(t.name for t in case.open_tasks))
+        names = list(dict.fromkeys([*(t.name for t in case.open_tasks), *case.external_steps]))
         if names:
             return ", ".join(names)
         if case.next_timer_at:

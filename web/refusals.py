@@ -99,6 +99,23 @@ _MESSAGES: Catalogue = {
     "bad_request": lambda p: _("Something in what was sent is not valid."),
     "events_not_allowed": lambda p: _("Only an administrator or a system account (role integration) may send "
                                       "messages and signals."),
+    # external tasks (web/api/external_tasks.py)
+    "no_external_task": lambda p: _("There is no such external task."),
+    "external_task_closed": lambda p: _("This external task was completed: there is nothing more to do with it.")
+    if p.get("state") == "completed" else _("This external task was cancelled (the case no longer waits for it): "
+                                            "there is nothing more to do with it."),
+    "external_task_not_held": lambda p: _("Worker %(worker)s does not hold this external task (its lock expired or "
+                                          "another worker has it). Nothing was changed; fetch it again.", **p),
+    "data_key_invalid": lambda p: _("Data key %(key)s is not a variable name (letters, digits and _; it may not start "
+                                    "with _ or a digit).", **p),
+    "data_too_large": lambda p: _("The data is larger than %(count)s bytes.", **p),
+    "external_field": lambda p: _("Give the %(field)s (1 to %(count)s characters).", **p),
+    "external_duration": lambda p: _("%(field)s must be a whole number of milliseconds up to %(count)s.", **p),
+    "external_no_topic": lambda p: _("Name at least one topic to fetch."),
+    "external_max_tasks": lambda p: _("max_tasks must be from 1 to %(count)s.", **p),
+    "external_retries": lambda p: _("retries must be from 0 to %(count)s.", **p),
+    "external_not_allowed": lambda p: _("Only an administrator or a system account (role integration) may work "
+                                        "external tasks."),
     # the operator's console (web/admin)
     "no_case": lambda p: _("There is no such case."),
     "incident_gone": lambda p: _("This case has no open incident any more: another administrator has already "

@@ -25,7 +25,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from engine.audit import EventWriter
-from engine.cases import assignment, incidents, recipients, relations, subscriptions
+from engine.cases import assignment, external_rows, incidents, recipients, relations, subscriptions
 from engine.cases.versions import VersionCache, VersionInfo
 from engine.errors import Conflict, StaleCase
 from engine.identity import User
@@ -62,6 +62,7 @@ class LiveCase:
     by_timer: bool = False  # a timer fired in this command: a new task may be a reminder (engine/notify)
     actor: User | None = None  # who runs the command, when a person does: not loaded again to be told of the end
     title: str = ""  # the title of a case being started (a loaded case has it on its row)
+    external_before: set[str] = field(default_factory=set)  # external tasks waiting when loaded (rows exist)
 
     @property
     def id(self) -> str:
@@ -150,7 +151,7 @@ def load(conn: Connection, row: Any, version: VersionInfo, now: datetime,
     rt.reapply_multiinstance_inputs(wf)
     events = EventWriter(conn, row.id, version.id, row.last_event_seq, row.last_event_hash, now)
     return LiveCase(conn, row, version, wf, events, now, stored, snapshot_states(wf), snapshot_cycles(wf),
-                    row.status, cache=cache)
+                    row.status, cache=cache, external_before=external_rows.waiting_ids(wf))
 
 
 def _engine_events(lc: LiveCase) -> None:
@@ -241,6 +242,8 @@ def commit(lc: LiveCase) -> None:
     for name, element_id in thrown:
         lc.events.add("signal_thrown", "system", element_id=element_id, name=name)
     created = sync_projection(lc)
+    external = external_rows.sync(lc.conn, lc.id, lc.wf, lc.status == "running", lc.external_before, lc.events,
+                                  lc.now)
     # Decided before pruning, which may drop the finished boundary event the walk back needs.
     reminders = {tid for tid in created if rt.reached_by_reminder(lc.wf, tid)} if lc.by_timer else set()
     rt.prune_finished_iterations(lc.wf)
@@ -276,6 +279,8 @@ def commit(lc: LiveCase) -> None:
         _insert_new(lc, after, values)
     else:
         _update(lc, change, values)
+    if external and lc.status == "running":
+        external_rows.keep_incident(conn, lc.id)
     _notify(lc, created, reminders, values["next_timer_at"])
     subscriptions.sync(conn, lc.id, rt_events.subscriptions(lc.wf) if lc.status == "running" else set(),
                        new=lc.row is None)

@@ -93,6 +93,7 @@ class CaseView:
     data: dict[str, Any]
     open_tasks: list[TaskView]
     initiator_variable: str | None = None  # the data field camunda:initiator fills with the starter's name
+    external_steps: tuple[str, ...] = ()  # the names of the external tasks the case waits at (a worker's)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -22,7 +22,8 @@ def tokens() -> None:
 @click.argument("user")
 @click.option("--name", default="", help="What the token is for (shown in the list).")
 @click.option("--scope", "scopes", multiple=True,
-              help="cases:read, cases:write, tasks:write, messages:write, audit:read or admin (repeatable; "
+              help="cases:read, cases:write, tasks:write, messages:write, external-tasks, audit:read, metrics or "
+                   "admin (repeatable; "
                    "default: all but admin).")
 @click.option("--expires-days", type=int, default=None, help="Days until the token stops working (default: never).")
 @click.pass_obj

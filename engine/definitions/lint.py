@@ -147,9 +147,7 @@ def _element(doc: Document, el: etree._Element, ctx: Context, lanes: dict[str, s
                                       "engine would wait for someone): use a user task or a plain task",
                              reason="manual_task_unsupported"))
     elif name == "serviceTask":
-        problems.append(_err(doc, el, "service tasks are not supported (their Java or external "
-                                      "implementation would not run): use a script task",
-                             reason="service_task_unsupported"))
+        problems += _service_task(doc, el)
     elif name == "businessRuleTask":
         problems += _business_rule(doc, el, ctx)
     elif name == "callActivity":
@@ -234,6 +232,19 @@ def _implementation(doc: Document, el: etree._Element, name: str) -> list[Proble
     attrs = ", ".join(f"camunda:{a}" for a in found)
     return [_err(doc, el, f"{attrs} is not supported (Java and external-worker implementations do not "
                           "run in Turnus)", _owner(el), "implementation_unsupported", attrs=attrs)]
+
+
+def _service_task(doc: Document, el: etree._Element) -> list[Problem]:
+    """Only external tasks run (a worker fetches them through the API); a Java implementation would not."""
+    if cattr(el, "type") != "external":
+        return [_err(doc, el, "service tasks run only as external tasks: set camunda:type=\"external\" and a "
+                              "camunda:topic that a worker fetches (a Java implementation would not run), or use a "
+                              "script task", reason="service_task_unsupported")]
+    topic = (cattr(el, "topic") or "").strip()
+    if not topic or len(topic) > 200 or "${" in topic:
+        return [_err(doc, el, "an external service task needs a camunda:topic: a fixed name of 1 to 200 characters "
+                              "(no ${...} expression) that its workers fetch", reason="external_topic")]
+    return []
 
 
 def _sequence_flow(doc: Document, el: etree._Element) -> list[Problem]:

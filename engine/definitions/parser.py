@@ -15,6 +15,8 @@ Each gap is closed by a parser class of ours (never by patching the library):
 - compensation: compensation boundary events are hidden from the library (which refuses them), and a
   compensation throw or end event carries its scope's activity -> handler map and, per embedded subprocess
   without a handler of its own, the map of what is inside it (``engine.runtime.compensation``).
+- a service task is an external task (``camunda:type="external"``, ``engine.runtime.external``): it waits for a
+  worker of its ``camunda:topic``; the library's service task would call a script engine's ``call_service``.
 """
 
 from __future__ import annotations
@@ -50,8 +52,10 @@ from engine.runtime.compensation import (
     TurnusEndEvent,
     TurnusIntermediateThrowEvent,
 )
+from engine.runtime.external import ExternalTask
 from engine.runtime.scopes import TurnusBoundaryEvent, TurnusStartEvent
 
+from .camunda import cattr
 from .compensation import handlers_in, nested_in
 from .links import link_pairs
 from .xmlsafe import BPMN_NS
@@ -59,6 +63,15 @@ from .xmlsafe import BPMN_NS
 
 class _ScriptTaskParser(CamundaTaskParser, ScriptTaskParser):  # type: ignore[misc]
     """A script task whose multi-instance is Camunda's (the first base's ``_add_multiinstance_task``)."""
+
+
+class _ServiceTaskParser(CamundaTaskParser):  # type: ignore[misc]
+    """A service task is an external task (lint refuses every other kind): its ``camunda:topic`` goes on the spec,
+    and its multi-instance is Camunda's, so each instance waits for a worker of its own."""
+
+    def create_task(self) -> Any:
+        topic = (cattr(self.node, "topic") or "").strip()
+        return self.spec_class(self.spec, self.bpmn_id, topic=topic, **self.bpmn_attributes)
 
 
 class _SubProcessParser(SubWorkflowParser):  # type: ignore[misc]
@@ -141,6 +154,7 @@ class TurnusParser(CamundaParser):  # type: ignore[misc]
     OVERRIDE_PARSER_CLASSES = {
         **CamundaParser.OVERRIDE_PARSER_CLASSES,
         full_tag("scriptTask"): (_ScriptTaskParser, ScriptTask),
+        full_tag("serviceTask"): (_ServiceTaskParser, ExternalTask),
         full_tag("endEvent"): (_EndEventParser, TurnusEndEvent),
         full_tag("startEvent"): (_StartEventParser, TurnusStartEvent),
         full_tag("subProcess"): (_SubProcessParser, CallActivity),

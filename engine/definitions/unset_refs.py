@@ -5,10 +5,11 @@ multi-instance activity and expect the starter to pass the value. Such a name be
 (listed by ``turnus start-form``, the API's start schema and the web's start page) instead of a deploy refusal, so
 a start without it is refused naming it before anything is written.
 
-Conservative on purpose: in a process with any element that may write arbitrary data (a script or business rule
-task, a message or signal catch, a call activity, a data object) nothing is inferred, as the value may come from
-there; otherwise a name is inferred unless it is a start form field, a ``turnus:startVariable``, the
-``camunda:initiator`` variable, a task form field or a multi-instance element variable.
+Conservative on purpose: in a process with any element that may write arbitrary data (a script, external
+service or business rule task, a message or signal catch, a call activity, a data object) nothing is inferred, as
+the value may come from there; otherwise a name is inferred unless it is a start form field, a
+``turnus:startVariable``, the ``camunda:initiator`` variable, a task form field or a multi-instance element
+variable.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from .startvars import read_start_variables
 
 # Only well-formed references (lint refuses the others with their own message).
 _REF = re.compile(r"^\$\{\s*([A-Za-z][A-Za-z0-9_]*)(?:\.[A-Za-z][A-Za-z0-9_]*)?\s*\}$")
-_WRITERS = frozenset({"scriptTask", "businessRuleTask", "callActivity", "receiveTask", "dataObject",
+_WRITERS = frozenset({"scriptTask", "serviceTask", "businessRuleTask", "callActivity", "receiveTask", "dataObject",
                       "dataObjectReference"})
 _DATA_EVENTS = frozenset({"messageEventDefinition", "signalEventDefinition"})
 _CATCHES = frozenset({"startEvent", "intermediateCatchEvent", "boundaryEvent"})

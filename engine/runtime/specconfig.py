@@ -39,6 +39,7 @@ from engine.runtime.compensation import (
     TurnusEndEvent,
     TurnusIntermediateThrowEvent,
 )
+from engine.runtime.external import ExternalTask, ExternalTaskConverter
 from engine.runtime.scopes import TurnusBoundaryEvent, TurnusStartEvent
 
 MERGE = "merge_into_case"  # marks a payload whose keys become case data
@@ -97,6 +98,7 @@ def _same_name(converter: type, typename: str) -> type:
 CONFIG = dict(CAMUNDA_CONFIG)
 CONFIG[TurnusMessage] = MessageEventDefinitionConverter
 CONFIG[CompensationEventDefinition] = CompensationConverter
+CONFIG[ExternalTask] = ExternalTaskConverter
 for _plain, _ours, _converter in (
         (ErrorEventDefinition, TurnusErrorEventDefinition, ErrorEscalationEventDefinitionConverter),
         (EscalationEventDefinition, TurnusEscalationEventDefinition, ErrorEscalationEventDefinitionConverter),

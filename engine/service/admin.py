@@ -74,11 +74,11 @@ class AdminIncidents(EngineCore):
 
     def retry_incident(self, case_id: str, actor: str, token: str, reason: str) -> None:
         """Run the command that raised the incident again; a new failure records a new incident."""
-        from engine.cases import commands
+        from engine.cases import commands, external
 
         command = self._incident_command(case_id, actor, token, reason)
         refuse_uncaught_retry(command)
-        if command["kind"] not in ("complete", "timers"):
+        if command["kind"] not in ("complete", "timers", "external_complete", external.INCIDENT_KIND):
             raise Conflict(f"An incident raised by {command['kind']!r} cannot be retried; cancel the case",
                            reason="incident_not_retriable", command=command["kind"])
 
@@ -88,6 +88,11 @@ class AdminIncidents(EngineCore):
             ctx = self._ctx(conn, now)
             if command["kind"] == "complete":
                 commands.complete(ctx, self._user(conn, command["actor"]), command["task_id"], command["data"])
+            elif command["kind"] == "external_complete":  # the worker's data again, its lock long gone
+                external.complete(ctx, self._user(conn, command["actor"]), command["external_task_id"], None,
+                                  command["data"])
+            elif command["kind"] == external.INCIDENT_KIND:  # Camunda's "set retries": fetchable again
+                external.retry_failed(ctx, case_id, command["external_task_id"])
             else:
                 timer_cmds.fire(ctx, case_id, resolve_by=actor)
         self._write(run, case_id=case_id, actor=actor, command=command)
@@ -95,7 +100,7 @@ class AdminIncidents(EngineCore):
     def correct_and_retry(self, case_id: str, actor: str, token: str, data: Mapping[str, Any],
                           reason: str) -> None:
         """``case set-data`` with the corrected values, then the failed command again, in one transaction."""
-        from engine.cases import commands, data_edit
+        from engine.cases import commands, data_edit, external
 
         values = data_edit.checked_values(data)
         command = self._incident_command(case_id, actor, token, reason)
@@ -107,6 +112,9 @@ class AdminIncidents(EngineCore):
             data_edit.set_data(ctx, self._user(conn, actor), case_id, values, _reason(reason))
             if command["kind"] == "complete":  # the corrected values win over what the form had sent
                 commands.complete(ctx, self._user(conn, command["actor"]), command["task_id"],
+                                  {**command["data"], **values})
+            elif command["kind"] == "external_complete":
+                external.complete(ctx, self._user(conn, command["actor"]), command["external_task_id"], None,
                                   {**command["data"], **values})
             elif command["kind"] == "timers":
                 timer_cmds.fire(ctx, case_id)  # set-data already ran the due timers; this fires any left

@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from engine import identity, logs
 from engine.cases import queries
+from engine.cases.external_locks import open_steps
 from engine.cases.incidents import IncidentRaised, describe_failure, record_incident
 from engine.cases.versions import VersionCache
 from engine.clock import Clock, SystemClock
@@ -219,4 +220,5 @@ class EngineCore:
             next_timer_name=None if row.incident_json else row.next_timer_name,
             incident=json.loads(row.incident_json) if row.incident_json else None,
             data=data, open_tasks=open_rows, initiator_variable=version.initiator_variable,
+            external_steps=open_steps(conn, row.id) if row.status == "running" else (),
         )

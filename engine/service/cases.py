@@ -117,5 +117,16 @@ class CaseCommands(EngineCore):
         elif command["kind"] == "timers":
             self._write(lambda conn, now: timer_cmds.fire(self._ctx(conn, now), case_id, resolve_by=actor),
                         case_id=case_id, command=command)
+        elif command["kind"] in ("external_complete", "external_task"):
+            from engine.cases import external
+
+            def run(conn: Connection, now: datetime) -> None:
+                ctx = self._ctx(conn, now)
+                if command["kind"] == "external_task":
+                    external.retry_failed(ctx, case_id, command["external_task_id"])
+                else:
+                    external.complete(ctx, self._user(conn, command["actor"]), command["external_task_id"], None,
+                                      command["data"])
+            self._write(run, case_id=case_id, actor=actor, command=command)
         else:
             raise Conflict(f"An incident raised by {command['kind']!r} cannot be retried")

@@ -461,3 +461,30 @@ webhook_deliveries = Table(
     Column("last_error", Text),
     Index("ix_webhook_deliveries_status_next_attempt_at", "status", "next_attempt_at"),
 )
+
+# External tasks (issue 23): one row per service task instance with camunda:type="external" a case waits at, kept in
+# line with the workflow by every command's commit (engine.cases.external), so nothing reached is ever lost and a
+# worker's fetch reads only this table. A row stays after the task ends (state completed | cancelled), so a late
+# worker is told what became of it.
+external_tasks = Table(
+    "external_tasks",
+    metadata,
+    Column("id", String(36), primary_key=True),  # the SpiffWorkflow task id
+    Column("case_id", String(36), ForeignKey("cases.id"), nullable=False, index=True),
+    Column("element_id", String(200), nullable=False),
+    Column("element_name", String(300), nullable=False),
+    Column("topic", String(200), nullable=False),
+    Column("state", String(20), nullable=False),  # open | completed | cancelled
+    Column("worker_id", String(200)),  # who holds the lock (NULL: nobody)
+    Column("lock_expires_at", TS),
+    Column("retries", Integer),  # NULL until a worker reports a failure; 0: an incident on the case
+    Column("error_message", Text),
+    Column("error_details", Text),
+    Column("next_fetch_at", TS),  # after a failure with a retry timeout: not fetched before
+    Column("data_json", Text, nullable=False),  # the instance's data, as the worker receives it
+    Column("created_at", TS, nullable=False),
+    Column("ended_at", TS),
+    Column("ended_by", String(100)),
+    # A fetch: the open tasks of some topics, oldest first.
+    Index("ix_external_tasks_topic_state_created", "topic", "state", "created_at"),
+)

@@ -304,7 +304,7 @@ def test_unsupported_constructs_are_refused() -> None:
     messages = {p.element_id: [] for p in found}
     for p in found:
         messages[p.element_id].append(p.message)
-    assert any("service tasks are not supported" in m for m in messages["t"])
+    assert any("service tasks run only as external tasks" in m for m in messages["t"])
     assert any("complex gateways" in m for m in messages["g"])
     assert any("camunda:delegateExpression is not supported" in m for m in messages["x"])
     assert any("execution listeners are not run" in m for m in messages["x"])
@@ -374,3 +374,14 @@ def test_a_process_without_a_start_event_is_refused() -> None:
     with pytest.raises(DefinitionInvalid) as refused:
         load_bundles({"p.bpmn": bpmn(body)})
     assert any("the process has no start event" in p.message for p in refused.value.problems)
+
+
+def test_an_external_service_task_is_accepted_and_needs_a_fixed_topic() -> None:
+    ok = chain('<bpmn:serviceTask id="t_end" camunda:type="external" camunda:topic="payments" />', first="t_end")
+    (bundle,) = load_bundles({"p.bpmn": bpmn(ok)})
+    assert bundle.key == "p"
+    for topic in ('', ' camunda:topic=" "', ' camunda:topic="${kind}"'):
+        body = chain(f'<bpmn:serviceTask id="t_end" camunda:type="external"{topic} />', first="t_end")
+        problem = only(bpmn(body))
+        assert (problem.element_id, problem.reason) == ("t_end", "external_topic")
+        assert "needs a camunda:topic" in problem.message

@@ -8,8 +8,11 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from sqlalchemy import select
 
 from engine.service import Engine
+from engine.store.tables import external_tasks
+from tests.helpers.external_models import deploy
 from tests.web.conftest import open_task, password_hash, start_review
 from web.api.registry import OPERATIONS
 
@@ -19,6 +22,7 @@ A = "anonymous"
 ALL = set(ROLES) - {A}
 WRITERS = ALL - {"auditor"}
 READERS = {"starter", "reviewer", "auditor", "admin"}  # take part in the case, or read every case
+EXTERNAL = {"integration", "admin"}  # an outside system's account, or an administrator
 WORKERS = {"reviewer", "admin"}  # candidates of the review task, or an administrator (who may not work it)
 # (method, rule) -> (path, body, roles answered with a 2xx); every other signed-in role gets 403 or 404
 MATRIX: dict[tuple[str, str], tuple[str, Any, set[str]]] = {
@@ -47,6 +51,16 @@ MATRIX: dict[tuple[str, str], tuple[str, Any, set[str]]] = {
     ("GET", "/webhooks"): ("/webhooks", None, {"admin"}),
     ("POST", "/webhooks"): ("/webhooks", {"url": "http://127.0.0.1:9/hook", "events": ["case.finished"]}, {"admin"}),
     ("DELETE", "/webhooks/<id:webhook_id>"): ("/webhooks/{hook}", None, {"admin"}),
+    # external tasks: the fetch locks the three waiting ones for worker w, on which the next three act
+    ("POST", "/external-tasks/fetch-and-lock"): (
+        "/external-tasks/fetch-and-lock",
+        {"worker_id": "w", "topics": [{"name": "payments", "lock_duration_ms": 60000}], "max_tasks": 5}, EXTERNAL),
+    ("POST", "/external-tasks/<id:task_id>/extend-lock"): (
+        "/external-tasks/{ext1}/extend-lock", {"worker_id": "w", "new_duration_ms": 60000}, EXTERNAL),
+    ("POST", "/external-tasks/<id:task_id>/failure"): (
+        "/external-tasks/{ext2}/failure", {"worker_id": "w", "error_message": "x", "retries": 1}, EXTERNAL),
+    ("POST", "/external-tasks/<id:task_id>/complete"): (
+        "/external-tasks/{ext3}/complete", {"worker_id": "w", "data": {}}, EXTERNAL),
 }
 # a message nobody waits for is refused after the policy let the sender through
 MESSAGE_SENDERS = {"integration", "admin"}
@@ -66,6 +80,10 @@ def test_every_api_operation_for_every_role(engine: Engine, app: Flask, role: st
            "task3": open_task(engine, start_review(engine)), "task4": open_task(engine, start_review(engine))}
     engine.claim(ids["task4"], "rosa")
     ids["hook"] = engine.add_webhook("http://127.0.0.1:9/hook", ["case.finished"], "admin")[0].id
+    deploy(engine, "pay")
+    ext_cases = [engine.start("pay", "rita") for _ in range(3)]
+    ext_ids = engine._read(lambda conn: {r.case_id: r.id for r in conn.execute(select(external_tasks))})
+    ids.update({f"ext{i + 1}": ext_ids[c] for i, c in enumerate(ext_cases)})
     name = ROLES[role]
     headers = {"Authorization": f"Bearer {engine.add_token(name, scopes=['admin'])[1]}"} if name else {}
     http = app.test_client()

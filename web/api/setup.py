@@ -9,7 +9,7 @@ from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from engine.errors import TurnusError
-from web.api import cases, incidents, tasks, webhooks  # noqa: F401 — importing registers their operations
+from web.api import cases, external_tasks, incidents, tasks, webhooks  # noqa: F401 — importing registers their operations
 from web.api.blueprint import bp
 from web.api.problems import HTTP_REASONS, ApiProblem, from_api_problem, from_turnus_error, log, problem
 from web.api.registry import document

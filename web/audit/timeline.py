@@ -168,6 +168,21 @@ def describe(events: list[EventView], version: int, fields: Mapping[str, FormFie
             text = _("%(who)s removed the file “%(file)s”", who=who, file=p.get("file_name", ""))
             details = [(_("Reason"), _v(p.get("reason")), ""), (_("Size"), _v(p.get("size")), ""),
                        ("SHA-256", _v(p.get("sha256")), "")]
+        elif k == "external_task_created":
+            text = _("The step “%(name)s” waits for an external worker (topic %(topic)s)", name=name,
+                     topic=_v(p.get("topic")))
+        elif k == "external_task_completed":
+            text = _("%(who)s completed the step “%(name)s” (worker %(worker)s)", who=who, name=name,
+                     worker=_v(p.get("worker")))
+            for key, c in sorted((p.get("changes") or {}).items()):
+                details.append(change(key, c))
+            data.update(p.get("data") or {})
+        elif k == "external_task_failed":
+            text = _("The external worker %(worker)s failed the step “%(name)s”", worker=_v(p.get("worker")),
+                     name=name)
+            details = [(_("Message"), _v(p.get("message")), ""), (_("Retries left"), _v(p.get("retries")), "")]
+        elif k == "external_task_cancelled":
+            text = _("The step “%(name)s” no longer waits for an external worker", name=name)
         else:  # kinds this page does not know yet (e.g. migrations) are shown as recorded
             text = _("%(who)s: %(kind)s", who=who, kind=k)
             details = [(key, _v(val), "") for key, val in sorted(p.items())]

@@ -51,8 +51,11 @@ _MESSAGES: Catalogue = {
                                             "compensated.", **p),
     "manual_task_unsupported": lambda p: _("Manual tasks are not supported (Camunda passes through them; Turnus "
                                            "would wait for someone). Use a user task or a plain task."),
-    "service_task_unsupported": lambda p: _("Service tasks are not supported (their Java or external "
-                                            "implementation would not run). Use a script task."),
+    "service_task_unsupported": lambda p: _("Service tasks run only as external tasks: set "
+                                            "camunda:type=\"external\" and a camunda:topic that a worker fetches "
+                                            "(a Java implementation would not run), or use a script task."),
+    "external_topic": lambda p: _("An external service task needs a camunda:topic: a fixed name of 1 to 200 "
+                                  "characters (no ${...} expression) that its workers fetch."),
     "complex_gateway_unsupported": lambda p: _("Complex gateways are not supported: use exclusive, inclusive or "
                                                "parallel gateways."),
     "start_time_cycle": lambda p: _("A timeCycle on the process's start event repeats inside one case instead of "
