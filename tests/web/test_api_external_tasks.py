@@ -35,6 +35,9 @@ def _fetch(app: Flask, token: str, worker_id: str = "w1", ms: int = 60_000, **mo
 
 def test_a_worker_fetches_completes_and_the_case_goes_on(app: Flask, engine: Engine, worker: str) -> None:
     case_id = engine.start("pay", "rita")
+    reader = engine.add_token("admin", scopes=["cases:read"])[1]
+    view = app.test_client().get(f"/api/v1/cases/{case_id}", headers={"Authorization": f"Bearer {reader}"})
+    assert view.json["waiting_on"] == [] and view.json["waiting_on_external"] == ["Charge"]
     res = _fetch(app, worker, max_tasks=5)
     assert res.status_code == 200
     (item,) = res.json["items"]

@@ -69,4 +69,6 @@ def case_json(c: Any) -> dict[str, Any]:
             "end_event": c.end_event, "next_timer_at": iso(c.next_timer_at), "next_timer_name": c.next_timer_name,
             "incident": c.incident, "data": c.data,
             "waiting_on": [{"task_id": t.id, "name": t.name, "assignee": t.assignee,
-                            "candidate_groups": list(t.candidate_groups)} for t in c.open_tasks]}
+                            "candidate_groups": list(t.candidate_groups)} for t in c.open_tasks],
+            # the external tasks (service tasks an outside worker does) the case waits at, by name
+            "waiting_on_external": list(c.external_steps)}
