@@ -13,11 +13,11 @@ branch_labels = None
 depends_on = None
 
 
+# Plain ALTER TABLE, not a batch copy: on SQLite a batch recreates `users`, and the tables whose foreign keys point
+# at it then fail their checks (SQLite 3.35+ drops a column in place).
 def upgrade() -> None:
-    with op.batch_alter_table("users") as batch:
-        batch.add_column(sa.Column("last_sign_in_at", sa.DateTime(timezone=True)))
+    op.add_column("users", sa.Column("last_sign_in_at", sa.DateTime(timezone=True)))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("users") as batch:
-        batch.drop_column("last_sign_in_at")
+    op.drop_column("users", "last_sign_in_at")
