@@ -114,6 +114,49 @@ class Settings:
     # Hour of the day (in time_zone) from which the daily digest of each user who chose one is sent.
     digest_hour: int = field(default_factory=lambda: int(_env("TURNUS_DIGEST_HOUR", "7")))
 
+    # --- signing in with the municipality's directory, OpenID Connect (issue 25; README "Sign in with the
+    # directory"). Unset issuer: no directory, local passwords only.
+    # The provider's issuer URL exactly as its discovery document says (Entra ID:
+    # https://login.microsoftonline.com/TENANT/v2.0); Turnus reads ISSUER/.well-known/openid-configuration.
+    oidc_issuer: str | None = field(default_factory=lambda: (os.environ.get("TURNUS_OIDC_ISSUER") or "").rstrip("/")
+                                    or None)
+    # The client (application) id Turnus is registered under at the provider.
+    oidc_client_id: str = field(default_factory=lambda: _env("TURNUS_OIDC_CLIENT_ID", ""))
+    # Its secret: TURNUS_OIDC_CLIENT_SECRET, or better a file holding it in TURNUS_OIDC_CLIENT_SECRET_FILE.
+    oidc_client_secret: str | None = field(default_factory=lambda: _secret("TURNUS_OIDC_CLIENT_SECRET"))
+    # Scopes asked for (space-separated).
+    oidc_scopes: str = field(default_factory=lambda: _env("TURNUS_OIDC_SCOPES", "openid profile email"))
+    # The ID-token claim that is the Turnus user id, as the directory writes it; when the token lacks it, "sub".
+    oidc_user_claim: str = field(default_factory=lambda: _env("TURNUS_OIDC_USER_CLAIM", "preferred_username"))
+    # The claim listing the person's groups (each becomes a Turnus group, replaced at every sign-in).
+    oidc_groups_claim: str = field(default_factory=lambda: _env("TURNUS_OIDC_GROUPS_CLAIM", "groups"))
+    # Which claim values (of the groups claim or the "roles" claim) give which Turnus role:
+    # "turnus-revision=auditor,turnus-ejere=process-owner". Values not listed give no role.
+    oidc_role_map: str = field(default_factory=lambda: _env("TURNUS_OIDC_ROLE_MAP", ""))
+    # The sign-in button's label: "Log ind med <name>".
+    oidc_name: str = field(default_factory=lambda: _env("TURNUS_OIDC_NAME", "kommunens login"))
+    # Seconds Turnus waits for the provider (discovery, keys, token) before it tells the person it is down.
+    oidc_timeout_seconds: float = field(default_factory=lambda: float(_env("TURNUS_OIDC_TIMEOUT_SECONDS", "5")))
+    # 0 hides the password form (everyone signs in with the directory); local accounts still work in the CLI.
+    local_login: bool = field(default_factory=lambda: _env("TURNUS_LOCAL_LOGIN", "1") not in ("0", "false", "no"))
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_issuer and self.oidc_client_id)
+
+    def role_map(self) -> dict[str, str]:
+        """TURNUS_OIDC_ROLE_MAP as {claim value (lower-case): role}; an entry without '=' is refused."""
+        out: dict[str, str] = {}
+        for entry in (e.strip() for e in self.oidc_role_map.split(",")):
+            if not entry:
+                continue
+            value, sep, role = entry.partition("=")
+            if not sep or not value.strip() or not role.strip():
+                raise SettingInvalid(f"TURNUS_OIDC_ROLE_MAP entry {entry!r} is not VALUE=ROLE "
+                                     "(e.g. turnus-revision=auditor)")
+            out[value.strip().lower()] = role.strip()
+        return out
+
 
     def __post_init__(self) -> None:
         if self.timers not in TIMER_MODES:

@@ -23,7 +23,20 @@ READ_ONLY_ROLES = frozenset({"auditor"})
 # Duty rules (turnus:notBy on a user task): who may not work a task, as declared by the process owner.
 DUTY_INITIATOR = "initiator"
 DUTY_COMPLETER_PREFIX = "completerOf:"
-NAME_RE = re.compile(r"^[a-z0-9][a-z0-9._@-]{0,99}$")
+# Ids as directories write them (issue 25): "Anne.Hansen@albertslund.dk", "aUser", "KOMBIT-sagsbehandler". Letters
+# (any case, any script), digits, '.', '_', '-' and '@'; the first a letter or a digit.
+NAME_RE = re.compile(r"^[^\W_][\w.@-]{0,99}$")
+
+
+def key_of(name: str) -> str:
+    """The form a user or group id is stored and compared in: lower-case, so "aUser" and "auser" are one person
+    wherever a name arrives (sign-in, --as, the API, assignment expressions, turnus:memberOf). The spelling the
+    person or the directory used is kept beside it (users.login, groups.display_name)."""
+    return name.lower()
+
+
+def keys_of(names: Iterable[str]) -> frozenset[str]:
+    return frozenset(key_of(n) for n in names)
 
 
 @dataclass(frozen=True)
@@ -33,6 +46,11 @@ class User:
     groups: frozenset[str] = field(default_factory=frozenset)
     roles: frozenset[str] = field(default_factory=frozenset)
     active: bool = True
+    login: str = ""  # the id as it was written when the user was added ("aUser"); ``name`` is its key
+
+    @property
+    def written_id(self) -> str:
+        return self.login or self.name
 
     def has_role(self, role: str) -> bool:
         return role in self.roles
@@ -73,11 +91,11 @@ def may_mutate(user: User) -> bool:
 
 
 def is_candidate(user: User, task: TaskAccess) -> bool:
-    return user.name in task.candidate_users or bool(user.groups & task.candidate_groups)
+    return user.name in keys_of(task.candidate_users) or bool(user.groups & keys_of(task.candidate_groups))
 
 
 def is_barred(user: User, task: TaskAccess) -> bool:
-    return user.name in task.barred_names
+    return user.name in keys_of(task.barred_names)
 
 
 def may_work(user: User, task: TaskAccess) -> bool:
@@ -85,7 +103,7 @@ def may_work(user: User, task: TaskAccess) -> bool:
     if not may_mutate(user) or is_barred(user, task):
         return False
     if task.assignee is not None:
-        return task.assignee == user.name
+        return key_of(task.assignee) == user.name
     return is_candidate(user, task)
 
 
@@ -101,14 +119,18 @@ def may_release(user: User, task: TaskAccess) -> bool:
     """Give a task back to its candidates; a task with none would be stranded, so it can only be reassigned."""
     if not may_mutate(user) or not task.has_candidates:
         return False
-    return task.assignee == user.name or user.has_role("admin")
+    return _holds(user, task) or user.has_role("admin")
+
+
+def _holds(user: User, task: TaskAccess) -> bool:
+    return task.assignee is not None and key_of(task.assignee) == user.name
 
 
 def may_assign(user: User, task: TaskAccess) -> bool:
     """Hand a task to a colleague: whoever holds it, a candidate while it is free, or an admin."""
     if not may_mutate(user):
         return False
-    return task.assignee == user.name or may_claim(user, task) or user.has_role("admin")
+    return _holds(user, task) or may_claim(user, task) or user.has_role("admin")
 
 
 def may_receive(target: User, task: TaskAccess) -> bool:
@@ -124,7 +146,7 @@ def may_be_told(target: User, task: TaskAccess) -> bool:
     read-only user and never someone a duty rule bars (issue 13)."""
     if not may_mutate(target) or is_barred(target, task):
         return False
-    return task.assignee == target.name if task.assignee is not None else is_candidate(target, task)
+    return _holds(target, task) if task.assignee is not None else is_candidate(target, task)
 
 
 def barred_by_rules(rules: Iterable[str], initiator: str | None,
@@ -149,18 +171,19 @@ def barred_by_rules(rules: Iterable[str], initiator: str | None,
 def may_pick_for_field(candidate: User, member_of: Iterable[str], not_users: Iterable[str]) -> bool:
     """A ``user`` form field limited to members of groups or roles (``role:NAME``) and excluding some users:
     only an active, non-read-only user who matches (no limit declared: anyone)."""
-    if not may_mutate(candidate) or candidate.name in set(not_users):
+    if not may_mutate(candidate) or candidate.name in keys_of(not_users):
         return False
     wanted = [m for m in member_of if m]
     if not wanted:
         return True
-    return any(candidate.has_role(m[5:]) if m.startswith("role:") else m in candidate.groups for m in wanted)
+    return any(candidate.has_role(m[5:]) if m.startswith("role:") else key_of(m) in candidate.groups
+               for m in wanted)
 
 
 def may_read_case(user: User, participants: Iterable[str], groups_involved: Iterable[str]) -> bool:
     if user.has_role("admin") or user.has_role("auditor"):
         return True
-    return user.name in set(participants) or bool(user.groups & set(groups_involved))
+    return user.name in keys_of(participants) or bool(user.groups & keys_of(groups_involved))
 
 
 def may_comment(user: User, may_read: bool) -> bool:
@@ -173,7 +196,8 @@ def may_start(user: User, starter_users: frozenset[str], starter_groups: frozens
         return False
     if not starter_users and not starter_groups:
         return True
-    return user.name in starter_users or bool(user.groups & starter_groups) or user.has_role("admin")
+    return (user.name in keys_of(starter_users) or bool(user.groups & keys_of(starter_groups))
+            or user.has_role("admin"))
 
 
 def may_cancel(user: User) -> bool:
@@ -212,7 +236,7 @@ def may_remove_attachment(user: User, uploaded_by: str, case_status: str | None)
     """Whoever uploaded a file, or an administrator, while its case is running (or before it has one)."""
     if not may_mutate(user) or case_status not in (None, "running"):
         return False
-    return user.name == uploaded_by or user.has_role("admin")
+    return user.name == key_of(uploaded_by) or user.has_role("admin")
 
 
 def may_audit(user: User) -> bool:
@@ -223,9 +247,10 @@ def may_audit(user: User) -> bool:
 # --- repository -------------------------------------------------------------------------
 
 def check_name(name: str, what: str = "user name") -> str:
+    """A valid id as written (any case); callers store ``key_of`` it."""
     if not NAME_RE.match(name or ""):
         raise InvalidInput(
-            f"{what.capitalize()} {name!r} is not valid: use 1-100 lower-case letters, digits, '.', '_', '-' or '@', "
+            f"{what.capitalize()} {name!r} is not valid: use 1-100 letters, digits, '.', '_', '-' or '@', "
             "starting with a letter or digit", reason="name_invalid", what=what, name=(name or "")[:100]
         )
     return name
@@ -241,40 +266,43 @@ _USER_GROUPS_AND_ROLES = union_all(
 
 
 def load_user(conn: Connection, name: str) -> User:
-    row = conn.execute(_USER_ROW, {"name": name}).first()
+    row = conn.execute(_USER_ROW, {"name": key_of(name)}).first()
     if row is None or not row.active:
         raise NotFound(f"No user named {name!r}. Add one with: turnus users add {name}")
-    pairs = conn.execute(_USER_GROUPS_AND_ROLES, {"name": name}).all()
+    pairs = conn.execute(_USER_GROUPS_AND_ROLES, {"name": row.name}).all()
     return User(row.name, row.display_name, frozenset(v for k, v in pairs if k == "g"),
-                frozenset(v for k, v in pairs if k == "r"), row.active)
+                frozenset(v for k, v in pairs if k == "r"), row.active, row.login or "")
 
 
 def user_exists(conn: Connection, name: str) -> bool:
-    row = conn.execute(select(users.c.active).where(users.c.name == name)).first()
+    row = conn.execute(select(users.c.active).where(users.c.name == key_of(name))).first()
     return bool(row and row.active)
 
 
 def save_user(conn: Connection, name: str, *, now: datetime, display_name: str | None = None,
               email: str | None = None, group_names: Iterable[str] = (), roles: Iterable[str] = (),
               password_hash: str | None = None) -> tuple[User, bool]:
-    """Create the user or add groups/roles to an existing one; returns (user, created)."""
-    check_name(name)
+    """Create the user or add groups/roles to an existing one; returns (user, created).
+
+    The id is kept as written (``login``) and stored by its key, so adding "aUser" when "auser" exists adds to
+    that one person."""
+    written = check_name(name)
+    name = key_of(written)
     roles = list(dict.fromkeys(roles))
     for role in roles:
         if role not in ROLES:
             raise InvalidInput(f"Unknown role {role!r}: choose from {', '.join(ROLES)}")
-    group_names = [check_name(g, "group name") for g in dict.fromkeys(group_names)]
+    written_groups = {key_of(check_name(g, "group name")): g for g in group_names}
     existing = conn.execute(select(users.c.name).where(users.c.name == name)).first()
     values = {k: v for k, v in {"display_name": display_name, "email": email,
                                 "password_hash": password_hash}.items() if v is not None}
     if existing is None:
-        conn.execute(insert(users).values(name=name, display_name=display_name or name, email=email,
-                                          password_hash=password_hash, active=True, created_at=now))
+        conn.execute(insert(users).values(name=name, login=written, display_name=display_name or written,
+                                          email=email, password_hash=password_hash, active=True, created_at=now))
     elif values:
         conn.execute(update(users).where(users.c.name == name).values(**values, active=True))
-    for group in group_names:
-        if conn.execute(select(groups.c.name).where(groups.c.name == group)).first() is None:
-            conn.execute(insert(groups).values(name=group, display_name=group))
+    for group, spelled in written_groups.items():
+        ensure_group(conn, group, spelled)
         conn.execute(delete(memberships).where(memberships.c.user_name == name, memberships.c.group_name == group))
         conn.execute(insert(memberships).values(user_name=name, group_name=group))
     for role in roles:
@@ -283,9 +311,17 @@ def save_user(conn: Connection, name: str, *, now: datetime, display_name: str |
     return load_user(conn, name), existing is None
 
 
+def ensure_group(conn: Connection, key: str, spelled: str) -> None:
+    """A group exists once it is named anywhere; its display name starts as the spelling first seen."""
+    if conn.execute(select(groups.c.name).where(groups.c.name == key)).first() is None:
+        conn.execute(insert(groups).values(name=key, display_name=spelled))
+
+
 def password_hash_of(conn: Connection, name: str) -> str | None:
-    row = conn.execute(select(users.c.password_hash, users.c.active).where(users.c.name == name)).first()
-    return row.password_hash if row and row.active else None
+    """None also for a directory user: the directory vouches for them, never a password here (issue 25)."""
+    row = conn.execute(select(users.c.password_hash, users.c.active, users.c.directory)
+                       .where(users.c.name == key_of(name))).first()
+    return row.password_hash if row and row.active and row.directory is None else None
 
 
 def list_users(conn: Connection) -> list[User]:
@@ -297,12 +333,12 @@ def list_users(conn: Connection) -> list[User]:
         roles_of.setdefault(r.user_name, set()).add(r.role)
     rows = conn.execute(select(users).where(users.c.active).order_by(users.c.name))
     return [User(r.name, r.display_name, frozenset(groups_of.get(r.name, ())), frozenset(roles_of.get(r.name, ())),
-                 r.active) for r in rows]
+                 r.active, r.login or "") for r in rows]
 
 
 def name_group(conn: Connection, name: str, display_name: str) -> None:
     """Give a group the name people read ("Netværkssekretariatet" for netvaerkssekretariat)."""
-    check_name(name, "group name")
+    name = key_of(check_name(name, "group name"))
     display_name = display_name.strip()[:200]
     if not display_name:
         raise InvalidInput("A group's display name cannot be empty")

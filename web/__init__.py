@@ -37,6 +37,8 @@ def create_app(engine: Engine | None = None, config: Mapping[str, Any] | None = 
         inbox,
         metrics,
         notifications,
+        oidc,
+        oidc_client,
         present,
         security,
         start,
@@ -76,11 +78,12 @@ def create_app(engine: Engine | None = None, config: Mapping[str, Any] | None = 
     metrics.init_metrics(app)
     i18n.init_i18n(app)
     present.init_filters(app)
-    security.init_security(app)
+    security.init_security(app, oidc_client.origin(app.extensions["turnus.engine"].settings))
     errors.init_errors(app)
     auth.init_auth(app)
+    oidc_client.init_oidc(app, app.extensions["turnus.engine"].settings)
     for blueprint in (inbox.bp, tasks.bp, cases.bp, start.bp, modeller_bp, audit.bp, notifications.bp, health.bp,
-                      metrics.bp, admin_bp):
+                      metrics.bp, admin_bp, oidc.bp):
         app.register_blueprint(blueprint)
     from web.api.setup import init_api
 

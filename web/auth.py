@@ -1,4 +1,4 @@
-"""Sign in with a local account, sign out, and pick the language."""
+"""Sign in with a local account, sign out (at the directory's provider too), and pick the language."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from flask_babel import ngettext
 from engine import logs
 from engine.errors import NotFound
 from engine.passwords import hash_password, verify_password
+from web import oidc_client
 from web.deps import engine, is_sessionless, safe_next, settings
 from web.i18n import LANGUAGES
 from web.security import SignInThrottle
@@ -79,13 +80,22 @@ def _check_password(name: str, password: str) -> bool:
     return verify_password(stored, password)
 
 
+def _login_page(target: str, name: str, status: int = 200) -> Any:
+    options = engine().settings
+    return render_template("login.html", next=target, name=name, local_login=options.local_login,
+                           directory_name=options.oidc_name if oidc_client.client() is not None else None), status
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Any:
     target = safe_next(request.values.get("next"), url_for("inbox.index"))
     if request.method != "POST":
         if g.user is not None:
             return redirect(target)
-        return render_template("login.html", next=target, name="")
+        return _login_page(target, "")
+    if not engine().settings.local_login:  # TURNUS_LOCAL_LOGIN=0: the directory is the only way in
+        flash(_("Sign-in with a password is switched off here: sign in with the directory."), "error")
+        return _login_page(target, "", 403)
     name = request.form.get("username", "").strip().lower()[:100]
     password = request.form.get("password", "")[:1000]
     keys = (name, request.remote_addr or "-")
@@ -95,12 +105,12 @@ def login() -> Any:
         minutes = max(1, (wait + 59) // 60)
         flash(ngettext("Too many failed sign-ins. Try again in %(num)s minute.",
                        "Too many failed sign-ins. Try again in %(num)s minutes.", minutes), "error")
-        return render_template("login.html", next=target, name=name), 429
+        return _login_page(target, name, 429)
     if not name or not password or not _check_password(name, password):
         _throttle().failed(*keys)
         log.warning("failed sign-in for %r from %s", name, request.remote_addr)
         flash(_("The user name or password is wrong."), "error")
-        return render_template("login.html", next=target, name=name), 401
+        return _login_page(target, name, 401)
     _throttle().succeeded(*keys)
     previous = session.get("sid")
     if isinstance(previous, str):  # signing in again (perhaps as someone else) ends the old session
@@ -117,8 +127,13 @@ def logout() -> Any:
     token = session.get("sid")
     if isinstance(token, str):
         engine().close_session(token)  # ends it on the server: a copy of the cookie no longer signs in
+    directory, id_token = session.get("directory"), session.get("oidc_id_token")
     _fresh_session()
     flash(_("You are signed out."), "info")
+    if directory == "oidc":  # sign out at the provider too, which sends the browser back to the sign-in page
+        elsewhere = oidc_client.end_session_url(url_for("auth.login", _external=True), id_token)
+        if elsewhere:
+            return redirect(elsewhere)
     return redirect(url_for("auth.login"))
 
 

@@ -7,7 +7,7 @@ import math
 from collections.abc import Callable
 from urllib.parse import quote
 
-from flask import Flask, Response, abort, g, has_request_context, request
+from flask import Flask, Response, abort, current_app, g, has_request_context, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
 from limits import RateLimitItem, RateLimitItemPerSecond
@@ -42,7 +42,11 @@ class SessionCookies(SecureCookieSessionInterface):
         return super().get_cookie_secure(app) or (has_request_context() and request.is_secure)
 
 
-def init_security(app: Flask) -> None:
+def init_security(app: Flask, sign_out_origin: str | None = None) -> None:
+    """``sign_out_origin``: the directory's origin (scheme://host[:port]); signing out submits a form that ends at
+    the provider's end-session endpoint, and browsers hold redirects after a form to form-action."""
+    app.config["TURNUS_CSP"] = (CSP.replace("form-action 'self'", f"form-action 'self' {sign_out_origin}")
+                                if sign_out_origin else CSP)
     app.session_interface = SessionCookies()
     app.url_map.converters["id"] = IdConverter
     app.before_request(_refuse_nul)
@@ -59,7 +63,7 @@ def _refuse_nul() -> None:
 
 def _headers(response: Response) -> Response:
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("Content-Security-Policy", current_app.config.get("TURNUS_CSP", CSP))
     headers["X-Content-Type-Options"] = "nosniff"
     headers["X-Frame-Options"] = "DENY"
     headers["Referrer-Policy"] = "same-origin"

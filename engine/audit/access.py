@@ -40,7 +40,7 @@ def search(conn: Connection, *, actor: str | None = None, subject: str | None = 
     page_size = max(1, min(page_size, MAX_PAGE))
     conds = []
     if actor:
-        conds.append(access_log.c.actor == actor)
+        conds.append(access_log.c.actor == actor.lower())  # actors are stored by their key (identity.key_of)
     if subject:
         conds.append(access_log.c.subject == subject)
     if action:

@@ -53,11 +53,12 @@ def resolve_value(raw: str, data: Mapping[str, Any], attribute: str) -> Any:
 
 
 def _names(raws: Sequence[str] | None, data: Mapping[str, Any], attribute: str) -> tuple[str, ...]:
+    """User or group ids by their key (lower-case): "aUser" in a model or a form is the user auser (issue 25)."""
     out: list[str] = []
     for part in (p for raw in raws or () for p in raw.split(",") if p.strip()):
         value = resolve_value(part, data, attribute)
         values = value if isinstance(value, list | tuple) else [value]
-        out.extend(str(v) for v in values if v not in (None, ""))
+        out.extend(str(v).lower() for v in values if v not in (None, ""))
     return tuple(dict.fromkeys(out))
 
 
@@ -92,7 +93,7 @@ def resolve(meta: Mapping[str, Any], lane: str | None, data: Mapping[str, Any], 
     """Who may do a new task and by when, from its metadata (see engine.definitions.UserTaskMeta)."""
     raw_assignee = meta.get("assignee")
     assignee = resolve_value(raw_assignee, data, "camunda:assignee") if raw_assignee else None
-    assignee = str(assignee) if assignee not in (None, "") else None
+    assignee = str(assignee).lower() if assignee not in (None, "") else None
     users = _names(meta.get("candidate_users"), data, "camunda:candidateUsers")
     groups = _names(meta.get("candidate_groups"), data, "camunda:candidateGroups")
     if not (raw_assignee or meta.get("candidate_users") or meta.get("candidate_groups")) and lane:

@@ -247,14 +247,14 @@ def assign(ctx: Ctx, user: User, task_id: str, to_user: str) -> None:
                         reason="assign_not_allowed", task=row.name)
     if not identity.user_exists(ctx.conn, to_user):
         raise InvalidInput(f"No user named {to_user!r} to hand the task to", reason="no_such_user", user=to_user)
-    if to_user == row.assignee:
+    target = identity.load_user(ctx.conn, to_user)
+    if row.assignee is not None and target.name == identity.key_of(row.assignee):
         raise Conflict(f"Task '{row.name}' is already assigned to {to_user}", reason="already_assigned",
                        task=row.name, user=to_user)
-    target = identity.load_user(ctx.conn, to_user)
     if not identity.may_receive(target, access):
         raise _why_not_receive(row, access, target)
-    _set_assignee(ctx, row, to_user, "task_assigned", user.name, previous=row.assignee)
-    recipients.handed_over(ctx.conn, row.id, to_user, user.name, ctx.now)
+    _set_assignee(ctx, row, target.name, "task_assigned", user.name, previous=row.assignee)
+    recipients.handed_over(ctx.conn, row.id, target.name, user.name, ctx.now)
 
 
 def _why_not_receive(row: Any, access: TaskAccess, target: User) -> Forbidden:

@@ -92,7 +92,7 @@ def check_user_fields(conn: Connection, form: FormSchema, values: Mapping[str, A
             continue
         member_of, not_by = field_limits(f.properties)
         excluded = [initiator] if identity.DUTY_INITIATOR in not_by and initiator else []
-        if str(value) in excluded:
+        if identity.key_of(str(value)) in identity.keys_of(excluded):
             errors.append(FieldError(f.id, "user_self", f"{f.display}: you cannot choose yourself"))
             continue
         try:

@@ -13,7 +13,8 @@ from sqlalchemy import Connection, delete, or_, select, update
 from engine import identity
 from engine.audit import admin_log
 from engine.errors import Conflict, InvalidInput, NotFound
-from engine.store.tables import groups, memberships, tasks, user_roles, users, web_sessions
+from engine.identity import key_of
+from engine.store.tables import memberships, tasks, user_roles, users, web_sessions
 
 MAX_DISPLAY_NAME = 200
 MAX_EMAIL = 320
@@ -69,6 +70,7 @@ def _rows(conn: Connection, rows: list) -> list[UserRow]:
 
 
 def one(conn: Connection, name: str) -> UserRow:
+    name = key_of(name)
     rows = conn.execute(select(users).where(users.c.name == name)).all()
     if not rows:
         raise NotFound(f"No user named {name!r}", reason="no_such_user", user=name)
@@ -89,17 +91,17 @@ def _checked(edit: PersonEdit) -> PersonEdit:
         if role not in identity.ROLES:
             raise InvalidInput(f"Unknown role {role!r}: choose from {', '.join(identity.ROLES)}",
                                reason="unknown_role", role=role[:100])
-    group_names = tuple(identity.check_name(g.strip(), "group name") for g in dict.fromkeys(edit.groups) if g.strip())
-    return PersonEdit(display, email, tuple(sorted(set(group_names))), tuple(sorted(set(edit.roles))))
+    # Groups are kept by key, spelled as first written (identity.ensure_group).
+    spelled = {key_of(identity.check_name(g.strip(), "group name")): g.strip() for g in edit.groups if g.strip()}
+    return PersonEdit(display, email, tuple(sorted(spelled.values(), key=key_of)), tuple(sorted(set(edit.roles))))
 
 
 def _replace_memberships(conn: Connection, name: str, edit: PersonEdit) -> None:
     conn.execute(delete(memberships).where(memberships.c.user_name == name))
     conn.execute(delete(user_roles).where(user_roles.c.user_name == name))
-    for group in edit.groups:
-        if conn.execute(select(groups.c.name).where(groups.c.name == group)).first() is None:
-            conn.execute(groups.insert().values(name=group, display_name=group))
-        conn.execute(memberships.insert().values(user_name=name, group_name=group))
+    for spelled in edit.groups:
+        identity.ensure_group(conn, key_of(spelled), spelled)
+        conn.execute(memberships.insert().values(user_name=name, group_name=key_of(spelled)))
     for role in edit.roles:
         conn.execute(user_roles.insert().values(user_name=name, role=role))
 
@@ -111,13 +113,15 @@ def _shown(row: UserRow) -> dict[str, object]:
 
 def add(conn: Connection, name: str, edit: PersonEdit, password_hash: str | None, actor: str, reason: str,
         now: datetime) -> UserRow:
-    """A new user; refused when the name is taken (editing is its own action, so nobody is changed by mistake)."""
-    identity.check_name(name)
+    """A new user; refused when the name is taken (editing is its own action, so nobody is changed by mistake).
+    The id is stored by its key and kept as written in ``login``."""
+    login = identity.check_name(name)
+    name = key_of(login)
     edit = _checked(edit)
     if conn.execute(select(users.c.name).where(users.c.name == name)).first() is not None:
         raise Conflict(f"There is already a user named {name!r}: open them to change them",
                        reason="user_exists", user=name)
-    conn.execute(users.insert().values(name=name, display_name=edit.display_name, email=edit.email,
+    conn.execute(users.insert().values(name=name, login=login, display_name=edit.display_name, email=edit.email,
                                        password_hash=password_hash, active=True, created_at=now))
     _replace_memberships(conn, name, edit)
     row = one(conn, name)
@@ -128,12 +132,14 @@ def add(conn: Connection, name: str, edit: PersonEdit, password_hash: str | None
 
 def edit(conn: Connection, name: str, change: PersonEdit, actor: str, reason: str, now: datetime) -> UserRow:
     """Set a user's name, e-mail, groups and roles; the administrators' log keeps what they were and became."""
+    name, actor = key_of(name), key_of(actor)
     before = one(conn, name)
     change = _checked(change)
     if name == actor and "admin" in before.roles and "admin" not in change.roles:
         raise Conflict("You cannot take away your own administrator role: another administrator must do it",
                        reason="unadmin_self")
-    after_values = {"display_name": change.display_name, "email": change.email, "groups": list(change.groups),
+    after_values = {"display_name": change.display_name, "email": change.email,
+                    "groups": sorted(key_of(g) for g in change.groups),
                     "roles": list(change.roles)}
     if after_values == _shown(before):
         raise Conflict(f"Nothing to change: {name} already has this name, e-mail, groups and roles",
@@ -148,12 +154,14 @@ def edit(conn: Connection, name: str, change: PersonEdit, actor: str, reason: st
 
 
 def open_personal_tasks(conn: Connection, name: str) -> list[OpenTask]:
+    name = key_of(name)
     rows = conn.execute(select(tasks.c.id, tasks.c.case_id, tasks.c.name, tasks.c.case_title)
                         .where(tasks.c.assignee == name, tasks.c.state == "open").order_by(tasks.c.created_at))
     return [OpenTask(r.id, r.case_id, r.name, r.case_title) for r in rows]
 
 
 def set_active(conn: Connection, name: str, active: bool, actor: str, reason: str, now: datetime) -> None:
+    name, actor = key_of(name), key_of(actor)
     row = conn.execute(select(users.c.active).where(users.c.name == name)).first()
     if row is None:
         raise NotFound(f"No user named {name!r}", reason="no_such_user", user=name)

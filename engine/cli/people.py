@@ -33,7 +33,7 @@ def users_add(obj: Ctx, name: str, groups: tuple[str, ...], roles: tuple[str, ..
         password_hash = hash_password(sys.stdin.readline().rstrip("\r\n"))
     user, created = obj.engine().add_user(name, groups=groups, roles=roles, display_name=display_name,
                                           email=email, password_hash=password_hash)
-    click.echo(f"{user.name} {'added' if created else 'updated'}")
+    click.echo(f"{user.written_id} {'added' if created else 'updated'}")
 
 
 @users.command("list", epilog=example("turnus users list"))
@@ -41,7 +41,7 @@ def users_add(obj: Ctx, name: str, groups: tuple[str, ...], roles: tuple[str, ..
 def users_list(obj: Ctx) -> None:
     """List every user with their groups and roles."""
     for user in obj.engine().users():
-        click.echo(f"{user.name}\tgroups={','.join(sorted(user.groups))}\troles={','.join(sorted(user.roles))}")
+        click.echo(f"{user.written_id}\tgroups={','.join(sorted(user.groups))}\troles={','.join(sorted(user.roles))}")
 
 
 @click.group()

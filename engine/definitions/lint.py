@@ -285,10 +285,6 @@ def _user_task(doc: Document, el: etree._Element, lanes: dict[str, str | None]) 
         problems.append(_err(doc, el, f"potentialOwner/humanPerformer entry '{entry}' is not a name, user(NAME), "
                                       "group(NAME) or ${name}: write it as one of those",
                              reason="people_entry_unreadable", entry=entry))
-    for name in people.lowered:
-        problems.append(_warn(doc, el, f"'{name}' is matched as '{name.lower()}': Turnus user and group names "
-                                       "are lower case", "name_lowered",
-                              name=name, lowered=name.lower()))
     nobody = not (people.assignee or people.candidate_users or people.candidate_groups or lane_of(el, lanes))
     if nobody:
         problems.append(_err(doc, el, "nobody can work on this user task: set camunda:assignee, "

@@ -5,10 +5,9 @@
   ``resourceAssignmentExpression/formalExpression`` such as ``user(kermit), group(management)``; as in
   Camunda 7, a bare name is a user for humanPerformer and a *group* for potentialOwner.
 
-Turnus user and group names are lower case; Camunda files often write ``aUser`` or ``Accounting``. Literal
-names are therefore matched lower-cased (``Accounting`` reaches the group ``accounting``), and lint says
-so once per name, so nobody is surprised that a task offered to ``Accounting`` reaches ``accounting``.
-References (``${var}``) are kept as written; their values are looked up at run time.
+User and group ids are matched case-insensitively (issue 25: ``aUser`` and ``auser`` are one person), and
+stored by their lower-case key (engine.identity.key_of), so literal names are lower-cased here. References
+(``${var}``) are kept as written; their values are lower-cased when the task is made (engine.cases.assignment).
 """
 
 from __future__ import annotations

@@ -46,7 +46,8 @@ class ApiReads(EngineCore):
                 cp = case_participants.c
                 q = q.where(exists().where(cp.case_id == c.id, or_(*(and_(cp.kind == kind, cp.name == name)
                                                                      for kind, name in queries._names_of(user)))))
-            for column, value in ((c.status, status), (c.key, key), (c.started_by, started_by),
+            starter = identity.key_of(started_by) if started_by is not None else None
+            for column, value in ((c.status, status), (c.key, key), (c.started_by, starter),
                                   (c.business_key, business_key)):
                 if value is not None:
                     q = q.where(column == value)

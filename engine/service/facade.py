@@ -15,6 +15,7 @@ from engine.service.cases import CaseCommands
 from engine.service.data import DataCommands
 from engine.service.definitions import DefinitionCommands
 from engine.service.deployments import AdminDeployments
+from engine.service.directory import DirectoryCommands
 from engine.service.external_tasks import ExternalTaskCommands
 from engine.service.mail_admin import AdminMail
 from engine.service.messaging import MessagingCommands
@@ -33,5 +34,5 @@ from engine.service.workers import WorkerRecords
 class Engine(CaseCommands, CaseReads, DefinitionCommands, DataCommands, MessagingCommands, NotifyCommands,
              AuditQueries, SessionCommands, PageQueries, UserCommands, TokenCommands, ApiReads, WorkerRecords,
              OperationsQueries, AdminIncidents, AdminDeployments, AdminOperations, AdminPeople, AdminMail,
-             WebhookCommands, ExternalTaskCommands):
+             WebhookCommands, ExternalTaskCommands, DirectoryCommands):
     """Every command and read of Turnus; see the capability classes for each."""

@@ -26,6 +26,18 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+def new_session(conn: Connection, now: datetime, user_name: str, max_age: timedelta,
+                directory_sid: str | None = None) -> str:
+    """Insert a session and return its token (stored hashed); ``directory_sid`` is the provider's session id,
+    so its back-channel logout can end it. Sessions older than ``max_age`` (anyone's) are deleted on the way."""
+    token = secrets.token_urlsafe(32)
+    conn.execute(delete(web_sessions).where(web_sessions.c.created_at <= now - max_age))
+    conn.execute(web_sessions.insert().values(token_hash=_hash(token), user_name=user_name, created_at=now,
+                                              last_seen_at=now, directory_sid=directory_sid))
+    conn.execute(update(users).where(users.c.name == user_name).values(last_sign_in_at=now))
+    return token
+
+
 class SessionCommands(EngineCore):
     db: DbEngine
     clock: Clock
@@ -35,15 +47,7 @@ class SessionCommands(EngineCore):
     def open_session(self, user_name: str, max_age: timedelta) -> str:
         """A new session for a user who just signed in; returns the token for the cookie (stored hashed).
         Sessions older than ``max_age`` (anyone's) are deleted on the way."""
-        token = secrets.token_urlsafe(32)
-
-        def run(conn: Connection, now: datetime) -> None:
-            conn.execute(delete(web_sessions).where(web_sessions.c.created_at <= now - max_age))
-            conn.execute(web_sessions.insert().values(token_hash=_hash(token), user_name=user_name,
-                                                      created_at=now, last_seen_at=now))
-            conn.execute(update(users).where(users.c.name == user_name).values(last_sign_in_at=now))
-        self._write(run)
-        return token
+        return self._write(lambda conn, now: new_session(conn, now, user_name, max_age))
 
     def session_user(self, token: str, idle: timedelta, max_age: timedelta) -> str | None:
         """The user a session token belongs to, or None when it was ended, idled out or is too old."""

@@ -99,7 +99,7 @@ class TokenCommands(EngineCore):
     def tokens(self, user_name: str | None = None) -> list[TokenInfo]:
         q = select(api_tokens).order_by(api_tokens.c.user_name, api_tokens.c.created_at)
         if user_name is not None:
-            q = q.where(api_tokens.c.user_name == user_name)
+            q = q.where(api_tokens.c.user_name == identity.key_of(user_name))
         return self._read(lambda conn: [_info(r) for r in conn.execute(q)])
 
     def revoke_token(self, token_id: str, actor: str | None = None) -> TokenInfo:

@@ -58,7 +58,8 @@ TS = UTCDateTime()
 users = Table(
     "users",
     metadata,
-    Column("name", String(100), primary_key=True),
+    Column("name", String(100), primary_key=True),  # the id's key: lower-case (engine.identity.key_of)
+    Column("login", String(100)),  # the id as written ("aUser"); NULL on rows from before issue 25 (= name)
     Column("display_name", String(200), nullable=False),
     Column("email", String(320)),
     Column("password_hash", String(300)),
@@ -66,6 +67,10 @@ users = Table(
     Column("created_at", TS, nullable=False),
     Column("language", String(5)),  # da | en for mails; unset means Danish
     Column("last_sign_in_at", TS),  # set by every new web session; shown in the operator's console
+    # Who vouches for the user (issue 25): NULL for a local account, "oidc" or "saml" for one the directory
+    # made; such a user has no password, and its groups and roles are replaced at every sign-in.
+    Column("directory", String(10)),
+    Column("subject", String(255)),  # the directory's own id for them ("sub"), for back-channel logout
 )
 
 groups = Table(
@@ -305,6 +310,8 @@ web_sessions = Table(
     Column("user_name", String(100), nullable=False, index=True),
     Column("created_at", TS, nullable=False),
     Column("last_seen_at", TS, nullable=False),
+    # The provider's session id ("sid" in the ID token), so its back-channel logout can end this session.
+    Column("directory_sid", String(255), index=True),
 )
 
 # Fixed-window counters of the `limits` library (sign-in throttling), shared by every web process.

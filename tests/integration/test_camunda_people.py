@@ -38,9 +38,7 @@ TASKS = model("people", """
 
 def test_potential_owner_and_human_performer_reach_the_people_they_name(engine: Engine) -> None:
     [result] = engine.deploy_files({"people.bpmn": TASKS}, actor="system")
-    warned = " ".join(result.warnings)
-    for name in ("aUser", "Accounting", "Sales", "Kermit"):
-        assert f"'{name}' is matched as '{name.lower()}'" in warned
+    assert not result.warnings  # ids match in any case (issue 25): nothing to warn about
     engine.add_user("starter")
     engine.add_user("auser")
     engine.add_user("bea", groups=["accounting"])

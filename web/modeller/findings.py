@@ -77,7 +77,6 @@ _MESSAGES: Catalogue = {
     "priority_invalid": lambda p: _("camunda:priority %(value)s must be a whole number or ${name}.", **p),
     "people_entry_unreadable": lambda p: _("The potentialOwner/humanPerformer entry %(entry)s is not a name, "
                                            "user(NAME), group(NAME) or ${name}: write it as one of those.", **p),
-    "name_lowered": lambda p: _("%(name)s is read as %(lowered)s: Turnus user and group names are lower case.", **p),
     "nobody_can_work": lambda p: _("Nobody can work on this user task. Set camunda:assignee, "
                                    "camunda:candidateUsers or camunda:candidateGroups (or BPMN potentialOwner), or "
                                    "put the task in a named lane."),
