@@ -51,6 +51,11 @@ def _texts() -> dict[str, tuple[str, str]]:
     }
 
 
+def refusal_reasons() -> frozenset[str]:
+    """The reasons the sign-in refusal page explains (the directory's own, beside web.refusals' catalogue)."""
+    return frozenset(_texts())
+
+
 def _refused(reason: str, detail: str = "") -> Any:
     """The refusal page: nothing was created, the reason is logged, and the person reads what to do."""
     log.warning("directory sign-in refused (%s) from %s: %s", reason, request.remote_addr, detail)
