@@ -166,7 +166,8 @@ def sp_metadata(settings: Settings) -> str:
 
     config = SPConfig()
     config.load(sp_config(settings, with_idp=False))
-    return str(create_metadata_string(None, config=config, sign=True).decode())
+    found = create_metadata_string(None, config=config, sign=True)
+    return found.decode() if isinstance(found, bytes) else str(found)
 
 
 def login_url(relay_state: str) -> tuple[str, str]:
