@@ -115,6 +115,7 @@ def _build(settings: Settings) -> tuple[Any, str]:
     import requests
     from saml2.client import Saml2Client
     from saml2.config import SPConfig
+    from saml2.httpbase import ConnectionError as Unreachable
     from saml2.mdstore import SourceNotFound
 
     config = SPConfig()
@@ -122,6 +123,8 @@ def _build(settings: Settings) -> tuple[Any, str]:
         config.load(sp_config(settings))
     except requests.Timeout as err:
         raise SamlRefused("idp_slow", str(err)) from None
+    except Unreachable as err:  # pysaml2's own, wrapping requests' (a connect timeout among them)
+        raise SamlRefused("idp_slow" if "timed out" in str(err) else "idp_down", str(err)) from None
     except (requests.RequestException, SourceNotFound, OSError) as err:
         raise SamlRefused("idp_down", f"{type(err).__name__}: {err}") from None
     except Exception as err:  # metadata that is not SAML metadata: pysaml2 raises many kinds

@@ -19,6 +19,7 @@ Test-only routes:
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import os
 import secrets
@@ -26,6 +27,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -102,7 +104,6 @@ def _config(base: str, directory: Path, sp_metadata: Path | None) -> dict[str, A
 def build_app(base: str, directory: Path) -> Any:
     import flask
     from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
-    from saml2.assertion import Policy
     from saml2.config import IdPConfig
     from saml2.metadata import create_metadata_string
     from saml2.saml import NAMEID_FORMAT_PERSISTENT, NameID
@@ -163,13 +164,8 @@ def build_app(base: str, directory: Path) -> Any:
         sp = message.issuer.text
         destination = message.assertion_consumer_service_url or server().metadata.assertion_consumer_service(
             sp, BINDING_HTTP_POST)[0]["location"]
-        response = server().create_authn_response(
-            {k: list(v) for k, v in person.get("attributes", {}).items()}, message.id, destination,
-            "https://someone-else.example/sp" if mode == "wrong_audience" else sp,
-            name_id=NameID(format=NAMEID_FORMAT_PERSISTENT, text=person["name_id"]),
-            authn={"class_ref": "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport"},
-            sign_assertion=mode not in ("unsigned", "response_only"), sign_response=mode == "response_only",
-            release_policy=Policy({"default": {"lifetime": {"minutes": -10 if mode == "expired" else 15}}}))
+        with _issued_earlier(1800 if mode == "expired" else 0):  # expired: issued 30 min ago, valid 20 min
+            response = _answer(server(), person, message, destination, sp, mode)
         info = server().apply_binding(BINDING_HTTP_POST, str(response), destination, relay_state, response=True)
         return info["data"]
 
@@ -202,6 +198,34 @@ def build_app(base: str, directory: Path) -> Any:
         return flask.jsonify(state["logouts"])
 
     return app
+
+
+def _answer(server: Any, person: dict[str, Any], message: Any, destination: str, sp: str, mode: str) -> Any:
+    from saml2.assertion import Policy
+    from saml2.saml import NAMEID_FORMAT_PERSISTENT, NameID
+
+    return server.create_authn_response(
+        {k: list(v) for k, v in person.get("attributes", {}).items()}, message.id, destination,
+        "https://someone-else.example/sp" if mode == "wrong_audience" else sp,
+        name_id=NameID(format=NAMEID_FORMAT_PERSISTENT, text=person["name_id"]),
+        authn={"class_ref": "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport"},
+        sign_assertion=mode not in ("unsigned", "response_only"), sign_response=mode == "response_only",
+        release_policy=Policy({"default": {"lifetime": {"minutes": -10 if mode == "expired" else 15}}}))
+
+
+@contextlib.contextmanager
+def _issued_earlier(seconds: int) -> Iterator[None]:
+    """Make the assertion's NotBefore and the other instants ``seconds`` earlier, as if it had been delayed."""
+    import saml2.assertion
+
+    real = saml2.assertion.instant
+    if seconds:
+        saml2.assertion.instant = lambda *a, **k: real(*a, **({**k, "time_stamp": k.get("time_stamp") or
+                                                                    time.time() - seconds}))
+    try:
+        yield
+    finally:
+        saml2.assertion.instant = real
 
 
 if __name__ == "__main__":
