@@ -9,7 +9,19 @@ import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 
 from engine import logs
@@ -22,6 +34,39 @@ from web.security import csrf
 bp = Blueprint("saml", __name__, url_prefix="/auth/saml")
 log = logging.getLogger("turnus.web.saml")
 OUTSTANDING_MAX = 5  # sign-ins started in other tabs that may still come back
+# The sign-ins this browser started live in a cookie of their own: the IdP's page posts the assertion to the ACS
+# from another site, and browsers leave the SameSite=Lax session cookie out of such a POST. This one is
+# SameSite=None (over HTTPS; browsers refuse None without Secure), signed, only sent to /auth/saml/, and short-lived.
+OUTSTANDING_COOKIE = "turnus_saml"
+OUTSTANDING_SECONDS = 600  # a sign-in at the IdP must be finished within this
+
+
+def _serializer() -> Any:
+    from itsdangerous import URLSafeTimedSerializer
+
+    return URLSafeTimedSerializer(current_app.secret_key, salt="turnus-saml-outstanding")
+
+
+def _outstanding() -> dict[str, str]:
+    """{AuthnRequest id: where to go after} of the sign-ins this browser started, unexpired."""
+    from itsdangerous import BadData
+
+    try:
+        found = _serializer().loads(request.cookies.get(OUTSTANDING_COOKIE, ""), max_age=OUTSTANDING_SECONDS)
+    except BadData:
+        return {}
+    return {str(k): str(v) for k, v in found.items()} if isinstance(found, dict) else {}
+
+
+def _keep_outstanding(reply: Response, waiting: dict[str, str]) -> Response:
+    secure = request.is_secure or settings().cookie_secure
+    if not waiting:
+        reply.delete_cookie(OUTSTANDING_COOKIE, path="/auth/saml/", secure=secure, httponly=True,
+                            samesite="None" if secure else "Lax")
+        return reply
+    reply.set_cookie(OUTSTANDING_COOKIE, _serializer().dumps(waiting), max_age=OUTSTANDING_SECONDS,
+                     path="/auth/saml/", secure=secure, httponly=True, samesite="None" if secure else "Lax")
+    return reply
 
 
 def _texts() -> dict[str, tuple[str, str]]:
@@ -82,9 +127,8 @@ def login() -> Any:
         request_id, location = saml_client.login_url(relay_state="")
     except SamlRefused as err:
         return _refused(err.reason, err.detail)
-    waiting = dict(list((session.get("saml_outstanding") or {}).items())[-(OUTSTANDING_MAX - 1):])
-    session["saml_outstanding"] = {**waiting, request_id: target}
-    return redirect(location)
+    waiting = dict(list(_outstanding().items())[-(OUTSTANDING_MAX - 1):])
+    return _keep_outstanding(redirect(location), {**waiting, request_id: target})
 
 
 @bp.post("/acs")
@@ -92,7 +136,7 @@ def login() -> Any:
 def acs() -> Any:
     if not saml_client.enabled():
         abort(404)
-    outstanding: dict[str, str] = dict(session.get("saml_outstanding") or {})
+    outstanding = _outstanding()
     try:
         found = saml_client.finish_sign_in(request.form.get("SAMLResponse", ""), outstanding)
         user, token = engine().directory_sign_in(
@@ -116,7 +160,8 @@ def acs() -> Any:
     logs.bind(user=user.name)
     log.info("signed in with the directory (SAML): %s (groups %s, roles %s) from %s", user.name,
              ",".join(sorted(user.groups)), ",".join(sorted(user.roles)), request.remote_addr)
-    return redirect(target)
+    # The request is answered: the same response posted again finds nothing outstanding.
+    return _keep_outstanding(redirect(target), {k: v for k, v in outstanding.items() if k != found.request_id})
 
 
 @bp.route("/sls", methods=["GET", "POST"])

@@ -151,17 +151,29 @@ def test_a_replayed_or_unsolicited_response_is_refused(site: tuple[FlaskClient, 
     _danish(unsolicited.text)
     assert engine.users() == []
 
-    before = client.get_cookie("turnus_session")
+    before = client.get_cookie("turnus_saml", path="/auth/saml/")  # the sign-ins this browser started
     assert before is not None
     assert client.post("/auth/saml/acs", data=form).status_code == 302
     again = client.post("/auth/saml/acs", data=form)  # the same browser: its request was answered already
     assert again.status_code == 400 and 'data-reason="saml_unsolicited"' in again.text
     thief = client.application.test_client()  # the cookie from before, and the same response, a second time
-    thief.set_cookie("turnus_session", before.value)
+    thief.set_cookie("turnus_saml", before.value, path="/auth/saml/")
     replayed = thief.post("/auth/saml/acs", data=form)
     assert replayed.status_code == 400 and 'data-reason="replayed"' in replayed.text
     _danish(replayed.text)
     assert thief.get("/tasks").status_code == 302 and len(engine.users()) == 1
+
+
+def test_the_sign_in_survives_a_cross_site_post_without_the_session_cookie(site: tuple[FlaskClient, Engine],
+                                                                          idp: str) -> None:
+    """Browsers leave the SameSite=Lax session cookie out of the IdP page's POST; the sign-in must not need it."""
+    client, engine = site
+    _anne(idp, [])
+    form = idp_answer(client, "anne", next_page="/tasks")
+    client.delete_cookie("turnus_session")
+    done = client.post("/auth/saml/acs", data=form)
+    assert done.status_code == 302 and done.headers["Location"] == "/tasks"
+    assert client.get("/tasks").status_code == 200 and engine.user(ANNE).display_name == "Anne Hansen"
 
 
 def test_garbage_instead_of_a_response_is_a_page_not_a_500(site: tuple[FlaskClient, Engine]) -> None:
