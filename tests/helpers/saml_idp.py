@@ -10,7 +10,8 @@ Test-only routes:
 - ``POST /test/sp`` (body: the SP's metadata XML) is how the IdP learns the SP, as an administrator would;
 - ``PUT /users/ID`` ``{"name_id", "attributes": {name: [values]}}`` is what the directory says about ID;
 - ``POST /test/misbehave`` ``{"mode": …}``: ``unsigned`` (nothing signed), ``response_only`` (the response
-  signed, the assertion not), ``wrong_audience``, ``expired``; ``""`` back to normal;
+  signed, the assertion not), ``wrong_audience``, ``expired``; ``encrypted`` (signed and encrypted to the SP, not
+  a fault: what AD FS sends when the SP's metadata has an encryption key); ``""`` back to normal;
 - ``POST /test/logout`` ``{"name_id", "session_index", "signed"}``: an IdP-initiated LogoutRequest, as a URL;
 - ``GET /test/logouts``: the NameIDs the SP asked the IdP to sign out.
 
@@ -210,6 +211,7 @@ def _answer(server: Any, person: dict[str, Any], message: Any, destination: str,
         name_id=NameID(format=NAMEID_FORMAT_PERSISTENT, text=person["name_id"]),
         authn={"class_ref": "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport"},
         sign_assertion=mode not in ("unsigned", "response_only"), sign_response=mode == "response_only",
+        encrypt_assertion=mode == "encrypted",  # to the certificate in the SP's metadata, as AD FS does
         release_policy=Policy({"default": {"lifetime": {"minutes": -10 if mode == "expired" else 15}}}))
 
 

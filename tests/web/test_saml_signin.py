@@ -4,6 +4,7 @@ creates nothing, is logged, and is never a 500."""
 
 from __future__ import annotations
 
+import base64
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -111,6 +112,16 @@ def test_a_kombit_privilege_list_gives_a_role(site: tuple[FlaskClient, Engine], 
     assert engine.user(ANNE).roles == {"admin"}
 
 
+def test_an_encrypted_assertion_is_decrypted_with_turnus_s_key(site: tuple[FlaskClient, Engine], idp: str) -> None:
+    client, engine = site
+    _anne(idp, ["netvaerkssekretariat"])
+    misbehave(idp, "encrypted")
+    form = idp_answer(client, "anne")
+    assert "EncryptedAssertion" in base64.b64decode(form["SAMLResponse"]).decode()
+    assert client.post("/auth/saml/acs", data=form).status_code == 302
+    assert engine.user(ANNE).groups == {"netvaerkssekretariat"}
+
+
 def test_a_directory_user_cannot_sign_in_with_a_password(site: tuple[FlaskClient, Engine], idp: str) -> None:
     from engine.passwords import hash_password
 
@@ -179,7 +190,10 @@ def test_the_sign_in_survives_a_cross_site_post_without_the_session_cookie(site:
 def test_garbage_instead_of_a_response_is_a_page_not_a_500(site: tuple[FlaskClient, Engine]) -> None:
     client, _ = site
     client.get("/auth/saml/login")
-    for junk in ("", "bm90IHhtbA==", "<<<"):
+    laughs = base64.b64encode(b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;'
+                              b'&a;&a;&a;&a;&a;&a;&a;">]><samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:'
+                              b'protocol">&b;</samlp:Response>').decode()  # entities: defusedxml refuses them
+    for junk in ("", "bm90IHhtbA==", "<<<", laughs):
         refused = client.post("/auth/saml/acs", data={"SAMLResponse": junk})
         assert refused.status_code == 400 and 'data-reason="saml_invalid"' in refused.text
 
