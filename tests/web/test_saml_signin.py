@@ -272,3 +272,14 @@ def test_saml_needs_turnus_s_own_key_and_a_valid_role_map(tmp_path: Path) -> Non
         Settings(saml_idp_metadata="https://adfs.example/metadata.xml")
     with pytest.raises(SettingInvalid, match="TURNUS_SAML_ROLE_MAP entry 'auditor'"):
         Settings(saml_role_map="auditor").saml_roles()
+
+
+def test_openid_connect_and_saml_can_both_be_offered(db_url: str, tmp_path: Path, idp: str) -> None:
+    oidc = f"http://127.0.0.1:{free_port()}"  # its discovery is read at the first sign-in, not for the page
+    app, engine = saml_app(db_url, tmp_path, idp, register=False, oidc_issuer=oidc, oidc_client_id="turnus",
+                           oidc_name="Entra ID")
+    page = app.test_client().get("/login")
+    assert "Log ind med Entra ID" in page.text and "Log ind med Albertslund AD FS" in page.text
+    form_action = page.headers["Content-Security-Policy"].split("form-action")[1].split(";")[0]
+    assert oidc in form_action and idp in form_action  # signing out may end at either
+    engine.close()
