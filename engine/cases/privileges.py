@@ -14,8 +14,6 @@ import base64
 import binascii
 import logging
 
-from lxml import etree
-
 log = logging.getLogger("turnus.directory")
 MAX_BYTES = 256 * 1024  # a person with hundreds of privileges stays far below this
 BPP_NS = "http://itst.dk/oiosaml/basic_privilege_profile"
@@ -24,6 +22,8 @@ BPP_NS = "http://itst.dk/oiosaml/basic_privilege_profile"
 def decode(value: str) -> list[str]:
     """The privilege URIs in one attribute value; an undecodable value gives none (and is logged), so a broken
     attribute costs the person their privileges, not their sign-in."""
+    from lxml import etree  # here, not at the top: read-only CLI commands load engine.cases without XML
+
     if len(value) > MAX_BYTES * 4 // 3 + 4:
         log.warning("privilege attribute of %d characters is too long and is left out", len(value))
         return []
@@ -49,6 +49,8 @@ def decode(value: str) -> list[str]:
 
 def encode(groups: dict[str, list[str]]) -> str:
     """The attribute value for {scope: [privilege, …]} (what KOMBIT sends; the tests' identity provider uses it)."""
+    from lxml import etree
+
     root = etree.Element(f"{{{BPP_NS}}}PrivilegeList", nsmap={"bpp": BPP_NS})
     for scope, privileges in groups.items():
         group = etree.SubElement(root, "PrivilegeGroup", Scope=scope)
