@@ -137,6 +137,45 @@ class Settings:
     oidc_name: str = field(default_factory=lambda: _env("TURNUS_OIDC_NAME", "kommunens login"))
     # Seconds Turnus waits for the provider (discovery, keys, token) before it tells the person it is down.
     oidc_timeout_seconds: float = field(default_factory=lambda: float(_env("TURNUS_OIDC_TIMEOUT_SECONDS", "5")))
+
+    # --- signing in with the municipality's directory, SAML 2.0 (issue 25; README "Sign in with the directory",
+    # "SAML"). Unset metadata: no SAML. OpenID Connect and SAML can both be on; each offers its own button.
+    # The identity provider's metadata: an https:// URL (AD FS: https://adfs.example/FederationMetadata/2007-06/
+    # FederationMetadata.xml; Entra ID: the enterprise application's "App Federation Metadata Url") or a file path.
+    # It must describe one identity provider; its signing certificate is what assertions are checked against.
+    saml_idp_metadata: str | None = field(default_factory=lambda: os.environ.get("TURNUS_SAML_IDP_METADATA") or None)
+    # Turnus's entity id (the "identifier" the IdP knows it by); by default BASE_URL/auth/saml/metadata.
+    saml_sp_entity_id: str = field(default_factory=lambda: _env("TURNUS_SAML_SP_ENTITY_ID", ""))
+    # PEM files of Turnus's own key and certificate: AuthnRequests and logout messages are signed with it, and an
+    # IdP may encrypt assertions to it. Required when the metadata is set. Make a pair that lasts ten years with
+    # openssl req -x509 -newkey rsa:3072 -nodes -days 3650 -subj /CN=turnus -keyout sp.key -out sp.crt
+    saml_sp_key_file: str | None = field(default_factory=lambda: os.environ.get("TURNUS_SAML_SP_KEY_FILE") or None)
+    saml_sp_cert_file: str | None = field(default_factory=lambda: os.environ.get("TURNUS_SAML_SP_CERT_FILE") or None)
+    # The attribute (its Name, or its FriendlyName) that is the Turnus user id as the directory writes it; empty:
+    # the assertion's NameID. The subject Turnus remembers for single logout is always the NameID.
+    saml_user_attribute: str = field(default_factory=lambda: _env("TURNUS_SAML_USER_ATTRIBUTE", ""))
+    # The person's display name and e-mail address (Entra ID's and AD FS's usual claim URIs by default).
+    saml_name_attribute: str = field(default_factory=lambda: _env(
+        "TURNUS_SAML_NAME_ATTRIBUTE", "http://schemas.microsoft.com/identity/claims/displayname"))
+    saml_email_attribute: str = field(default_factory=lambda: _env(
+        "TURNUS_SAML_EMAIL_ATTRIBUTE", "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress"))
+    # The attribute listing the person's groups (each value a Turnus group, replaced at every sign-in).
+    saml_groups_attribute: str = field(default_factory=lambda: _env(
+        "TURNUS_SAML_GROUPS_ATTRIBUTE", "http://schemas.microsoft.com/ws/2008/06/identity/claims/groups"))
+    # The attribute listing the person's roles (Entra ID's app roles); its values and the groups go through the
+    # role map.
+    saml_roles_attribute: str = field(default_factory=lambda: _env(
+        "TURNUS_SAML_ROLES_ATTRIBUTE", "http://schemas.microsoft.com/ws/2008/06/identity/claims/role"))
+    # An OIO Basic Privilege Profile attribute (KOMBIT's adgangsstyring: base64 of a PrivilegeList XML), e.g.
+    # dk:gov:saml:attribute:Privileges_intermediate. Each Privilege in it goes through the role map too.
+    # Empty: none is read.
+    saml_privileges_attribute: str = field(default_factory=lambda: _env("TURNUS_SAML_PRIVILEGES_ATTRIBUTE", ""))
+    # Which attribute values give which Turnus role, in TURNUS_OIDC_ROLE_MAP's form (VALUE=ROLE, comma-separated).
+    saml_role_map: str = field(default_factory=lambda: _env("TURNUS_SAML_ROLE_MAP", ""))
+    # The SAML sign-in button's label: "Log ind med <name>".
+    saml_name: str = field(default_factory=lambda: _env("TURNUS_SAML_NAME", "kommunens login"))
+    # Seconds Turnus waits for remote IdP metadata before it tells the person the directory is down.
+    saml_timeout_seconds: float = field(default_factory=lambda: float(_env("TURNUS_SAML_TIMEOUT_SECONDS", "5")))
     # 0 hides the password form (everyone signs in with the directory); local accounts still work in the CLI.
     local_login: bool = field(default_factory=lambda: _env("TURNUS_LOCAL_LOGIN", "1") not in ("0", "false", "no"))
 
@@ -144,19 +183,17 @@ class Settings:
     def oidc_enabled(self) -> bool:
         return bool(self.oidc_issuer and self.oidc_client_id)
 
+    @property
+    def saml_enabled(self) -> bool:
+        return bool(self.saml_idp_metadata)
+
     def role_map(self) -> dict[str, str]:
         """TURNUS_OIDC_ROLE_MAP as {claim value (lower-case): role}; an entry without '=' is refused."""
-        out: dict[str, str] = {}
-        for entry in (e.strip() for e in self.oidc_role_map.split(",")):
-            if not entry:
-                continue
-            value, sep, role = entry.partition("=")
-            if not sep or not value.strip() or not role.strip():
-                raise SettingInvalid(f"TURNUS_OIDC_ROLE_MAP entry {entry!r} is not VALUE=ROLE "
-                                     "(e.g. turnus-revision=auditor)")
-            out[value.strip().lower()] = role.strip()
-        return out
+        return parse_role_map(self.oidc_role_map, "TURNUS_OIDC_ROLE_MAP")
 
+    def saml_roles(self) -> dict[str, str]:
+        """TURNUS_SAML_ROLE_MAP, read like TURNUS_OIDC_ROLE_MAP."""
+        return parse_role_map(self.saml_role_map, "TURNUS_SAML_ROLE_MAP")
 
     def __post_init__(self) -> None:
         if self.timers not in TIMER_MODES:
@@ -164,9 +201,27 @@ class Settings:
                                  f"{' or '.join(TIMER_MODES)} (or leave it unset for thread)")
         if self.log_format not in ("text", "json"):
             raise SettingInvalid(f"TURNUS_LOG_FORMAT={self.log_format!r} is not known: set it to text or json")
+        if self.saml_enabled and not (self.saml_sp_key_file and self.saml_sp_cert_file):
+            raise SettingInvalid("TURNUS_SAML_IDP_METADATA is set but TURNUS_SAML_SP_KEY_FILE and "
+                                 "TURNUS_SAML_SP_CERT_FILE are not: Turnus signs its SAML requests with that key "
+                                 "(engine/config.py says how to make one)")
 
 
 TIMER_MODES = ("thread", "workers")
+
+
+def parse_role_map(text: str, setting: str) -> dict[str, str]:
+    """A role map ("turnus-revision=auditor,turnus-ejere=process-owner") as {value (lower-case): role}; an
+    entry without '=' is refused, naming ``setting``."""
+    out: dict[str, str] = {}
+    for entry in (e.strip() for e in text.split(",")):
+        if not entry:
+            continue
+        value, sep, role = entry.partition("=")
+        if not sep or not value.strip() or not role.strip():
+            raise SettingInvalid(f"{setting} entry {entry!r} is not VALUE=ROLE (e.g. turnus-revision=auditor)")
+        out[value.strip().lower()] = role.strip()
+    return out
 
 
 DEFAULT_TIME_ZONE = "Europe/Copenhagen"

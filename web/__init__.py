@@ -40,6 +40,8 @@ def create_app(engine: Engine | None = None, config: Mapping[str, Any] | None = 
         oidc,
         oidc_client,
         present,
+        saml,
+        saml_client,
         security,
         start,
         tasks,
@@ -78,12 +80,15 @@ def create_app(engine: Engine | None = None, config: Mapping[str, Any] | None = 
     metrics.init_metrics(app)
     i18n.init_i18n(app)
     present.init_filters(app)
-    security.init_security(app, oidc_client.origin(app.extensions["turnus.engine"].settings))
+    options = app.extensions["turnus.engine"].settings
+    origins = [o for o in (oidc_client.origin(options), saml_client.origin(options)) if o]
+    security.init_security(app, " ".join(dict.fromkeys(origins)) or None)
     errors.init_errors(app)
     auth.init_auth(app)
-    oidc_client.init_oidc(app, app.extensions["turnus.engine"].settings)
+    oidc_client.init_oidc(app, options)
+    saml_client.init_saml(app, options)
     for blueprint in (inbox.bp, tasks.bp, cases.bp, start.bp, modeller_bp, audit.bp, notifications.bp, health.bp,
-                      metrics.bp, admin_bp, oidc.bp):
+                      metrics.bp, admin_bp, oidc.bp, saml.bp):
         app.register_blueprint(blueprint)
     from web.api.setup import init_api
 

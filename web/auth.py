@@ -13,7 +13,7 @@ from flask_babel import ngettext
 from engine import logs
 from engine.errors import NotFound
 from engine.passwords import hash_password, verify_password
-from web import oidc_client
+from web import oidc_client, saml_client
 from web.deps import engine, is_sessionless, safe_next, settings
 from web.i18n import LANGUAGES
 from web.security import SignInThrottle
@@ -83,7 +83,8 @@ def _check_password(name: str, password: str) -> bool:
 def _login_page(target: str, name: str, status: int = 200) -> Any:
     options = engine().settings
     return render_template("login.html", next=target, name=name, local_login=options.local_login,
-                           directory_name=options.oidc_name if oidc_client.client() is not None else None), status
+                           directory_name=options.oidc_name if oidc_client.client() is not None else None,
+                           saml_name=options.saml_name if saml_client.enabled() else None), status
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -128,11 +129,16 @@ def logout() -> Any:
     if isinstance(token, str):
         engine().close_session(token)  # ends it on the server: a copy of the cookie no longer signs in
     directory, id_token = session.get("directory"), session.get("oidc_id_token")
+    name_id, saml_session = session.get("saml_name_id"), session.get("saml_session")
     _fresh_session()
     flash(_("You are signed out."), "info")
     if directory == "oidc":  # sign out at the provider too, which sends the browser back to the sign-in page
         elsewhere = oidc_client.end_session_url(url_for("auth.login", _external=True), id_token)
         if elsewhere:
+            return redirect(elsewhere)
+    if directory == "saml" and isinstance(name_id, str) and saml_client.enabled():
+        elsewhere = saml_client.logout_url(name_id, saml_session if isinstance(saml_session, str) else None, "")
+        if elsewhere:  # the IdP signs them out and sends the browser back to /auth/saml/sls, then /login
             return redirect(elsewhere)
     return redirect(url_for("auth.login"))
 

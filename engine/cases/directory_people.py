@@ -14,6 +14,7 @@ from sqlalchemy import Connection, delete, insert, select, update
 
 from engine import identity
 from engine.audit import admin_log
+from engine.cases import privileges
 from engine.config import Settings
 from engine.errors import Forbidden, InvalidInput, SettingInvalid
 from engine.identity import User, key_of
@@ -48,26 +49,53 @@ def person_from_claims(claims: Mapping[str, Any], settings: Settings) -> Directo
     TURNUS_OIDC_GROUPS_CLAIM; roles come from the groups and the ``roles`` claim through TURNUS_OIDC_ROLE_MAP."""
     subject = str(claims.get("sub") or "")
     login = str(claims.get(settings.oidc_user_claim) or subject).strip()
+    name = str(claims.get("name") or " ".join(str(claims.get(k, "")) for k in ("given_name", "family_name")).strip()
+               or login)
+    return _person(login, subject, name, claims.get("email"), _strings(claims.get(settings.oidc_groups_claim)),
+                   _strings(claims.get("roles")), settings.role_map(), "TURNUS_OIDC_ROLE_MAP",
+                   f"claim {settings.oidc_user_claim!r} or 'sub'")
+
+
+def person_from_assertion(assertion: Mapping[str, Any], settings: Settings) -> DirectoryPerson:
+    """Who a verified SAML assertion names: ``{"name_id": str, "attributes": {name: [values]}}`` (attributes
+    under their Name and their FriendlyName). The user id is TURNUS_SAML_USER_ATTRIBUTE, else the NameID; roles
+    come from the groups, roles and privileges attributes through TURNUS_SAML_ROLE_MAP."""
+    subject = str(assertion.get("name_id") or "")
+    attributes: Mapping[str, list[str]] = assertion.get("attributes") or {}
+
+    def first(name: str) -> str:
+        return next((v.strip() for v in attributes.get(name, []) if v and v.strip()), "") if name else ""
+
+    login = first(settings.saml_user_attribute) or subject.strip()
+    roles = [*attributes.get(settings.saml_roles_attribute, [])]
+    if settings.saml_privileges_attribute:
+        for value in attributes.get(settings.saml_privileges_attribute, []):
+            roles.extend(privileges.decode(value))
+    return _person(login, subject, first(settings.saml_name_attribute) or login,
+                   first(settings.saml_email_attribute) or None,
+                   [g for v in attributes.get(settings.saml_groups_attribute, []) for g in _strings(v)], roles,
+                   settings.saml_roles(), "TURNUS_SAML_ROLE_MAP",
+                   f"attribute {settings.saml_user_attribute!r} or the NameID")
+
+
+def _person(login: str, subject: str, name: str, email: Any, group_values: list[str], role_values: list[str],
+            role_map: dict[str, str], role_setting: str, id_source: str) -> DirectoryPerson:
     if not subject or not identity.NAME_RE.match(login):
-        raise InvalidInput(f"The directory sent no usable user id (claim {settings.oidc_user_claim!r} or 'sub': "
-                           f"{login!r})", reason="directory_no_id", claim=settings.oidc_user_claim)
+        raise InvalidInput(f"The directory sent no usable user id ({id_source}: {login!r})",
+                           reason="directory_no_id", claim=id_source)
     groups = []
-    for group in _strings(claims.get(settings.oidc_groups_claim)):
+    for group in group_values:
         if identity.NAME_RE.match(group.strip()):
             groups.append(group.strip())
         else:  # a group Turnus cannot name ("Alle medarbejdere") gives no tasks; it must not stop the sign-in
             log.warning("directory group %r of %s is not a valid Turnus group id and is left out", group, login)
-    role_map = settings.role_map()
     for role in role_map.values():
         if role not in identity.ROLES:
-            raise SettingInvalid(f"TURNUS_OIDC_ROLE_MAP names the role {role!r}: choose from "
-                                 f"{', '.join(identity.ROLES)}")
-    values = [*groups, *_strings(claims.get("roles"))]
+            raise SettingInvalid(f"{role_setting} names the role {role!r}: choose from {', '.join(identity.ROLES)}")
+    values = [*groups, *role_values]
     roles = tuple(dict.fromkeys(role_map[v.lower()] for v in values if v.lower() in role_map))
-    name = str(claims.get("name") or " ".join(str(claims.get(k, "")) for k in ("given_name", "family_name")).strip()
-               or login)[:200]
-    email = str(claims["email"])[:320] if claims.get("email") else None
-    return DirectoryPerson(login, subject[:255], name, email, tuple(dict.fromkeys(groups)), roles)
+    return DirectoryPerson(login, subject[:255], name[:200], str(email)[:320] if email else None,
+                           tuple(dict.fromkeys(groups)), roles)
 
 
 def sign_in(conn: Connection, person: DirectoryPerson, source: str, now: datetime) -> User:
