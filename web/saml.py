@@ -69,6 +69,11 @@ def _keep_outstanding(reply: Response, waiting: dict[str, str]) -> Response:
     return reply
 
 
+def refusal_reasons() -> frozenset[str]:
+    """The reasons the SAML refusal page explains."""
+    return frozenset(_texts())
+
+
 def _texts() -> dict[str, tuple[str, str]]:
     """What happened and what to do, per refusal (Danish by default through the catalogue)."""
     again = _("Go back to the sign-in page and try once more.")

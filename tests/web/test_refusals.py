@@ -10,6 +10,7 @@ from engine.service import Engine
 from tests.web.conftest import ROOT, open_task, password_hash, start_review
 from web.modeller.findings import reasons as modeller_reasons
 from web.oidc import refusal_reasons as sign_in_reasons
+from web.saml import refusal_reasons as saml_reasons
 from web.refusals import _MESSAGES
 
 
@@ -70,8 +71,8 @@ def test_every_reason_the_engine_gives_has_a_message() -> None:
     reasons |= {"duty_initiator", "duty_completer", "receiver_duty_initiator", "receiver_duty_completer"}
     assert len(reasons) > 30
     # Validation findings (engine/definitions, form fields) are the modeller's to say: web/modeller/findings.py;
-    # a refused directory sign-in has a page of its own (web/oidc.py).
-    assert sorted(reasons - set(_MESSAGES) - modeller_reasons() - sign_in_reasons()) == []
+    # a refused directory sign-in has a page of its own (web/oidc.py, web/saml.py).
+    assert sorted(reasons - set(_MESSAGES) - modeller_reasons() - sign_in_reasons() - saml_reasons()) == []
 
 
 def test_a_failing_rule_is_explained_without_the_scripts_english(engine: Engine, as_user: Any) -> None:
