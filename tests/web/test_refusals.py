@@ -10,8 +10,8 @@ from engine.service import Engine
 from tests.web.conftest import ROOT, open_task, password_hash, start_review
 from web.modeller.findings import reasons as modeller_reasons
 from web.oidc import refusal_reasons as sign_in_reasons
-from web.saml import refusal_reasons as saml_reasons
 from web.refusals import _MESSAGES
+from web.saml import refusal_reasons as saml_reasons
 
 
 def _claimed_by_ralf(engine: Engine) -> str:
