@@ -17,6 +17,7 @@ from web import oidc_client, saml_client
 from web.deps import engine, is_sessionless, safe_next, settings
 from web.i18n import LANGUAGES
 from web.security import SignInThrottle
+from web.signin_session import begin_session, fresh_session
 
 bp = Blueprint("auth", __name__)
 log = logging.getLogger("turnus.web.auth")
@@ -48,22 +49,14 @@ def _load_user() -> None:
         return
     name = engine().session_user(token, *_lifetimes())
     if name is None:  # signed out, idle too long, or too old: the cookie alone is worth nothing
-        _fresh_session()
+        fresh_session()
         return
     try:
         g.user = engine().user(name)
         logs.bind(user=name)
     except NotFound:  # the account was removed or deactivated since sign-in
         engine().close_session(token)
-        _fresh_session()
-
-
-def _fresh_session() -> None:
-    """Drop everything from the cookie but the language choice."""
-    lang = session.get("lang")
-    session.clear()
-    if lang in LANGUAGES:
-        session["lang"] = lang
+        fresh_session()
 
 
 def _throttle() -> SignInThrottle:
@@ -113,12 +106,7 @@ def login() -> Any:
         flash(_("The user name or password is wrong."), "error")
         return _login_page(target, name, 401)
     _throttle().succeeded(*keys)
-    previous = session.get("sid")
-    if isinstance(previous, str):  # signing in again (perhaps as someone else) ends the old session
-        engine().close_session(previous)
-    _fresh_session()  # nothing from before sign-in carries over
-    session["sid"] = engine().open_session(name, _lifetimes()[1])
-    session.permanent = True
+    begin_session(name, engine().open_session(name, _lifetimes()[1]))
     log.info("signed in: %s from %s", name, request.remote_addr)
     return redirect(target)
 
@@ -130,7 +118,7 @@ def logout() -> Any:
         engine().close_session(token)  # ends it on the server: a copy of the cookie no longer signs in
     directory, id_token = session.get("directory"), session.get("oidc_id_token")
     name_id, saml_session = session.get("saml_name_id"), session.get("saml_session")
-    _fresh_session()
+    fresh_session()
     flash(_("You are signed out."), "info")
     if directory == "oidc":  # sign out at the provider too, which sends the browser back to the sign-in page
         elsewhere = oidc_client.end_session_url(url_for("auth.login", _external=True), id_token)

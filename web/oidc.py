@@ -11,12 +11,12 @@ from typing import Any
 from flask import Blueprint, abort, g, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
-from engine import logs
 from engine.errors import TurnusError
 from web import oidc_client
 from web.deps import engine, safe_next, settings
 from web.oidc_client import SignInRefused
 from web.security import csrf
+from web.signin_session import begin_session
 
 bp = Blueprint("oidc", __name__, url_prefix="/auth/oidc")
 log = logging.getLogger("turnus.web.oidc")
@@ -88,20 +88,10 @@ def callback() -> Any:
         return _refused(err.reason, err.detail)
     except TurnusError as err:
         return _refused(err.reason or "provider_error", str(err))
-    previous = session.get("sid")
-    if isinstance(previous, str):
-        engine().close_session(previous)
-    lang = session.get("lang")
-    session.clear()
-    if lang:
-        session["lang"] = lang
-    session["sid"] = token
-    session["directory"] = "oidc"
-    if id_token and len(id_token) <= ID_TOKEN_COOKIE_MAX:
-        session["oidc_id_token"] = id_token
-    session.permanent = True
+    # The ID token is the end-session hint; one too big for the cookie is left out (sign-out still works).
+    begin_session(user.name, token, directory="oidc",
+                  **({"oidc_id_token": id_token} if id_token and len(id_token) <= ID_TOKEN_COOKIE_MAX else {}))
     g.user = user
-    logs.bind(user=user.name)
     log.info("signed in with the directory: %s (groups %s, roles %s) from %s", user.name,
              ",".join(sorted(user.groups)), ",".join(sorted(user.roles)), request.remote_addr)
     return redirect(target)

@@ -24,12 +24,12 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from engine import logs
 from engine.errors import TurnusError
 from web import saml_client
 from web.deps import engine, safe_next, settings
 from web.saml_client import SamlRefused
 from web.security import csrf
+from web.signin_session import begin_session
 
 bp = Blueprint("saml", __name__, url_prefix="/auth/saml")
 log = logging.getLogger("turnus.web.saml")
@@ -152,17 +152,9 @@ def acs() -> Any:
     except TurnusError as err:
         return _refused(err.reason or "saml_invalid", str(err))
     target = safe_next(outstanding.get(found.request_id), url_for("inbox.index"))
-    previous = session.get("sid")
-    if isinstance(previous, str):
-        engine().close_session(previous)
-    lang = session.get("lang")
-    session.clear()
-    if lang:
-        session["lang"] = lang
-    session.update(sid=token, directory="saml", saml_name_id=found.name_id, saml_session=found.session_index)
-    session.permanent = True
+    begin_session(user.name, token, directory="saml", saml_name_id=found.name_id,
+                  saml_session=found.session_index)
     g.user = user
-    logs.bind(user=user.name)
     log.info("signed in with the directory (SAML): %s (groups %s, roles %s) from %s", user.name,
              ",".join(sorted(user.groups)), ",".join(sorted(user.roles)), request.remote_addr)
     # The request is answered: the same response posted again finds nothing outstanding.
