@@ -4,12 +4,16 @@ A clock that advances one unit per reading makes the accounting exact; nothing h
 
 from __future__ import annotations
 
+import inspect
 import itertools
 import types
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 
+from engine.service import Engine
+from tests.helpers import command_phases
 from tests.helpers.phases import UNACCOUNTED, PhaseProfile
 
 
@@ -104,3 +108,36 @@ def test_statements_are_counted_on_a_real_sqlite_database() -> None:
     with db.connect() as conn, prof.command():  # the listeners are gone
         conn.execute(text("SELECT 1"))
     assert prof.phases["sql"].calls == 5
+
+
+def test_the_turnus_wrap_points_count_a_start_and_are_undone(tmp_path: Path) -> None:
+    before = {(owner, attr): inspect.getattr_static(owner, attr)
+              for _, points in command_phases.POINTS for owner, attr in points}
+    eng = Engine.create(f"sqlite:///{tmp_path / 'profile.db'}")
+    try:
+        eng.deploy_files({"one_step.bpmn": ONE_STEP}, actor="system")
+        eng.add_user("bench")
+        with command_phases.profiler(eng.db) as prof, prof.command():
+            eng.start("one_step", "bench")
+    finally:
+        eng.close()
+    assert {key: inspect.getattr_static(*key) for key in before} == before
+    assert prof.phases[command_phases.SANDBOX].calls == 1  # the one script
+    assert prof.phases["engine run"].calls == 1
+    assert prof.phases["commit"].calls == 1
+    assert prof.phases[command_phases.SQL_DRIVER].calls > 5
+    assert prof.accounted() == pytest.approx(prof.total)
+
+
+ONE_STEP = b"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="urn:t">
+  <bpmn:process id="one_step" isExecutable="true">
+    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="work"/>
+    <bpmn:scriptTask id="work" scriptFormat="python"><bpmn:incoming>f1</bpmn:incoming>
+      <bpmn:outgoing>f2</bpmn:outgoing><bpmn:script>result = 6 * 7</bpmn:script></bpmn:scriptTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="work" targetRef="end"/>
+    <bpmn:endEvent id="end"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>
+  </bpmn:process>
+</bpmn:definitions>
+"""
