@@ -10,6 +10,7 @@ load from other processes falls on all three alike:
 - turnus: ``Engine.start`` on SQLite (or --db): sandboxed script, per-task state rows, inbox projection,
           hash-chained audit events, authorization.
 CPU is this process's plus the sandbox worker processes' (Turnus evaluates scripts there), per instance.
+Then where a Turnus start's CPU goes, phase by phase (tests/helpers/command_phases.py), on as many more starts.
 Not a pytest test: the name bench_* keeps it out of collection.
 """
 
@@ -32,6 +33,7 @@ from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 
 from engine.service import Engine
 from tests.helpers.bench import cpu
+from tests.helpers.command_phases import compare, print_report
 
 ONE_STEP = b"""<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="urn:bench">
@@ -131,7 +133,9 @@ def main() -> None:
             per = used / n
             print(f"{label:<46} {wall / n * 1000:>9.3f} {per * 1000:>8.3f} {per / bare_cpu:>7.1f} "
                   f"{per / naive_cpu:>8.2f}")
-        runners[2].engine.close()
+        turnus = runners[2]
+        print_report(turnus.label, compare(turnus.engine.db, lambda _: turnus.run(), range(args.cases)))
+        turnus.engine.close()
 
 
 if __name__ == "__main__":

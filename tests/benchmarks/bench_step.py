@@ -11,6 +11,8 @@ process's plus the sandbox workers'. Target (issue 11): Turnus at most 2x the ba
 Then the floor: what a completion cannot do without, each part timed alone — restoring the case's state (the
 spec already cached), dumping it, the sandbox round trips it makes and the statements it sends (counted on
 extra cases, each costed as the cheapest statement there is: a prebuilt primary-key read).
+
+Last, where a completion's CPU goes, phase by phase (tests/helpers/command_phases.py), on --phase-cases more.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from engine.sandbox import get_sandbox
 from engine.service import Engine
 from engine.store.tables import cases
 from tests.helpers.bench import cpu
+from tests.helpers.command_phases import compare, print_report
 from tests.helpers.rotation import DRAFT, EMPLOYEE, LEADER, MANAGER, PROCESSES, SECRETARY, Rotation, at
 
 STEP = "approve_agreement_manager"
@@ -45,6 +48,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--cases", type=int, default=30)
     ap.add_argument("--db", default=None)
+    ap.add_argument("--phase-cases", type=int, default=60, help="completions profiled (half with the profile off)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         clock = FixedClock(at("2027-01-04T09:00+01:00").astimezone(UTC))
@@ -54,7 +58,7 @@ def main() -> None:
                              (LEADER, ["ledelsesteam"])):
             eng.add_user(name, groups=groups)
         tasks, workflows = [], []
-        for _ in range(args.cases + 3 + FLOOR_CASES):  # three to warm up, then the floor's
+        for _ in range(args.cases + 3 + FLOOR_CASES + args.phase_cases):  # warm-up, timed, floor, phases
             rotation = Rotation(eng, clock).start().theme_approved()
             rotation.do("draft_agreement", DRAFT)
             [task] = rotation.tasks(STEP)
@@ -88,7 +92,9 @@ def main() -> None:
         print(f"{'runner':<34} {'ms CPU':>8} {'ms wall':>8} {'x bare':>7}")
         for label, (used, wall) in results.items():
             print(f"{label:<34} {used:>8.2f} {wall:>8.2f} {used / base:>7.1f}")
-        floor(eng, tasks[args.cases + 3:], base)
+        floor(eng, tasks[args.cases + 3:args.cases + 3 + FLOOR_CASES], base)
+        print_report("Turnus complete()", compare(eng.db, lambda t: eng.complete(t.id, t.assignee or MANAGER, DECISION),
+                                                  tasks[args.cases + 3 + FLOOR_CASES:]))
         eng.close()
 
 
@@ -132,7 +138,7 @@ def floor(eng: Engine, tasks: list[Any], bare_ms: float) -> None:
             eng.complete(task.id, task.assignee or MANAGER, DECISION)
     finally:
         event.remove(eng.db, "before_cursor_execute", count_statement)
-        sandbox._run = original  # type: ignore[method-assign]
+        del sandbox._run  # the class's method again (profiles wrap it there)
     n = len(tasks)
     parts = [("restore the case's state (spec cached)", 1, restore_ms), ("dump it", 1, dump_ms),
              ("sandbox round trips", round_trips / n, sandbox_ms), ("SQL statements", statements / n, statement_ms)]
