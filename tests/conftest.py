@@ -35,7 +35,8 @@ def miwg_files() -> list[Path]:
 
 @pytest.fixture(autouse=True)
 def _spec_mutations_all_seen() -> Iterator[None]:
-    """Fail a test whose run mutated a shared spec in a way the spec cache's snapshot did not see."""
+    """Fail a test whose run mutated a shared spec in a way the spec cache's snapshot did not see, or reused a
+    live workflow that was not what the database holds (engine/cases/live_cache.py)."""
     yield
     cache = sys.modules.get("engine.runtime.spec_cache")
     if cache is not None:  # reuses are audited by sample; what this thread still holds is audited now
@@ -45,6 +46,10 @@ def _spec_mutations_all_seen() -> Iterator[None]:
     if cache is not None and cache.missed:
         missed, cache.missed[:] = list(cache.missed), []
         pytest.fail(f"a spec was mutated where spec_cache.snapshot does not look: {missed}")
+    kept = sys.modules.get("engine.cases.live_cache")
+    if kept is not None and kept.missed:
+        missed, kept.missed[:] = list(kept.missed), []
+        pytest.fail(f"a kept live workflow differed from the case's stored state: {missed}")
 
 
 def _backends() -> list[str]:

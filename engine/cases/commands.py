@@ -13,7 +13,7 @@ from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from engine import form_rules, identity
 from engine.audit import GENESIS, EventWriter
-from engine.cases import deployments, duties, live, recipients, relations
+from engine.cases import deployments, duties, live, live_cache, recipients, relations
 from engine.cases.versions import VersionCache
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
 from engine.forms import FormSchema
@@ -101,10 +101,13 @@ def _writer(ctx: Ctx, case: Any) -> EventWriter:
 
 def _bump(ctx: Ctx, case: Any, events: EventWriter) -> None:
     """Anchor new events on the case row, guarded by its version like every other command."""
+    anchor = events.seal()
     result = ctx.conn.execute(update(cases).where(cases.c.id == case.id, cases.c.row_version == case.row_version)
-                              .values(row_version=case.row_version + 1, **events.seal()))
+                              .values(row_version=case.row_version + 1, **anchor))
     if result.rowcount != 1:
         raise live.StaleCase(case.id)
+    live_cache.carry(ctx.conn, case.id, case.row_version, case.last_event_hash, case.row_version + 1,
+                     anchor["last_event_hash"])
 
 
 def require_running(case: Any) -> None:

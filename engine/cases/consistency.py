@@ -85,7 +85,7 @@ def check_case(conn: Connection, cache: VersionCache, case_id: str) -> list[Find
     problems += relations.disagreements(conn, case_id)
     version = cache.get(conn, row.version_id)
     try:
-        lc = live.load(conn, row, version, row.started_at)
+        lc = live.load(conn, row, version, row.started_at, reuse=False)
     except Exception as err:  # state rows edited by hand: a finding about this case, and the check goes on
         problems.append(Finding(f"the stored workflow state cannot be restored ({type(err).__name__}: {err})",
                                 "state_unrestorable", error=f"{type(err).__name__}: {err}"[:300]))

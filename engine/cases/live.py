@@ -25,7 +25,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from engine.audit import EventWriter
-from engine.cases import assignment, external_rows, incidents, recipients, relations, subscriptions
+from engine.cases import assignment, external_rows, incidents, live_cache, recipients, relations, subscriptions
 from engine.cases.versions import VersionCache, VersionInfo
 from engine.errors import Conflict, StaleCase
 from engine.identity import User
@@ -139,14 +139,26 @@ _OPEN_ROWS = select(tasks.c.id, tasks.c.element_id).where(tasks.c.case_id == bin
 _NEW_HEADER = update(case_state).where(case_state.c.case_id == bindparam("id")).values(header_json=bindparam("h"))
 
 
+def _stored(conn: Connection, case_id: str) -> st.StoredState | None:
+    header = conn.execute(_HEADER, {"id": case_id}).scalar()
+    if header is None:
+        return None
+    return st.StoredState(header, {r.task_id: r.body_json for r in conn.execute(_BODIES, {"id": case_id})})
+
+
 def load(conn: Connection, row: Any, version: VersionInfo, now: datetime,
-         cache: VersionCache | None = None) -> LiveCase:
-    header = conn.execute(_HEADER, {"id": row.id}).scalar()
-    if header is None:  # `audit import` brings back a case's history, not its workflow
-        raise Conflict(f"Case {row.id} was imported from an audit export: it can be read, not worked on")
-    bodies = {r.task_id: r.body_json for r in conn.execute(_BODIES, {"id": row.id})}
-    stored = st.StoredState(header, bodies)
-    wf = st.restore(version.spec_json, stored)
+         cache: VersionCache | None = None, reuse: bool = True) -> LiveCase:
+    """The case's workflow, ready for a command; ``reuse=False`` for a reader that will not commit it, which
+    then neither takes nor disturbs the workflow kept for the next command (engine/cases/live_cache.py)."""
+    specs = st.specs(version.spec_json)
+    kept = live_cache.take(conn, row, version.id, specs, lambda: _stored(conn, row.id)) if reuse else None
+    if kept is not None:  # this process ran the case's last command: its workflow is still current
+        wf, stored = kept
+    else:
+        stored = _stored(conn, row.id)
+        if stored is None:  # `audit import` brings back a case's history, not its workflow
+            raise Conflict(f"Case {row.id} was imported from an audit export: it can be read, not worked on")
+        wf = st.restore(version.spec_json, stored, specs)
     attach_script_engine(wf)
     rt.reapply_multiinstance_inputs(wf)
     events = EventWriter(conn, row.id, version.id, row.last_event_seq, row.last_event_hash, now)
@@ -279,6 +291,9 @@ def commit(lc: LiveCase) -> None:
         _insert_new(lc, after, values)
     else:
         _update(lc, change, values)
+    if lc.status == "running":
+        live_cache.keep_after_commit(conn, lc.id, lc.version.id, 0 if lc.row is None else lc.row.row_version + 1,
+                                     values["last_event_hash"], lc.wf, after)
     if external and lc.status == "running":
         external_rows.keep_incident(conn, lc.id)
     _notify(lc, created, reminders, values["next_timer_at"])

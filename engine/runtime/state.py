@@ -58,12 +58,14 @@ def _restore_specs(spec_json: str) -> tuple[Any, dict[str, Any]]:
     return spec, subprocess_specs
 
 
-def _specs(spec_json: str) -> tuple[Any, dict[str, Any]]:
+def specs(spec_json: str) -> tuple[Any, dict[str, Any]]:
+    """The spec and subprocess specs of a version: this thread's cached objects while unchanged (spec_cache)."""
     return spec_cache.specs_for(spec_json, REGISTRY, _restore_specs)
 
 
+
 def new_workflow(spec_json: str) -> BpmnWorkflow:
-    spec, subprocess_specs = _specs(spec_json)
+    spec, subprocess_specs = specs(spec_json)
     return BpmnWorkflow(spec, subprocess_specs)
 
 
@@ -101,8 +103,11 @@ def _workflow_dict(workflow: BpmnWorkflow) -> dict[str, Any]:
     return dct
 
 
-def restore(spec_json: str, state: StoredState) -> BpmnWorkflow:
-    """Rebuild a workflow from its spec and stored state; the caller must re-attach the script engine."""
+def restore(spec_json: str, state: StoredState,
+            restored: tuple[Any, dict[str, Any]] | None = None) -> BpmnWorkflow:
+    """Rebuild a workflow from its spec and stored state; the caller must re-attach the script engine.
+
+    ``restored``: what ``specs(spec_json)`` returned, if the caller has just asked for it."""
     dct = json.loads(state.header)
     if dct.pop("format", None) != STATE_FORMAT:
         raise ValueError("case state was written by an incompatible Turnus version")
@@ -114,7 +119,7 @@ def restore(spec_json: str, state: StoredState) -> BpmnWorkflow:
     dct["tasks"] = _parents_first(bodies[""], dct["root"])
     for sp_id, sp in dct["subprocesses"].items():
         sp["tasks"] = _parents_first(bodies[sp_id], sp["root"])
-    return _rebuild(dct, *_specs(spec_json))
+    return _rebuild(dct, *(restored or specs(spec_json)))
 
 
 def _rebuild(dct: dict[str, Any], spec: Any, subprocess_specs: dict[str, Any]) -> BpmnWorkflow:

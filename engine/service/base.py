@@ -33,7 +33,7 @@ from engine.errors import Busy, Conflict, Forbidden, NotFound, ScriptFailed, Sta
 from engine.identity import User
 from engine.runtime.budget import work_budget
 from engine.store import schema
-from engine.store.db import is_busy, is_retryable, make_engine
+from engine.store.db import AFTER_COMMIT, is_busy, is_retryable, make_engine
 from engine.store.tables import cases
 
 if TYPE_CHECKING:
@@ -111,12 +111,15 @@ class EngineCore:
             try:
                 with self.db.connect().execution_options(turnus_write=True) as conn:
                     conn.info.pop("turnus_wake", None)
+                    conn.info.pop(AFTER_COMMIT, None)  # conn.info outlives a transaction: the pool reuses it
                     conn.info["turnus_relay"] = _relay_signals  # engine.cases.live.RELAY (not imported: Spiff)
                     with conn.begin(), work_budget(self.settings.work_max_steps, self.settings.work_max_seconds,
                                                          self.settings.max_case_data_bytes):
                         result = fn(conn, now)
                     if conn.info.pop("turnus_wake", None):  # committed: the timer loop has something new
                         self.wakeup.set()
+                    for after in conn.info.pop(AFTER_COMMIT, ()):  # committed: e.g. keep the live workflows
+                        after()
                     return result
             except (StaleCase, IntegrityError):
                 # Lost a race on the case row or its next event number: reload and try again.
@@ -207,7 +210,7 @@ class EngineCore:
             from engine.cases import consistency, live
 
             if live.has_state(conn, row.id):
-                data = live.case_data(live.load(conn, row, version, row.started_at).wf)
+                data = live.case_data(live.load(conn, row, version, row.started_at, reuse=False).wf)
             else:  # imported by `audit import`: the data as its events recorded it
                 data = consistency.expected_from_events(conn, row.id)["data"]
         open_rows = queries.open_tasks_of_case(conn, self.versions, row.id)

@@ -74,6 +74,10 @@ def _sqlite_engine(database: str | None, url: str, lock_wait_seconds: float, **k
 
 
 # SQLSTATEs after which PostgreSQL has rolled the transaction back and running it again is the remedy.
+# The connection key of the callables that the service layer runs once a write transaction has committed, and
+# drops unrun when it rolls back (engine/service/base.py); e.g. keeping a case's live workflow for the next command.
+AFTER_COMMIT = "turnus_after_commit"
+
 _RETRYABLE_SQLSTATES = {"40P01", "40001"}  # deadlock_detected, serialization_failure
 _BUSY_SQLSTATES = {"55P03", "57014"}  # lock_not_available, query_canceled (lock_timeout/statement_timeout)
 

@@ -20,7 +20,17 @@ from sqlalchemy.sql.elements import CompilerElement
 
 from engine import form_rules, identity
 from engine.audit import chain
-from engine.cases import commands, deployments, duties, external_rows, live, relations, subscriptions, versions
+from engine.cases import (
+    commands,
+    deployments,
+    duties,
+    external_rows,
+    live,
+    live_cache,
+    relations,
+    subscriptions,
+    versions,
+)
 from engine.forms import FormSchema
 from engine.runtime import events as rt_events
 from engine.runtime import state, workflow
@@ -39,8 +49,9 @@ POINTS: list[tuple[str, list[tuple[Any, str]]]] = [
                                     (duties, "check_user_fields"), (deployments, "require_startable"),
                                     (FormSchema, "validate"), (form_rules, "check")]),
     ("spec lookup+restore", [(versions.VersionCache, "get"), (versions.VersionCache, "latest"),
-                             (state, "_specs")]),
+                             (state, "specs")]),
     ("case state restore / new workflow", [(state, "restore"), (state, "new_workflow")]),
+    ("live workflow kept: check and keep", [(live_cache, "take"), (live_cache, "keep_after_commit")]),
     ("case load: task-state snapshots, MI inputs", [(live, "load"), (live, "snapshot_states"),
                                                     (live, "snapshot_cycles"),
                                                     (workflow, "reapply_multiinstance_inputs"),
