@@ -177,6 +177,10 @@ class Pool:
         self._all = set()
         self._started = False
 
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
     def run(self, request: dict[str, Any]) -> dict[str, Any]:
         if self._closed:
             raise RuntimeError("the sandbox is closed")

@@ -107,7 +107,7 @@ def test_recursion_is_an_error(sandbox: Sandbox) -> None:
     err = failure(sandbox, "def f(n):\n    return f(n + 1)\nx = f(0)", "exec")
     assert err.kind == "error"
     assert str(err).startswith("RecursionError")
-    assert sandbox.evaluate("1 + 1", {}) == 2
+    assert sandbox.evaluate("abs(1) + 1", {}) == 2
 
 
 @pytest.mark.slow
@@ -117,7 +117,7 @@ def test_infinite_loop_times_out_and_the_sandbox_keeps_working(sandbox: Sandbox)
     assert err.kind == "timeout"
     assert "longer than 2 s" in str(err)
     assert time.monotonic() - started < 4
-    assert sandbox.evaluate("a + 1", {"a": 1}) == 2
+    assert sandbox.evaluate("abs(a) + 1", {"a": 1}) == 2
 
 
 @pytest.mark.slow
@@ -134,7 +134,7 @@ def test_other_calls_are_served_while_one_loops(sandbox: Sandbox) -> None:
     thread.start()
     time.sleep(0.2)
     started = time.monotonic()
-    assert [sandbox.evaluate("a * 2", {"a": i}) for i in range(20)] == [i * 2 for i in range(20)]
+    assert [sandbox.evaluate("abs(a) * 2", {"a": i}) for i in range(20)] == [i * 2 for i in range(20)]
     assert time.monotonic() - started < 1.0  # served by the other worker, not after the timeout
     thread.join()
     assert [e.kind for e in errors] == ["timeout"]
@@ -147,14 +147,14 @@ def test_other_calls_are_served_while_one_loops(sandbox: Sandbox) -> None:
 def test_memory_bombs_are_contained(sandbox: Sandbox, script: str) -> None:
     err = failure(sandbox, script, "exec")
     assert err.kind in ("memory", "timeout")
-    assert sandbox.evaluate("a + 1", {"a": 1}) == 2
+    assert sandbox.evaluate("abs(a) + 1", {"a": 1}) == 2
     assert sandbox.execute("b = a", {"a": [1]}) == {"a": [1], "b": [1]}
 
 
 def test_a_killed_worker_is_reported_and_replaced() -> None:
     sb = Sandbox(timeout=5.0, workers=1)
     try:
-        sb.evaluate("1", {})
+        sb.evaluate("abs(1)", {})  # a call: the workers answer it, not engine/sandbox/inline.py
         pids = [w.proc.pid for w in sb._pool._all]
         errors: list[ScriptFailed] = []
 
@@ -170,7 +170,7 @@ def test_a_killed_worker_is_reported_and_replaced() -> None:
         os.kill(pids[0], signal.SIGKILL)  # what the kernel's OOM killer would do
         thread.join()
         assert [e.kind for e in errors] == ["memory"]
-        assert sb.evaluate("2 + 2", {}) == 4
+        assert sb.evaluate("abs(2) + 2", {}) == 4
     finally:
         sb.close()
 
@@ -224,14 +224,14 @@ def test_huge_range_is_refused(sandbox: Sandbox) -> None:
 def test_parser_bombs_are_syntax_errors(sandbox: Sandbox) -> None:
     err = failure(sandbox, "-" * 10_000 + "1")
     assert (err.kind, str(err)) == ("syntax", "SyntaxError: the code is nested too deeply")
-    assert sandbox.evaluate("1 + 1", {}) == 2
+    assert sandbox.evaluate("abs(1) + 1", {}) == 2
 
 
 def test_worker_environment_holds_no_secrets(sandbox: Sandbox) -> None:
     os.environ["TURNUS_TEST_SECRET"] = "s3cret"
     try:
         fresh = Sandbox(workers=1)
-        fresh.evaluate("1", {})
+        fresh.evaluate("abs(1)", {})  # a call: the workers answer it, not engine/sandbox/inline.py
         pid = next(iter(fresh._pool._all)).proc.pid
         with open(f"/proc/{pid}/environ", "rb") as environ:
             assert b"s3cret" not in environ.read()
