@@ -31,6 +31,10 @@ class Settings:
     sandbox_memory_mb: int = field(default_factory=lambda: int(_env("TURNUS_SANDBOX_MEMORY_MB", "512")))
     # Number of pre-forked sandbox worker processes per engine process.
     sandbox_workers: int = field(default_factory=lambda: int(_env("TURNUS_SANDBOX_WORKERS", "2")))
+    # Live workflows each thread of a long-running process (web, worker) keeps for the next command on their
+    # case, so that command need not restore it (engine/cases/live_cache.py): about 70 KB each for a rotation
+    # case. The least recently used is dropped first; 0 keeps none.
+    live_cases: int = field(default_factory=lambda: max(0, int(_env("TURNUS_LIVE_CASES", "500"))))
     # Largest BPMN/DMN file accepted by deploy, in bytes.
     max_definition_bytes: int = field(
         default_factory=lambda: int(_env("TURNUS_MAX_DEFINITION_BYTES", str(5 * 1024 * 1024)))

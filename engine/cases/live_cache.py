@@ -31,11 +31,12 @@ from typing import Any
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from sqlalchemy import Connection
 
+from engine.config import load_settings
 from engine.runtime import spec_cache
 from engine.runtime import state as st
 from engine.store.db import AFTER_COMMIT
 
-KEEP_PER_THREAD = 64  # a rotation case's live workflow is ~0.2 MB; gunicorn's sync workers have one thread
+KEEP_PER_THREAD = load_settings().live_cases  # TURNUS_LIVE_CASES (engine/config.py)
 missed: list[str] = []  # under spec_cache.AUDIT: case ids whose cached workflow differed from the stored state
 # This process's counts, for the benchmarks and tests: reused, and restored for each reason.
 stats = {"hits": 0, "misses": 0, "absent": 0, "moved_on": 0, "spec_changed": 0}
@@ -112,7 +113,7 @@ def keep_after_commit(conn: Connection, case_id: str, version_id: int, row_versi
             entries = _local.by_db[engine] = OrderedDict()
         entries[case_id] = entry
         entries.move_to_end(case_id)
-        while len(entries) > KEEP_PER_THREAD:
+        while len(entries) > KEEP_PER_THREAD:  # 0: nothing is kept
             entries.popitem(last=False)
 
     conn.info.setdefault(AFTER_COMMIT, []).append(keep)
