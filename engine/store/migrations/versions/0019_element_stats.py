@@ -1,0 +1,72 @@
+"""per-element statistics from counters kept in each event's transaction (issue 26 item 6)
+
+The counters are filled here from the events and tasks already stored, set-based (INSERT ... SELECT), with the
+same rules the event writer follows from now on (engine/audit/stats.py): runs and distinct cases per element
+from the events of the kinds that say an element ran, under the event's version; durations of completed user
+tasks under their case's current version.
+
+Revision ID: 0019_element_stats
+Revises: 0018_directory
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0019_element_stats"
+down_revision = "0018_directory"
+branch_labels = None
+depends_on = None
+
+# engine/audit/stats.py RAN, frozen here as this migration's own.
+_RAN = "('task_completed', 'gateway_taken', 'timer_fired', 'decision_evaluated', 'script_run', 'end_reached')"
+
+
+def upgrade() -> None:
+    op.create_table(
+        "element_counts",
+        sa.Column("version_id", sa.Integer, primary_key=True),
+        sa.Column("element_id", sa.String(200), primary_key=True),
+        sa.Column("runs", sa.Integer, nullable=False),
+        sa.Column("cases", sa.Integer, nullable=False),
+        sa.Column("timed", sa.Integer, nullable=False),
+    )
+    op.create_table(
+        "element_case_seen",
+        sa.Column("case_id", sa.String(36), primary_key=True),
+        sa.Column("version_id", sa.Integer, primary_key=True),
+        sa.Column("element_id", sa.String(200), primary_key=True),
+    )
+    op.create_table(
+        "element_durations",
+        sa.Column("task_id", sa.String(36), primary_key=True),
+        sa.Column("version_id", sa.Integer, nullable=False),
+        sa.Column("element_id", sa.String(200), nullable=False),
+        sa.Column("seconds", sa.Float, nullable=False),
+    )
+    ran = f"element_id IS NOT NULL AND kind IN {_RAN}"
+    op.execute(f"INSERT INTO element_case_seen (case_id, version_id, element_id) "
+               f"SELECT DISTINCT case_id, version_id, element_id FROM case_events WHERE {ran}")
+    op.execute(f"INSERT INTO element_counts (version_id, element_id, runs, cases, timed) "
+               f"SELECT version_id, element_id, count(*), count(DISTINCT case_id), 0 FROM case_events WHERE {ran} "
+               f"GROUP BY version_id, element_id")
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    # The expression engine/audit/stats.py seconds_between writes (SQLite: text timestamps, to the millisecond).
+    seconds = ("round((julianday(t.completed_at) - julianday(t.created_at)) * 86400.0, 3)" if sqlite
+               else "extract(epoch FROM t.completed_at - t.created_at)")
+    op.execute(f"INSERT INTO element_durations (task_id, version_id, element_id, seconds) "
+               f"SELECT t.id, c.version_id, t.element_id, {seconds} FROM tasks t JOIN cases c ON c.id = t.case_id "
+               f"WHERE t.state = 'completed' AND t.completed_at IS NOT NULL")
+    op.create_index("ix_element_durations_version_id_element_id_seconds", "element_durations",
+                    ["version_id", "element_id", "seconds"])
+    # Elements with completed tasks but no run under that version (a migrated case's earlier tasks) get a row too;
+    # WHERE true: SQLite's upsert after a SELECT needs a WHERE to parse.
+    op.execute("INSERT INTO element_counts (version_id, element_id, runs, cases, timed) "
+               "SELECT version_id, element_id, 0, 0, count(*) FROM element_durations WHERE true "
+               "GROUP BY version_id, element_id "
+               "ON CONFLICT (version_id, element_id) DO UPDATE SET timed = excluded.timed")
+
+
+def downgrade() -> None:
+    op.drop_table("element_durations")
+    op.drop_table("element_case_seen")
+    op.drop_table("element_counts")
