@@ -24,7 +24,12 @@ from sqlalchemy.types import TypeDecorator
 # The per-element statistics tables live in a module of their own (this one is long enough), in the same
 # MetaData; importing them here means whoever reads the schema from this module sees them too.
 from engine.store.meta import metadata
-from engine.store.stats_tables import element_case_seen, element_counts, element_durations  # noqa: F401
+from engine.store.stats_tables import (  # noqa: F401
+    element_case_seen,
+    element_counts,
+    element_duration_buckets,
+    element_durations,
+)
 
 
 class UTCDateTime(TypeDecorator[datetime]):
