@@ -1,5 +1,6 @@
 """The audit trail: the hash chain (chain), exports (export, xes), signed digests of chain heads (digest),
-the live-state check (consistency), searches and statistics for auditors (search), the access log (access).
+the live-state check (consistency), searches for auditors (search), the per-element statistics (stats), the
+access log (access).
 
 The chain's names are re-exported so ``from engine.audit import EventWriter`` keeps working.
 """

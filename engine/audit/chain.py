@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
+from engine.audit.stats import record as record_stats
 from engine.store.tables import case_events, cases
 from engine.webhooks.outbox import enqueue_events
 
@@ -67,11 +68,13 @@ class EventWriter:
     def seal(self) -> dict[str, Any]:
         """Write the pending events (one batch) and return the case-row values that anchor the chain's tail.
 
-        Every case event of a command passes here, so the webhook deliveries they cause are written here too, in
-        the same transaction (engine/webhooks/outbox.py)."""
+        Every case event of a command passes here, so the webhook deliveries they cause and the per-element
+        statistics are written here too, in the same transaction (engine/webhooks/outbox.py,
+        engine/audit/stats.py)."""
         if self._pending:
             self.conn.execute(insert(case_events), self._pending)
             enqueue_events(self.conn, self._pending)
+            record_stats(self.conn, self._pending)
             self._pending = []
         return {"last_event_seq": self.seq, "last_event_hash": self.last_hash}
 

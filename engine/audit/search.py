@@ -1,5 +1,5 @@
-"""Auditors' read models across cases: a search paginated in SQL, per-element statistics of a definition
-version, and what ran in one case (for the diagram and its table)."""
+"""Auditors' read models across cases: a search paginated in SQL, and what ran in one case (for the diagram and
+its table). The per-element statistics of a version are in engine/audit/stats.py."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, case, func, or_, select, true, union
+from sqlalchemy import Connection, and_, func, select, true, union
 
+from engine.audit.stats import RAN
 from engine.store.tables import case_events, case_participants, cases, definition_versions, tasks
 
 MAX_PAGE = 100
@@ -94,68 +95,6 @@ def search_cases(conn: Connection, f: CaseFilter, page: int = 1, page_size: int 
                     tuple(steps.get(r.id, ()))) for r in rows], total
 
 
-@dataclass(frozen=True)
-class ElementStat:
-    element_id: str
-    cases: int  # how many cases passed the element
-    runs: int
-    median_seconds: float | None  # user tasks: time from creation to completion
-    p90_seconds: float | None
-
-
-_RAN = ("task_completed", "gateway_taken", "timer_fired", "decision_evaluated", "script_run", "end_reached")
-
-# How the page describes the method (shown with the table): exact, computed in the database on both dialects.
-STATS_METHOD = "median: middle value (mean of the two middle values for an even count); 90th percentile: nearest rank"
-
-
-def _seconds(conn: Connection, start: Any, end: Any) -> Any:
-    """``end - start`` in seconds, in SQL. SQLite stores UTC timestamps as text; its julianday() is a float,
-    so the difference is rounded to milliseconds (else 2.5 h reads as 9000.0000067 s)."""
-    if conn.dialect.name == "sqlite":
-        return func.round((func.julianday(end) - func.julianday(start)) * 86400.0, 3)
-    return func.extract("epoch", end - start)
-
-
-def _durations(conn: Connection, version_id: int) -> dict[str, tuple[float, float]]:
-    """Median and 90th percentile of user-task time per element, computed in the database.
-
-    SQLite has no percentile aggregate, so both dialects use the same window query: rank each completed
-    task's duration within its element, then pick the middle rank(s) and the nearest rank ceil(0.9 n)
-    (written (9n + 9) / 10 in integer arithmetic). Python receives one row per element, whatever the
-    number of cases."""
-    timed = (select(tasks.c.element_id, _seconds(conn, tasks.c.created_at, tasks.c.completed_at).label("secs"))
-             .join(cases, cases.c.id == tasks.c.case_id)
-             .where(cases.c.version_id == version_id, tasks.c.state == "completed",
-                    tasks.c.completed_at.is_not(None))
-             .subquery())
-    ranked = select(timed.c.element_id, timed.c.secs,
-                    func.row_number().over(partition_by=timed.c.element_id, order_by=timed.c.secs).label("rn"),
-                    func.count().over(partition_by=timed.c.element_id).label("n")).subquery()
-    mid = or_(ranked.c.rn == (ranked.c.n + 1) // 2, ranked.c.rn == (ranked.c.n + 2) // 2)
-    p90 = ranked.c.rn == (ranked.c.n * 9 + 9) // 10
-    rows = conn.execute(select(ranked.c.element_id,
-                               func.avg(case((mid, ranked.c.secs))).label("median"),
-                               func.max(case((p90, ranked.c.secs))).label("p90"))
-                        .where(or_(mid, p90)).group_by(ranked.c.element_id))
-    return {r.element_id: (float(r.median), float(r.p90)) for r in rows}
-
-
-def element_stats(conn: Connection, version_id: int) -> list[ElementStat]:
-    counts = {r.element_id: (r.cases, r.runs) for r in conn.execute(
-        select(case_events.c.element_id, func.count(func.distinct(case_events.c.case_id)).label("cases"),
-               func.count().label("runs"))
-        .where(case_events.c.version_id == version_id, case_events.c.element_id.is_not(None),
-               case_events.c.kind.in_(_RAN))
-        .group_by(case_events.c.element_id))}
-    durations = _durations(conn, version_id)
-    out = []
-    for eid, (n_cases, runs) in sorted(counts.items()):
-        median, p90 = durations.get(eid, (None, None))
-        out.append(ElementStat(eid, n_cases, runs, median, p90))
-    return out
-
-
 def case_runs(conn: Connection, case_id: str) -> dict[str, Any]:
     """Per element how often it ran, which are active now, and the flows gateways took (diagram markers)."""
     runs: Counter[str] = Counter()
@@ -163,7 +102,7 @@ def case_runs(conn: Connection, case_id: str) -> dict[str, Any]:
     for ev in conn.execute(select(case_events.c.kind, case_events.c.element_id, case_events.c.payload_json)
                            .where(case_events.c.case_id == case_id, case_events.c.element_id.is_not(None))
                            .order_by(case_events.c.seq)):
-        if ev.kind in _RAN or ev.kind == "case_started":
+        if ev.kind in RAN or ev.kind == "case_started":
             runs[ev.element_id] += 1
         if ev.kind == "gateway_taken":
             targets = json.loads(ev.payload_json).get("targets") or []

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, text, update
 
-from engine.audit import access, dump_payload
+from engine.audit import access, dump_payload, stats
 from engine.audit.chain import verify_case
 from engine.audit.export import load_document, verify_events
 from engine.cases import relations
@@ -101,6 +101,7 @@ def import_case(conn: Connection, raw: str | bytes, actor: str, now: datetime) -
         last_event_seq=int(case["last_event_seq"]), last_event_hash=str(case["last_event_hash"])))
     if events:
         conn.execute(insert(case_events), events)
+        stats.record(conn, events)  # the statistics count imported history too (no tasks, so no durations)
     # History only, no tasks: the starter is who takes part (as engine.cases.relations computes it).
     relations.add_participants(conn, case_id, datetime.fromisoformat(case["started_at"]),
                                users=[str(case["started_by"])])

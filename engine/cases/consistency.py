@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from engine.audit import stats
 from engine.cases import live, relations
 from engine.cases.versions import VersionCache
 from engine.errors import Finding
@@ -83,6 +84,7 @@ def check_case(conn: Connection, cache: VersionCache, case_id: str) -> list[Find
                                     f"{want['open_tasks'][tid]!r}", "assignee_differs", task=tid,
                                     have=have_open[tid], want=want["open_tasks"][tid]))
     problems += relations.disagreements(conn, case_id)
+    problems += stats.case_disagreements(conn, case_id)
     version = cache.get(conn, row.version_id)
     try:
         lc = live.load(conn, row, version, row.started_at, reuse=False)

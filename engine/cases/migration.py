@@ -21,6 +21,7 @@ from SpiffWorkflow.bpmn.util.diff import SpecDiff, diff_workflow, migrate_workfl
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import Connection, select, update
 
+from engine.audit import stats
 from engine.cases import assignment, live, relations
 from engine.cases.commands import Ctx
 from engine.cases.versions import VersionInfo
@@ -159,6 +160,7 @@ def migrate_case(ctx: Ctx, actor: str, case_id: str, target: VersionInfo) -> Mig
     refreshed = refresh_open_tasks(lc)
     live.commit(lc)
     conn.execute(update(cases).where(cases.c.id == case_id).values(version_id=target.id))
+    stats.case_moved(conn, case_id, target.id)
     return MigrationResult(case_id, True, "", source.version, target.version, tuple(refreshed))
 
 

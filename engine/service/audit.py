@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, select
 
 from engine import audit, identity
-from engine.audit import access, digest, export
+from engine.audit import access, digest, export, stats
 from engine.cases import queries
 from engine.errors import (
     Finding,
@@ -95,13 +95,11 @@ class AuditQueries(EngineCore):
         return self._write(run)
 
     def element_stats(self, actor: str | None, key: str, version: int | None = None) -> tuple[Any, list[Any]]:
-        from engine.audit import search
-
         def run(conn: Connection) -> tuple[Any, list[Any]]:
             self._auditor(conn, actor)
             info = self.versions.latest(conn, key) if version is None else self.versions.get(
                 conn, self._version_id(conn, key, version))
-            return info, search.element_stats(conn, info.id)
+            return info, stats.element_stats(conn, info.id)
         return self._read(run)
 
     def _version_id(self, conn: Connection, key: str, version: int) -> int:
@@ -148,6 +146,8 @@ class AuditQueries(EngineCore):
                 except Exception as err:  # one case that cannot be checked must not hide the next ones
                     found.append(Finding(f"case {cid}: could not be checked ({type(err).__name__}: {err})",
                                          "state_unrestorable", error=f"{type(err).__name__}: {err}"[:300]))
+            if case_id is None:  # the counters sum over every case: a recount, cheap beside replaying each case
+                found += stats.counter_disagreements(conn)
             return found
         return self._read(run)
 

@@ -13,7 +13,6 @@ from sqlalchemy import (
     Index,
     Integer,
     LargeBinary,
-    MetaData,
     String,
     Table,
     Text,
@@ -22,15 +21,15 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
-metadata = MetaData(
-    naming_convention={
-        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
-        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-        "pk": "pk_%(table_name)s",
-    }
+# The per-element statistics tables live in a module of their own (this one is long enough), in the same
+# MetaData; importing them here means whoever reads the schema from this module sees them too.
+from engine.store.meta import metadata
+from engine.store.stats_tables import (  # noqa: F401
+    element_case_seen,
+    element_counts,
+    element_duration_buckets,
+    element_durations,
 )
-
 
 
 class UTCDateTime(TypeDecorator[datetime]):

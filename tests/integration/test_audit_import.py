@@ -67,6 +67,22 @@ def test_export_import_export_gives_the_same_document(review: Engine, empty_url:
         archive.close()
 
 
+def test_the_statistics_count_imported_history(review: Engine, empty_url: str) -> None:
+    cid = _worked_case(review, "New chairs")
+    exported = review.export_case(cid, "audrey", "json")
+    archive = Engine.create(empty_url)
+    try:
+        archive.import_case(exported)
+        archive.add_user("audrey", roles=["auditor"])
+        _, found = archive.element_stats("audrey", "review")
+        runs = {s.element_id: (s.cases, s.runs, s.median_seconds) for s in found}
+        # The events came back; the tasks did not, so there are no times spent (as a recount would find).
+        assert runs == {"classify": (1, 1, None), "review_task": (1, 1, None), "decided": (1, 1, None)}
+        assert {f.reason for f in archive.check_live_state()} == {"no_state"}, "and the counters agree"
+    finally:
+        archive.close()
+
+
 def test_an_import_into_a_database_with_other_definitions_is_refused(review: Engine, empty_url: str) -> None:
     cid = _worked_case(review, "New chairs")
     exported = review.export_case(cid, "audrey", "json")

@@ -50,6 +50,13 @@ _MESSAGES: Catalogue = {
                                                 "workflow state."),
     "state_unrestorable": lambda p: _("The stored workflow state cannot be read back: it was changed outside "
                                       "Turnus.", **p),
+    # the per-element statistics against the events and tasks (engine/audit/stats.py; the check over all cases,
+    # stats_counts_differ, runs from the command line only)
+    "stats_case_uncounted": lambda p: _("The statistics do not count the case at the step %(element)s.", **p),
+    "stats_case_overcounted": lambda p: _("The statistics count the case at the step %(element)s, which it never "
+                                          "ran.", **p),
+    "stats_duration_differs": lambda p: _("The statistics hold another time spent for task %(task)s than the "
+                                          "task's own.", **p),
 }
 
 
