@@ -265,13 +265,22 @@ _USER_GROUPS_AND_ROLES = union_all(
 )
 
 
-def load_user(conn: Connection, name: str) -> User:
+def find_user(conn: Connection, name: str) -> User | None:
+    """The active user of that name, or None: ``load_user`` without the refusal (one statement fewer than
+    ``user_exists`` and then ``load_user``)."""
     row = conn.execute(_USER_ROW, {"name": key_of(name)}).first()
     if row is None or not row.active:
-        raise NotFound(f"No user named {name!r}. Add one with: turnus users add {name}")
+        return None
     pairs = conn.execute(_USER_GROUPS_AND_ROLES, {"name": row.name}).all()
     return User(row.name, row.display_name, frozenset(v for k, v in pairs if k == "g"),
                 frozenset(v for k, v in pairs if k == "r"), row.active, row.login or "")
+
+
+def load_user(conn: Connection, name: str) -> User:
+    user = find_user(conn, name)
+    if user is None:
+        raise NotFound(f"No user named {name!r}. Add one with: turnus users add {name}")
+    return user
 
 
 def user_exists(conn: Connection, name: str) -> bool:

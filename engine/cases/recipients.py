@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from engine import identity
 from engine.cases import duties
@@ -19,24 +19,27 @@ from engine.notify import kinds
 from engine.notify.outbox import enqueue
 from engine.store.tables import cases, memberships, task_candidates, tasks, users
 
+# Built once: a command that opens a task sends these (building a statement costs ~4x executing it).
+_TASK = select(tasks).where(tasks.c.id == bindparam("id"))
+_CASE_TITLE = select(cases.c.title).where(cases.c.id == bindparam("id"))
+_CANDIDATES = select(task_candidates.c.kind, task_candidates.c.name).where(task_candidates.c.task_id == bindparam("id"))
+_MEMBERS = (select(memberships.c.user_name).join(users, users.c.name == memberships.c.user_name)
+            .where(memberships.c.group_name.in_(bindparam("groups", expanding=True)), users.c.active))
+
 
 def _people(conn: Connection, names: set[str]) -> list[User]:
-    found = []
-    for name in sorted(names):
-        if identity.user_exists(conn, name):
-            found.append(identity.load_user(conn, name))
-    return found
+    return [user for name in sorted(names) if (user := identity.find_user(conn, name)) is not None]
 
 
 def _task_payload(conn: Connection, row: Any) -> dict[str, Any]:
-    title = conn.execute(select(cases.c.title).where(cases.c.id == row.case_id)).scalar()
+    # The task's copy of its case's title (fixed when the case starts); rows older than the copy read the case.
+    title = row.case_title if row.case_title is not None else conn.execute(_CASE_TITLE, {"id": row.case_id}).scalar()
     return {"task_name": row.name, "case_title": title,
             "due_at": row.due_at.isoformat() if row.due_at else None}
 
 
 def _access(conn: Connection, row: Any, cache: VersionCache | None) -> TaskAccess:
-    cands = conn.execute(select(task_candidates.c.kind, task_candidates.c.name)
-                         .where(task_candidates.c.task_id == row.id)).all()
+    cands = conn.execute(_CANDIDATES, {"id": row.id}).all()
     return TaskAccess(row.state, row.assignee, frozenset(n for k, n in cands if k == "user"),
                       frozenset(n for k, n in cands if k == "group"), duties.barred(conn, row, cache))
 
@@ -49,15 +52,13 @@ def task_people(conn: Connection, row: Any, cache: VersionCache | None) -> list[
     else:
         names = set(access.candidate_users)
         if access.candidate_groups:
-            names |= set(conn.execute(
-                select(memberships.c.user_name).join(users, users.c.name == memberships.c.user_name)
-                .where(memberships.c.group_name.in_(sorted(access.candidate_groups)), users.c.active)).scalars())
+            names |= set(conn.execute(_MEMBERS, {"groups": sorted(access.candidate_groups)}).scalars())
     return [u for u in _people(conn, names) if identity.may_be_told(u, access)]
 
 
 def new_task(conn: Connection, task_id: str, cache: VersionCache | None, now: datetime, *, reminder: bool) -> None:
     """A task just entered the inbox: its assignee, or each candidate, hears of it (as a reminder if it is one)."""
-    row = conn.execute(select(tasks).where(tasks.c.id == task_id)).first()
+    row = conn.execute(_TASK, {"id": task_id}).first()
     if row is None:
         return
     kind = kinds.REMINDER if reminder else (kinds.TASK_ASSIGNED if row.assignee else kinds.TASK_OFFERED)
@@ -70,7 +71,7 @@ def handed_over(conn: Connection, task_id: str, to_user: str, by: str, now: date
     """A colleague (or an administrator) gave the task to ``to_user``; a claim of one's own sends nothing."""
     if to_user == by:
         return
-    row = conn.execute(select(tasks).where(tasks.c.id == task_id)).first()
+    row = conn.execute(_TASK, {"id": task_id}).first()
     if row is None:
         return
     enqueue(conn, kinds.TASK_ASSIGNED, to_user, now, case_id=row.case_id, task_id=row.id,
@@ -90,11 +91,8 @@ def case_finished(conn: Connection, case_id: str, status: str, now: datetime, *,
     row = conn.execute(select(cases.c.started_by, cases.c.title).where(cases.c.id == case_id)).first()
     if row is None:
         return
-    if known is not None and known.name == row.started_by:
-        starter = known
-    elif identity.user_exists(conn, row.started_by):
-        starter = identity.load_user(conn, row.started_by)
-    else:
+    starter = known if known is not None and known.name == row.started_by else identity.find_user(conn, row.started_by)
+    if starter is None:
         return
     if not identity.may_mutate(starter):
         return
