@@ -3,14 +3,17 @@
 Most expressions in a process are gateway conditions and flags: ``decision == "approve"``, ``amount > 500``,
 ``not done``, ``reason is None``. Sending each to a sandbox worker costs a round trip (issue 26: ~0.15 ms of
 this process's CPU plus as much in the worker), more than the rest of evaluating it. This evaluator takes a
-small subset of Python that cannot loop, allocate without bound, call anything or reach an attribute:
+small subset of Python that cannot loop, allocate without bound, call anything but the date helpers or reach
+an attribute:
 
 - constants (text, numbers, True/False/None) and tuples, lists or sets of them;
 - names of case data (not starting with "_"), as the worker sees them: decoded from the same JSON;
 - ``and``, ``or``, ``not``, unary ``-`` and ``+``; ``+``, ``-`` and ``*`` on numbers only;
 - comparisons (``==`` ``!=`` ``<`` ``<=`` ``>`` ``>=`` ``in`` ``not in``; ``is``/``is not`` with None,
   True or False), chained as Python chains them;
-- a subscript by a constant (``form["key"]``, ``items[0]``) of data.
+- a subscript by a constant (``form["key"]``, ``items[0]``) of data;
+- calls, by name, of the pure date helpers (``at_time(add_days(end_date, -14), "08:00")``: timer expressions),
+  at most ``MAX_CALLS`` of them, unless the case data has a variable of that name (it hides the helper).
 
 Anything else, any error (a missing name, comparing text with a number, a missing key), a context the sandbox
 could not be sent (not JSON data) and any result that is not a single value is declined, and the sandbox then
@@ -31,8 +34,14 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from engine.sandbox.helpers import HELPERS
+
 MAX_SOURCE = 500  # characters; longer expressions go to the sandbox
 MAX_NODES = 60
+MAX_CALLS = 8  # helper calls in one expression; the slowest, add_working_days, walks at most 10,000 days
+# The pure, bounded helpers (engine/sandbox/helpers.py) a condition or timer expression may call in-process.
+INLINE_HELPERS = frozenset({"add_days", "add_months", "add_working_days", "is_working_day", "days_between",
+                            "at_time", "iso_duration"})
 KEEP = 512  # parsed expressions kept per process
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 _RESERVED = {"printed", "print", "True", "False", "None"}  # RestrictedPython treats these specially
@@ -51,7 +60,7 @@ _COMPARE: dict[type, Callable[[Any, Any], bool]] = {
 }
 _ARITH: dict[type, Callable[[Any, Any], Any]] = {ast.Add: operator.add, ast.Sub: operator.sub,
                                                  ast.Mult: operator.mul}
-Plan = Callable[[Callable[[str], Any]], Any]  # given a name lookup, the value
+Plan = Callable[[Any], Any]  # given the name lookup (``_Lookup``), the value
 
 
 def _number(value: Any) -> Any:
@@ -115,6 +124,8 @@ def _plan(node: ast.AST) -> Plan:
         return lambda lookup: op(_number(left(lookup)), _number(right(lookup)))
     if isinstance(node, ast.Compare):
         return _compare(node)
+    if isinstance(node, ast.Call):
+        return _call(node)
     if isinstance(node, ast.Subscript):
         if not isinstance(node.slice, ast.Constant) or type(node.slice.value) not in (str, int):
             raise DECLINED
@@ -127,6 +138,21 @@ def _plan(node: ast.AST) -> Plan:
             raise DECLINED
         return item
     raise DECLINED
+
+
+def _call(node: ast.Call) -> Plan:
+    """A call of one of the pure date helpers by name, with plain arguments (no ``*``/``**``)."""
+    if not isinstance(node.func, ast.Name) or node.func.id not in INLINE_HELPERS or any(
+            isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
+        raise DECLINED
+    name, helper = node.func.id, HELPERS[node.func.id]
+    args = [_plan(a) for a in node.args]
+    keywords = [(k.arg, _plan(k.value)) for k in node.keywords]
+
+    def call(lookup: Callable[[str], Any]) -> Any:
+        lookup.shadows(name)  # type: ignore[attr-defined]  # case data named like the helper hides it
+        return helper(*(a(lookup) for a in args), **{k: v(lookup) for k, v in keywords})
+    return call
 
 
 def _compare(node: ast.Compare) -> Plan:
@@ -177,7 +203,8 @@ def _parse(source: str) -> Plan | None:
         tree = ast.parse(source.strip(), mode="eval")
     except (SyntaxError, ValueError, MemoryError, RecursionError):
         return None
-    if sum(1 for _ in ast.walk(tree)) > MAX_NODES:
+    nodes = list(ast.walk(tree))
+    if len(nodes) > MAX_NODES or sum(isinstance(n, ast.Call) for n in nodes) > MAX_CALLS:
         return None
     try:
         return _plan(tree.body)
@@ -186,6 +213,31 @@ def _parse(source: str) -> Plan | None:
 
 
 _plans = _Plans()
+
+
+class _Lookup:
+    """Names as the worker sees them: the case data, then the external context, decoded from what was sent."""
+
+    def __init__(self, sent: str) -> None:
+        self.sent = sent
+        self.decoded: dict[str, dict[str, Any]] | None = None
+
+    def _scopes(self) -> dict[str, dict[str, Any]]:
+        if self.decoded is None:
+            self.decoded = json.loads(self.sent)
+        return self.decoded
+
+    def __call__(self, name: str) -> Any:
+        scopes = self._scopes()
+        for scope in ("c", "x"):  # the case data hides external names, as in the worker
+            if name in scopes[scope]:
+                return scopes[scope][name]
+        raise DECLINED  # a builtin, a helper used as a value or a missing name: the sandbox's business
+
+    def shadows(self, name: str) -> None:
+        scopes = self._scopes()
+        if name in scopes["c"] or name in scopes["x"]:
+            raise DECLINED
 
 
 def evaluate(source: Any, context: Mapping[str, Any], external: Mapping[str, Any] | None) -> Any:
@@ -198,15 +250,7 @@ def evaluate(source: Any, context: Mapping[str, Any], external: Mapping[str, Any
         sent = json.dumps({"c": dict(context), "x": dict(external or {})}, allow_nan=False)
     except (TypeError, ValueError, RecursionError):
         raise DECLINED from None
-    decoded: dict[str, dict[str, Any]] = {}
-
-    def lookup(name: str) -> Any:
-        if not decoded:
-            decoded.update(json.loads(sent))
-        for scope in ("c", "x"):  # the case data hides external names, as in the worker
-            if name in decoded[scope]:
-                return decoded[scope][name]
-        raise DECLINED  # a builtin, a helper or a missing name: the sandbox's business
+    lookup = _Lookup(sent)
 
     try:
         value = plan(lookup)

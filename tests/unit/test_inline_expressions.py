@@ -18,7 +18,7 @@ from engine.sandbox import Sandbox, inline
 DATA: dict[str, Any] = {
     "decision": "approve", "amount": 750, "rate": 0.25, "done": False, "urgent": True, "reason": None,
     "form": {"level": "high", "count": 3}, "items": [1, 2, 3], "tags": ["a", "b"], "title": "Ærø æøå",
-    "zero": 0, "big": 2**62, "pair": [[1, 2], [3]], "nested": {"k": {"j": [True]}},
+    "zero": 0, "big": 2**62, "start": "2027-02-01", "pair": [[1, 2], [3]], "nested": {"k": {"j": [True]}},
 }
 
 # (expression, answered in-process?)
@@ -33,9 +33,15 @@ CASES = [
     ('nested["k"] == {"j": [True]}', False), ("amount", True), ("1", True), ("True", True), ("None", True),
     ("big * 1", True), ("big * 4", False), ("rate * 1e308 * 10", False),
     # outside the subset: the worker answers
+    ('at_time(add_days(start, -14), "08:00")', True), ("add_months(start, 3) > start", True),
+    ("days_between(start, \"2027-03-01\")", True), ("is_working_day(start)", True),
+    ("add_working_days(start, 5)", True), ("iso_duration(days=14)", True), ("iso_duration(hours=amount)", True),
+    ('add_days("2027-13-01", 1)', False), ("add_days(start, 10**9)", False), ('at_time(start, "25:00")', False),
+    ("add_working_days(start, 20000)", False), ("add_days(start, *items)", False), ("add_days(start)", False),
+    ("add_days(start, 1).upper()", False), ("shadowed(start)", False),
     ("len(items)", False), ("decision.upper()", False), ("items[0:2]", False), ("items", False),
     ("form", False), ("{1, 2}", False), ("amount / 4", False), ("amount // 4", False), ("amount ** 2", False),
-    ("[x for x in items]", False), ("add_days('2027-01-01', 1)", False), ('f"{amount}"', False),
+    ("[x for x in items]", False), ("add_days('2027-01-01', 1)", True), ('f"{amount}"', False),
     ("amount if done else 0", False), ("(lambda: 1)()", False), ("decision and items", False),
     ("a_b_c == 1", False),
     # errors: declined, so the worker's message is the one shown
@@ -86,6 +92,15 @@ def test_data_the_worker_could_not_be_sent_is_declined_and_the_worker_names_it(s
         sandbox.evaluate("ok == 1", data)
 
 
+def test_case_data_named_like_a_helper_hides_it_as_in_the_worker(sandbox: Sandbox) -> None:
+    data = {"add_days": "not a function", "d": "2027-02-01"}
+    with pytest.raises(inline.Declined):
+        inline.evaluate("add_days(d, 1)", data, {})
+    with pytest.raises(ScriptFailed, match="not callable"):
+        sandbox.evaluate("add_days(d, 1)", data)
+    assert inline.evaluate("add_days(d, 1)", {"d": "2027-02-01"}, {}) == "2027-02-02"
+
+
 def test_values_are_compared_as_the_worker_receives_them() -> None:
     """The worker gets the data through JSON: a tuple arrives as a list, a number key as text."""
     assert inline.evaluate("t == [1, 2]", {"t": (1, 2)}, {}) is True
@@ -93,7 +108,7 @@ def test_values_are_compared_as_the_worker_receives_them() -> None:
 
 
 def test_nothing_long_or_large_is_taken_in_process() -> None:
-    for source in ("9 ** 9 ** 9", "'a' * 10 ** 9", "[0] * 10 ** 9", "x" + " and x" * 100, "1" * 600,
+    for source in ("add_days(" * 9 + "'2027-01-01'" + ", 1)" * 9, "9 ** 9 ** 9", "'a' * 10 ** 9", "[0] * 10 ** 9", "x" + " and x" * 100, "1" * 600,
                    "-" * 10_000 + "1", "-" * 100 + "1"):
         with pytest.raises(inline.Declined):
             inline.evaluate(source, {"x": True}, {})
@@ -110,6 +125,7 @@ def test_a_sandbox_evaluates_simple_conditions_without_a_round_trip(sandbox: San
     sandbox._pool.run = counted  # type: ignore[method-assign]
     try:
         assert sandbox.evaluate('decision == "approve" and amount > 500', DATA) is True
+        assert sandbox.evaluate('at_time(add_days(start, -14), "08:00")', DATA) == "2027-01-18T08:00:00+01:00"
         assert sandbox.evaluate("len(items)", DATA) == 3
     finally:
         del sandbox._pool.run
