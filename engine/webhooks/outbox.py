@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, bindparam, insert, select
 
 from engine.store.tables import definition_versions, webhook_deliveries, webhooks
 from engine.store.wake import wake
@@ -31,6 +31,11 @@ def body_of(event: dict[str, Any], kind: str, process: str | None) -> str:
                       separators=(",", ":"), ensure_ascii=False, default=str)
 
 
+# Built once: the first is sent by every command that writes a subscribable event.
+_ACTIVE_HOOKS = select(webhooks.c.id, webhooks.c.events).where(webhooks.c.active.is_(True))
+_PROCESS_KEY = select(definition_versions.c.key).where(definition_versions.c.id == bindparam("id"))
+
+
 def enqueue_events(conn: Connection, events: Sequence[dict[str, Any]]) -> int:
     """Called by engine.audit's event writer with the rows it is inserting; returns the deliveries written.
 
@@ -38,12 +43,10 @@ def enqueue_events(conn: Connection, events: Sequence[dict[str, Any]]) -> int:
     wanted = [(e, kinds.FROM_CASE_EVENT[e["kind"]]) for e in events if e["kind"] in kinds.FROM_CASE_EVENT]
     if not wanted:
         return 0
-    hooks = [(h.id, set(h.events.split())) for h in conn.execute(
-        select(webhooks.c.id, webhooks.c.events).where(webhooks.c.active.is_(True)))]
+    hooks = [(h.id, set(h.events.split())) for h in conn.execute(_ACTIVE_HOOKS)]
     if not hooks:
         return 0
-    process = conn.execute(select(definition_versions.c.key)
-                           .where(definition_versions.c.id == events[0]["version_id"])).scalar()
+    process = conn.execute(_PROCESS_KEY, {"id": events[0]["version_id"]}).scalar()
     rows = []
     for event, kind in wanted:
         body = None
