@@ -84,9 +84,22 @@ class Visit:
     checked: list[str] = field(default_factory=list)
 
 
+AXE_RUN = "(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}})"
+
+
 def check_page(page: Any, visit: Visit) -> None:
     """Run axe-core on the current page; collect serious and critical violations."""
-    result = page.evaluate("(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)
+    from playwright.sync_api import Error as PlaywrightError
+
+    page.wait_for_load_state("load")
+    try:
+        result = page.evaluate(AXE_RUN, AXE_TAGS)
+    except PlaywrightError as err:
+        # A click's navigation may begin after the click returned: axe then ran on a document being replaced.
+        if "documentElement" not in str(err) and "context was destroyed" not in str(err):
+            raise
+        page.wait_for_load_state("load")
+        result = page.evaluate(AXE_RUN, AXE_TAGS)
     title = page.title()
     assert result["passes"], f"axe-core checked nothing on {title!r}"
     visit.checked.append(title)

@@ -38,7 +38,8 @@ def sign_out(page: Any) -> None:
 
 def open_task(page: Any, visit: Visit, tab: str, step: str) -> None:
     """From the inbox tab ("Mine opgaver" / "Gruppens opgaver"), open the step of our case."""
-    page.get_by_role("link", name=re.compile(tab)).click()
+    with page.expect_navigation():
+        page.get_by_role("link", name=re.compile(tab)).click()
     check_page(page, visit)
     # The row of our case: other browser tests put cases of their own in the same inboxes.
     page.locator("tr", has_text=THEME).get_by_role("link", name=step).first.click()
