@@ -8,6 +8,7 @@ import pytest
 
 from engine.clock import FixedClock
 from engine.service import Engine
+from tests.conftest import migrated
 from tests.helpers.support import PROCESSES
 
 
@@ -17,8 +18,8 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-def engine(db_url: str, clock: FixedClock) -> Iterator[Engine]:
-    eng = Engine.create(db_url, clock=clock)
+def engine(db_url: str, clock: FixedClock, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    eng = Engine.create(migrated(db_url, tmp_path_factory), clock=clock)
     yield eng
     eng.close()
 

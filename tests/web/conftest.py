@@ -9,13 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher, profiles
 from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from engine.clock import FixedClock
-from engine.passwords import hash_password
 from engine.service import Engine
+from tests.conftest import migrated
 from web import create_app
 from web.settings import WebSettings
 
@@ -28,8 +29,12 @@ CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 def password_hash() -> str:
+    """PASSWORD as Argon2id with argon2-cffi's cheapest parameters. The engine verifies a hash by the parameters
+    it names (engine/passwords.py), so sign-in runs the same code; with the recommended ones each of the
+    suite's sign-ins cost ~0.1 s of CPU. A password an administrator sets is hashed with the recommended ones
+    (tests/web/test_admin.py signs in with one)."""
     if not _HASH:
-        _HASH.append(hash_password(PASSWORD))
+        _HASH.append(PasswordHasher.from_parameters(profiles.CHEAPEST).hash(PASSWORD))
     return _HASH[0]
 
 
@@ -71,9 +76,9 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-def engine(db_url: str, clock: FixedClock) -> Iterator[Engine]:
+def engine(db_url: str, clock: FixedClock, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     """SQLite always; PostgreSQL too when TURNUS_TEST_POSTGRES_URL is set (tests/conftest.py's db_url)."""
-    eng = Engine.create(db_url, clock=clock)
+    eng = Engine.create(migrated(db_url, tmp_path_factory), clock=clock)
     eng.deploy_paths([ROOT / "tests" / "integration" / "processes" / "review.bpmn",
                       HERE / "processes" / "widgets.bpmn"], actor="system")
     people = [("rita", "Rita Requester", ()), ("ralf", "Ralf Reviewer", ("reviewers",)),
