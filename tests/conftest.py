@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
@@ -73,10 +74,12 @@ def migrated(db_url: str, tmp_path_factory: pytest.TempPathFactory) -> str:
     """``db_url`` with the schema at the head revision, for fixtures that create an Engine on it anyway.
 
     A new SQLite file is a copy of one migrated once per test process (running the migrations cost ~0.1 s
-    per test); ``Engine.create`` then finds the schema current and migrates nothing. PostgreSQL schemas are
-    migrated by ``Engine.create`` as before. The copy is made by every migration run from empty, so
-    tests/integration/test_loops_and_schema.py still compares migrated tables with the tables in code."""
+    per test); ``Engine.create`` then finds the schema current and migrates nothing. A new PostgreSQL schema is
+    filled from pg_dump's dump of one migrated once per test process (~0.3 s a test otherwise). Both copies are
+    made by every migration run from empty, so tests/integration/test_loops_and_schema.py still compares
+    migrated tables with the tables in code."""
     if not db_url.startswith("sqlite:///"):
+        _pg_from_template(db_url)
         return db_url
     target = Path(db_url.removeprefix("sqlite:///"))
     if target.exists():
@@ -89,6 +92,63 @@ def migrated(db_url: str, tmp_path_factory: pytest.TempPathFactory) -> str:
         _TEMPLATE.append(template)
     shutil.copyfile(_TEMPLATE[0], target)
     return db_url
+
+
+_PG_HEAD: list[tuple[str, str] | None] = []  # (the name it was dumped under, pg_dump's SQL) or None: not available
+
+
+def _pg_head_sql() -> tuple[str, str] | None:
+    """A schema migrated to head by ``Engine.create``, as pg_dump writes it (once per test process)."""
+    if _PG_HEAD:
+        return _PG_HEAD[0]
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    from engine.service import Engine
+
+    url = make_url(PG_URL)
+    name = f"turnus_head_{os.getpid()}_{uuid.uuid4().hex[:8]}"  # distinctive: replaced by the test's schema name
+    conninfo = f"host={url.host} port={url.port or 5432} user={url.username} dbname={url.database}"
+    result: tuple[str, str] | None = None
+    with psycopg.connect(conninfo, autocommit=True) as admin:
+        admin.execute(f'CREATE SCHEMA "{name}"')
+        try:
+            Engine.create(url.update_query_dict({"options": f"-csearch_path={name}"})
+                          .render_as_string(hide_password=False)).close()
+            dump = subprocess.run(["pg_dump", "--schema", name, "--inserts", "--no-owner", "--no-privileges",
+                                   "-h", str(url.host), "-p", str(url.port or 5432), "-U", str(url.username),
+                                   str(url.database)], capture_output=True, text=True, timeout=60)
+            if dump.returncode == 0:
+                # psql's meta-commands (\restrict) and the schema's own creation are not for a server.
+                lines = [line for line in dump.stdout.splitlines()
+                         if not line.startswith("\\") and not line.startswith("CREATE SCHEMA")]
+                result = (name, "\n".join(lines))
+        except (OSError, subprocess.SubprocessError):
+            result = None
+        finally:
+            admin.execute(f'DROP SCHEMA "{name}" CASCADE')
+    _PG_HEAD.append(result)
+    return result
+
+
+def _pg_from_template(db_url: str) -> None:
+    """Fill the test's empty PostgreSQL schema from the dump of a migrated one, in one transaction; without
+    pg_dump, or if that fails, the schema stays empty and ``Engine.create`` migrates it (~0.3 s a test)."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    url = make_url(db_url)
+    options = str(url.query.get("options", ""))
+    if not options.startswith("-csearch_path=t_") or (head := _pg_head_sql()) is None:
+        return
+    schema = options.removeprefix("-csearch_path=")
+    conninfo = f"host={url.host} port={url.port or 5432} user={url.username} dbname={url.database}"
+    with psycopg.connect(conninfo) as conn:
+        try:
+            conn.execute(head[1].replace(head[0], schema))  # no parameters: sent as one simple query
+            conn.commit()
+        except psycopg.Error:
+            conn.rollback()
 
 
 def _pg_schema() -> Iterator[str]:
