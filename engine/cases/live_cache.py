@@ -60,10 +60,11 @@ class _PerThread(threading.local):
 _local = _PerThread()
 
 
-def _entries(conn: Connection) -> OrderedDict[str, _Entry]:
-    entries = _local.by_db.get(conn.engine)
+def _entries(engine: Any) -> OrderedDict[str, _Entry]:
+    """This thread's entries for the database behind ``engine`` (a SQLAlchemy Engine)."""
+    entries = _local.by_db.get(engine)
     if entries is None:
-        entries = _local.by_db[conn.engine] = OrderedDict()
+        entries = _local.by_db[engine] = OrderedDict()
     return entries
 
 
@@ -90,7 +91,7 @@ def take(conn: Connection, row: Any, version_id: int, specs: tuple[Any, dict[str
 
     ``specs`` are what the spec cache hands out for the case's version now; ``stored_now`` reads the stored
     state, and is called only under the audit."""
-    entry = _entries(conn).pop(row.id, None)
+    entry = _entries(conn.engine).pop(row.id, None)
     why = ("absent" if entry is None else
            "moved_on" if (entry.row_version, entry.last_hash, entry.version_id) != (
                row.row_version, row.last_event_hash, version_id) else
@@ -102,8 +103,7 @@ def take(conn: Connection, row: Any, version_id: int, specs: tuple[Any, dict[str
     if spec_cache.AUDIT and _audit_due():
         stored = stored_now()
         current = st.dump(entry.wf)
-        if stored is None or (stored.header, stored.tasks) != (entry.stored.header, entry.stored.tasks) or (
-                current.header, current.tasks) != (entry.stored.header, entry.stored.tasks):
+        if stored != entry.stored or current != entry.stored:
             missed.append(row.id)
             stats["misses"] += 1
             return None
@@ -118,9 +118,7 @@ def keep_after_commit(conn: Connection, case_id: str, version_id: int, row_versi
     engine = conn.engine
 
     def keep() -> None:
-        entries = _local.by_db.get(engine)
-        if entries is None:
-            entries = _local.by_db[engine] = OrderedDict()
+        entries = _entries(engine)
         entries[case_id] = entry
         entries.move_to_end(case_id)
         while len(entries) > KEEP_PER_THREAD:  # 0: nothing is kept
@@ -142,11 +140,6 @@ def carry(conn: Connection, case_id: str, row_version: int, last_hash: str, new_
             entry.row_version, entry.last_hash = new_version, new_hash
 
     conn.info.setdefault(AFTER_COMMIT, []).append(move)
-
-
-def forget(conn: Connection, case_id: str) -> None:
-    """Drop what this thread holds for the case (a command that must not leave a workflow behind)."""
-    _entries(conn).pop(case_id, None)
 
 
 def clear() -> None:
