@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, insert, select
@@ -45,22 +46,17 @@ def task_closed(conn: Connection, task_id: str) -> None:
     conn.execute(_CLOSE, {"id": task_id})
 
 
-_ADD: dict[str, Any] = {}  # per dialect: built once, and sent as one executemany that SQLAlchemy caches
-
-
-def _add_statement(conn: Connection) -> Any:
-    # The dialect's own INSERT … ON CONFLICT DO NOTHING; imported here, since every command imports this module
-    # and the PostgreSQL dialect alone costs a SQLite command ~20 ms of start-up. A multi-row VALUES would have
-    # no cache key, and was compiled afresh on every command (0.2-0.3 ms: tests/helpers/command_phases.py).
-    name = conn.dialect.name
-    statement = _ADD.get(name)
-    if statement is None:
-        if name == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert as dialect_insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert as dialect_insert
-        statement = _ADD[name] = dialect_insert(case_participants).on_conflict_do_nothing()
-    return statement
+@cache
+def _add_statement(dialect: str) -> Any:
+    # The dialect's own INSERT … ON CONFLICT DO NOTHING, built once per dialect and sent as one executemany that
+    # SQLAlchemy caches (a multi-row VALUES has no cache key, and was compiled on every command: 0.2-0.3 ms).
+    # Imported here, since every command imports this module and the PostgreSQL dialect alone costs a SQLite
+    # command ~20 ms of start-up.
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    return dialect_insert(case_participants).on_conflict_do_nothing()
 
 
 def add_participants(conn: Connection, case_id: str, started_at: datetime, *, users: Iterable[str] = (),
@@ -71,7 +67,7 @@ def add_participants(conn: Connection, case_id: str, started_at: datetime, *, us
     rows += [{"case_id": case_id, "kind": "group", "name": n, "started_at": started_at}
              for n in dict.fromkeys(g for g in groups if g)]
     if rows:
-        conn.execute(_add_statement(conn), rows)
+        conn.execute(_add_statement(conn.dialect.name), rows)
 
 
 def _still_takes_part(conn: Connection, case_id: str, name: str) -> bool:
