@@ -9,6 +9,7 @@ import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -94,6 +95,11 @@ def migrated(db_url: str, tmp_path_factory: pytest.TempPathFactory) -> str:
     return db_url
 
 
+def _conninfo(url: Any) -> str:
+    """psycopg's connection string for a SQLAlchemy URL of the test database (no password: trust auth)."""
+    return f"host={url.host} port={url.port or 5432} user={url.username} dbname={url.database}"
+
+
 _PG_HEAD: list[tuple[str, str] | None] = []  # (the name it was dumped under, pg_dump's SQL) or None: not available
 
 
@@ -108,7 +114,7 @@ def _pg_head_sql() -> tuple[str, str] | None:
 
     url = make_url(PG_URL)
     name = f"turnus_head_{os.getpid()}_{uuid.uuid4().hex[:8]}"  # distinctive: replaced by the test's schema name
-    conninfo = f"host={url.host} port={url.port or 5432} user={url.username} dbname={url.database}"
+    conninfo = _conninfo(url)
     result: tuple[str, str] | None = None
     with psycopg.connect(conninfo, autocommit=True) as admin:
         admin.execute(f'CREATE SCHEMA "{name}"')
@@ -142,7 +148,7 @@ def _pg_from_template(db_url: str) -> None:
     if not options.startswith("-csearch_path=t_") or (head := _pg_head_sql()) is None:
         return
     schema = options.removeprefix("-csearch_path=")
-    conninfo = f"host={url.host} port={url.port or 5432} user={url.username} dbname={url.database}"
+    conninfo = _conninfo(url)
     with psycopg.connect(conninfo) as conn:
         try:
             conn.execute(head[1].replace(head[0], schema))  # no parameters: sent as one simple query
@@ -157,7 +163,7 @@ def _pg_schema() -> Iterator[str]:
 
     url = make_url(PG_URL)
     schema = f"t_{uuid.uuid4().hex[:12]}"
-    conninfo = f"host={url.host} port={url.port or 5432} user={url.username} dbname={url.database}"
+    conninfo = _conninfo(url)
     try:
         admin = psycopg.connect(conninfo, autocommit=True, connect_timeout=5)
     except psycopg.OperationalError as err:  # CI asked for PostgreSQL: failing beats skipping
